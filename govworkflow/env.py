@@ -1,0 +1,160 @@
+"""The native API: ``reset / step / state / grade``, plus snapshots and the episode record.
+
+``GovWorkflowEnv`` is the one face every other face (gym adapter, server, widgets, CLI)
+drives. It validates input, keeps the episode record and delegates the rules to the
+ruleset's ``Simulator``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from govworkflow.errors import EpisodeFinishedError, NoEpisodeError
+from govworkflow.kernel import Ruleset, Simulator
+from govworkflow.models import Action, EpisodeState, Grade, Observation, StepResult, parse_action
+from govworkflow.record import EpisodeRecord, StepRecord
+from govworkflow.rulesets import get_ruleset
+
+__all__ = ["GovWorkflowEnv", "Snapshot"]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A saved point of an episode: restore it to undo, or to look ahead."""
+
+    ruleset: str
+    task_id: str
+    steps: int
+    blob: bytes = field(repr=False)
+
+
+class GovWorkflowEnv:
+    """A government service office, one episode at a time.
+
+    Args:
+        task_id: The task to run (``govworkflow tasks`` lists them).
+        ruleset: ``"legacy"`` or ``"standard"`` (default: the package default).
+        seed: Default seed for ``reset()``; ``None`` means the task's own seed.
+        max_steps: Cut episodes after this many steps (default: the ruleset's).
+
+    Example:
+        >>> env = GovWorkflowEnv("district_backlog_easy", ruleset="legacy")
+        >>> obs = env.reset()
+        >>> result = env.step({"action_type": "advance_time"})
+        >>> result.observation.day
+        1
+    """
+
+    def __init__(
+        self,
+        task_id: str | None = None,
+        *,
+        ruleset: str | None = None,
+        seed: int | None = None,
+        max_steps: int | None = None,
+    ) -> None:
+        self.ruleset: Ruleset = get_ruleset(ruleset)
+        self.task_id = task_id if task_id is not None else next(iter(self.ruleset.tasks))
+        self.ruleset.task(self.task_id)  # fail early on an unknown task
+        self.default_seed = seed
+        self.max_steps = max_steps
+        self._sim: Simulator | None = None
+        self._record: EpisodeRecord | None = None
+
+    # -- the episode -----------------------------------------------------------------
+    def reset(self, task_id: str | None = None, seed: int | None = None) -> Observation:
+        """Start a new episode (of ``task_id``, else the current task) and observe it."""
+        if task_id is not None:
+            self.ruleset.task(task_id)
+            self.task_id = task_id
+        if seed is None:
+            seed = self.default_seed
+        self._sim = sim = self.ruleset.make(self.task_id, seed, self.max_steps)
+        self._record = EpisodeRecord(self.ruleset.name, self.task_id, sim.seed, sim.REWARD_COMPONENTS)
+        return sim.observe()
+
+    def step(self, action: Action | dict[str, Any] | str) -> StepResult:
+        """Apply one action. Returns ``(observation, reward, terminated, truncated, info)``.
+
+        Raises ``InvalidActionError`` for an action that cannot be read (nothing changes),
+        ``EpisodeFinishedError`` once the episode has ended.
+        """
+        sim = self.simulator
+        act = parse_action(action)
+        if sim.terminated or sim.truncated:
+            raise EpisodeFinishedError("the episode has ended; call reset() to start a new one")
+        reward, components, terminated, truncated = sim.step(act)
+        assert self._record is not None
+        self._record.append(
+            StepRecord(sim.steps, sim.day, act, reward, components, sim.last_valid, sim.last_message)
+        )
+        return StepResult(sim.observe(), reward, terminated, truncated, self._info(components))
+
+    def _info(self, components: tuple[float, ...]) -> dict[str, Any]:
+        sim = self.simulator
+        return {
+            "valid": sim.last_valid,
+            "message": sim.last_message,
+            "reward_components": dict(zip(sim.REWARD_COMPONENTS, components, strict=True)),
+            "day": sim.day,
+            "step": sim.steps,
+        }
+
+    def reset_info(self) -> dict[str, Any]:
+        """``info`` with the same keys as after a step (zero reward components)."""
+        return self._info((0.0,) * len(self.simulator.REWARD_COMPONENTS))
+
+    def state(self) -> EpisodeState:
+        """The full (privileged) episode state."""
+        return self.simulator.state()
+
+    def grade(self) -> Grade:
+        """The grade in [0, 1] with its breakdown; provisional until the episode ends."""
+        return self.simulator.grade()
+
+    def observe(self) -> Observation:
+        """The current observation (the same one the last step returned)."""
+        return self.simulator.observe()
+
+    def why_invalid(self, action: Action | dict[str, Any] | str) -> str | None:
+        """Why ``action`` would be invalid now (``None`` if valid). Changes nothing."""
+        return self.simulator.why_invalid(parse_action(action))
+
+    @property
+    def done(self) -> bool:
+        """True once the episode has terminated or been truncated."""
+        return self.simulator.done
+
+    @property
+    def simulator(self) -> Simulator:
+        """The running simulator (for policies that need privileged access)."""
+        if self._sim is None:
+            raise NoEpisodeError("no episode yet: call reset() first")
+        return self._sim
+
+    @property
+    def record(self) -> EpisodeRecord:
+        """The trajectory so far: every action, reward and message."""
+        if self._record is None:
+            raise NoEpisodeError("no episode yet: call reset() first")
+        return self._record
+
+    # -- snapshots -------------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        """Save the whole episode (state, random generator and record length)."""
+        sim = self.simulator
+        return Snapshot(self.ruleset.name, self.task_id, sim.steps, sim.snapshot())
+
+    def restore(self, snap: Snapshot) -> Observation:
+        """Go back to ``snap``: the same actions from here give the same trajectory."""
+        if snap.ruleset != self.ruleset.name:
+            raise ValueError(f"snapshot is of ruleset {snap.ruleset!r}, this env runs {self.ruleset.name!r}")
+        sim = Simulator.restore(snap.blob)
+        record = self.record
+        if record.task_id != snap.task_id or snap.steps > len(record.steps):
+            raise ValueError("snapshot does not belong to the current episode")
+        self._sim = sim
+        self.task_id = snap.task_id
+        record.truncate(snap.steps)
+        return sim.observe()

@@ -1,0 +1,67 @@
+"""Errors raised by govworkflow. Every message names the bad value and what is allowed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+__all__ = [
+    "EpisodeFinishedError",
+    "GovWorkflowError",
+    "InvalidActionError",
+    "MissingExtraError",
+    "NoEpisodeError",
+    "UnknownNameError",
+    "choices_message",
+]
+
+
+def choices_message(kind: str, value: object, choices: Iterable[object]) -> str:
+    """One line: ``unknown task 'x'; valid choices: a, b, c``."""
+    listed = ", ".join(str(c) for c in choices)
+    return f"unknown {kind} {value!r}; valid choices: {listed}"
+
+
+class GovWorkflowError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class UnknownNameError(GovWorkflowError, ValueError, KeyError):
+    """A task, ruleset, policy or service name that does not exist.
+
+    It is both a ``ValueError`` (a bad argument) and a ``KeyError`` (a failed look-up).
+    """
+
+    def __init__(self, kind: str, value: object, choices: Iterable[object]) -> None:
+        self.kind = kind
+        self.value = value
+        self.choices = tuple(choices)
+        super().__init__(choices_message(kind, value, self.choices))
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return str(self.args[0])
+
+
+class InvalidActionError(GovWorkflowError, ValueError):
+    """An action that cannot be read at all (unknown type, wrong field types, extra fields).
+
+    Actions that are well formed but not allowed in the current state are *not* errors:
+    the simulator counts them as invalid actions and reports why.
+    """
+
+
+class EpisodeFinishedError(GovWorkflowError, RuntimeError):
+    """``step()`` was called after the episode ended; call ``reset()`` first."""
+
+
+class NoEpisodeError(GovWorkflowError, RuntimeError):
+    """An episode method was called before ``reset()``."""
+
+
+class MissingExtraError(GovWorkflowError, ImportError):
+    """An optional dependency is missing; the message names the extra to install."""
+
+    def __init__(self, module: str, extra: str) -> None:
+        super().__init__(
+            f"this feature needs the optional dependency {module!r}; "
+            f'install it with: pip install "govworkflow[{extra}]"'
+        )

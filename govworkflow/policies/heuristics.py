@@ -1,0 +1,114 @@
+"""The benchmark's three baseline heuristics, shared by every ruleset.
+
+They read only the common ``Observation`` fields, so they also drive a remote server.
+"The service with the most X" sorts the per-service queues (task order) descending by
+(X, active cases, service name) and takes the first; there is none if its X is 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from govworkflow.kernel import Simulator
+from govworkflow.models import Action, Observation, ServiceQueue
+from govworkflow.vocab import ActionType, PriorityMode
+
+__all__ = [
+    "ADVANCE",
+    "FunctionPolicy",
+    "backlog_clearance",
+    "most",
+    "oldest_first",
+    "set_mode",
+    "urgent_first",
+]
+
+ADVANCE = Action(action_type=ActionType.ADVANCE_TIME)
+_SET_MODE = {m: Action(action_type=ActionType.SET_PRIORITY_MODE, priority_mode=m) for m in PriorityMode}
+
+
+def set_mode(mode: PriorityMode | str) -> Action:
+    """The (shared, immutable) action that sets ``mode``."""
+    return _SET_MODE[PriorityMode(mode)]
+
+
+def most(queues: Sequence[ServiceQueue], attr: str) -> ServiceQueue | None:
+    """The queue with the most ``attr`` (ties: more active cases, then later name)."""
+    best = max(queues, key=lambda q: (getattr(q, attr), q.active_cases, q.service))
+    return best if getattr(best, attr) > 0 else None
+
+
+def _request_docs(service: str) -> Action:
+    return Action(action_type=ActionType.REQUEST_MISSING_DOCUMENTS, service=service)  # type: ignore[arg-type]
+
+
+def backlog_clearance(obs: Observation) -> Action:
+    """Clear the biggest queues: backlog mode, staff the longest queue, chase documents,
+    move an officer from the shortest queue to the longest when they differ by 3+."""
+    if obs.priority_mode != PriorityMode.BACKLOG_CLEARANCE:
+        return set_mode(PriorityMode.BACKLOG_CLEARANCE)
+    queues = obs.queues
+    if obs.reserve_officers > 0:
+        target = most(queues, "active_cases")
+        if target is not None:
+            return Action(action_type=ActionType.ASSIGN_CAPACITY, service=target.service, officer_delta=1)  # type: ignore[arg-type]
+    target = most(queues, "missing_docs_cases")
+    if target is not None:
+        return _request_docs(target.service)
+    hot = max(queues, key=lambda q: q.active_cases)
+    cold = min(queues, key=lambda q: q.active_cases)
+    if hot.active_cases - cold.active_cases >= 3 and hot is not cold and cold.officers > 1:
+        return Action(
+            action_type=ActionType.REALLOCATE_OFFICERS,
+            service=cold.service,  # type: ignore[arg-type]
+            target_service=hot.service,  # type: ignore[arg-type]
+            officer_delta=1,
+        )
+    return ADVANCE
+
+
+def urgent_first(obs: Observation) -> Action:
+    """Urgent-first mode; chase the service with the most missing documents; advance."""
+    if obs.priority_mode != PriorityMode.URGENT_FIRST:
+        return set_mode(PriorityMode.URGENT_FIRST)
+    target = most(obs.queues, "missing_docs_cases")
+    return _request_docs(target.service) if target is not None else ADVANCE
+
+
+def oldest_first(obs: Observation) -> Action:
+    """Oldest-first mode, then advance time."""
+    if obs.priority_mode != PriorityMode.OLDEST_FIRST:
+        return set_mode(PriorityMode.OLDEST_FIRST)
+    return ADVANCE
+
+
+@dataclass
+class FunctionPolicy:
+    """A stateless policy made from a function of the observation."""
+
+    name: str
+    fn: Callable[[Observation], Action] = field(repr=False)
+    description: str = ""
+
+    def reset(self, seed: int | None = None) -> None:
+        """Stateless: nothing to reset."""
+
+    def act(self, observation: Observation, simulator: Simulator | None = None) -> Action:
+        return self.fn(observation)
+
+
+def _describe(fn: Callable[[Observation], Action]) -> str:
+    return " ".join((fn.__doc__ or "").split())
+
+
+HEURISTICS: dict[str, Callable[[Observation], Action]] = {
+    "backlog_clearance": backlog_clearance,
+    "urgent_first": urgent_first,
+    "oldest_first": oldest_first,
+}
+
+
+def heuristic_factory(name: str) -> Callable[[], FunctionPolicy]:
+    fn = HEURISTICS[name]
+    return lambda: FunctionPolicy(name, fn, _describe(fn))

@@ -1,0 +1,23 @@
+"""The registry of rulesets. ``DEFAULT_RULESET`` is used wherever none is named."""
+
+from __future__ import annotations
+
+from govworkflow.errors import UnknownNameError
+from govworkflow.kernel import Ruleset
+from govworkflow.rulesets import legacy
+
+__all__ = ["DEFAULT_RULESET", "RULESETS", "get_ruleset"]
+
+RULESETS: dict[str, Ruleset] = {legacy.RULESET.name: legacy.RULESET}
+
+#: The ruleset used when none is named (the command line, ``GovWorkflowEnv``).
+DEFAULT_RULESET = "legacy"
+
+
+def get_ruleset(name: str | None = None) -> Ruleset:
+    """The ruleset called ``name`` (default: ``DEFAULT_RULESET``)."""
+    key = DEFAULT_RULESET if name is None else name
+    try:
+        return RULESETS[key]
+    except KeyError:
+        raise UnknownNameError("ruleset", key, RULESETS) from None
