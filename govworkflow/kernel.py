@@ -98,6 +98,7 @@ class Policy(Protocol):
     """
 
     name: str
+    description: str
 
     def reset(self, seed: int | None = None) -> None: ...
 

@@ -1,0 +1,3 @@
+from govworkflow.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,176 @@
+"""The ``govworkflow`` command line: ``evaluate``, ``tasks``, ``policies`` and more.
+
+Exit status: 0 on success; 2 on bad arguments, with one line naming the bad value and
+the valid choices. Each subcommand lives in a small ``_cmd_*`` function registered in
+``COMMANDS``; faces with heavy dependencies import them inside their function.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from govworkflow.errors import GovWorkflowError, UnknownNameError
+from govworkflow.evaluation import evaluate
+from govworkflow.rulesets import DEFAULT_RULESET, RULESETS, get_ruleset
+
+__all__ = ["COMMANDS", "main"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but errors are one line on stderr and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"govworkflow: error: {message}\n")
+        raise SystemExit(2)
+
+
+def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    """A plain aligned text table."""
+
+    def fmt(v: Any) -> str:
+        return f"{v:.4f}" if isinstance(v, float) else str(v)
+
+    cells = [[fmt(r[c]) for c in columns] for r in rows]
+    numeric = [bool(rows) and all(isinstance(r[c], int | float) for r in rows) for c in columns]
+    widths = [
+        max(len(c), *(len(row[i]) for row in cells)) if cells else len(c) for i, c in enumerate(columns)
+    ]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += [
+        "  ".join(
+            v.rjust(w) if n else v.ljust(w) for v, w, n in zip(row, widths, numeric, strict=True)
+        ).rstrip()
+        for row in cells
+    ]
+    return "\n".join(lines)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2) + "\n")
+
+
+# -- subcommands ---------------------------------------------------------------------
+def _add_evaluate(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--task", required=True, help="task id (see `govworkflow tasks`)")
+    p.add_argument("--policy", required=True, help="policy name (see `govworkflow policies`)")
+    p.add_argument("--seed", type=int, action="append", help="episode seed; repeat for several")
+    p.add_argument("--ruleset", default=DEFAULT_RULESET, help=f"one of {', '.join(RULESETS)}")
+    p.add_argument("--max-steps", type=int, default=None, help="cut each episode after N steps")
+    p.add_argument("--json", action="store_true", help="print a JSON list, one object per episode")
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    if args.max_steps is not None and args.max_steps <= 0:
+        raise _BadArgument(f"--max-steps must be a positive integer, got {args.max_steps}")
+    results = evaluate(args.task, args.policy, args.seed, args.ruleset, args.max_steps)
+    rows = [r.to_dict() for r in results]
+    if args.json:
+        _print_json(rows)
+    else:
+        print(
+            _table(
+                rows, ["task_id", "policy", "seed", "score", "steps", "completed", "backlog", "reward_sum"]
+            )
+        )
+    return 0
+
+
+def _add_tasks(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ruleset", default=None, help="only this ruleset (default: all)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+
+def task_rows(ruleset: str | None = None) -> list[dict[str, Any]]:
+    """One row per (ruleset, task): id, ruleset, default seed and seed sets, horizon."""
+    names = [get_ruleset(ruleset).name] if ruleset else list(RULESETS)
+    rows = []
+    for name in names:
+        rs = RULESETS[name]
+        for tid, task in rs.tasks.items():
+            seeds = getattr(task, "seeds", None)
+            rows.append(
+                {
+                    "task_id": tid,
+                    "ruleset": name,
+                    "default_seed": task.seed,
+                    "max_days": task.max_days,
+                    "seed_sets": seeds.model_dump() if seeds is not None else {"default": [task.seed]},
+                    "description": task.description,
+                }
+            )
+    return rows
+
+
+def _cmd_tasks(args: argparse.Namespace) -> int:
+    rows = task_rows(args.ruleset)
+    if args.json:
+        _print_json(rows)
+    else:
+        print(_table(rows, ["ruleset", "task_id", "default_seed", "max_days", "description"]))
+    return 0
+
+
+def _add_policies(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ruleset", default=None, help="only this ruleset (default: all)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _cmd_policies(args: argparse.Namespace) -> int:
+    names = [get_ruleset(args.ruleset).name] if args.ruleset else list(RULESETS)
+    rows = []
+    for name in names:
+        rs = RULESETS[name]
+        for pname in rs.policies:
+            rows.append({"policy": pname, "ruleset": name, "description": rs.policy(pname).description})
+    if args.json:
+        _print_json(rows)
+    else:
+        print(_table(rows, ["ruleset", "policy", "description"]))
+    return 0
+
+
+class _BadArgument(GovWorkflowError, ValueError):
+    """A command-line value outside what is allowed."""
+
+
+#: name -> (help, add arguments, run)
+COMMANDS: dict[
+    str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
+] = {
+    "evaluate": ("run a policy on a task and print scores", _add_evaluate, _cmd_evaluate),
+    "tasks": ("list tasks with their rulesets and seeds", _add_tasks, _cmd_tasks),
+    "policies": ("list policies by ruleset", _add_policies, _cmd_policies),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from govworkflow import __version__
+
+    parser = _Parser(
+        prog="govworkflow", description="A government service office for reinforcement learning."
+    )
+    parser.add_argument("--version", action="version", version=f"govworkflow {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
+    for name, (help_text, add, run) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        add(p)
+        p.set_defaults(run=run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except (UnknownNameError, _BadArgument) as err:
+        sys.stderr.write(f"govworkflow: error: {err}\n")
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
