@@ -134,7 +134,7 @@ def _cmd_policies(args: argparse.Namespace) -> int:
     return 0
 
 
-class _BadArgument(GovWorkflowError, ValueError):
+class _BadArgument(GovWorkflowError, ValueError):  # noqa: N818
     """A command-line value outside what is allowed."""
 
 
