@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from govworkflow.errors import UnknownNameError
 from govworkflow.kernel import Ruleset
-from govworkflow.rulesets import legacy
+from govworkflow.rulesets import legacy, standard
 
 __all__ = ["DEFAULT_RULESET", "RULESETS", "get_ruleset"]
 
-RULESETS: dict[str, Ruleset] = {legacy.RULESET.name: legacy.RULESET}
+RULESETS: dict[str, Ruleset] = {r.name: r for r in (standard.RULESET, legacy.RULESET)}
 
 #: The ruleset used when none is named (the command line, ``GovWorkflowEnv``).
 DEFAULT_RULESET = "legacy"

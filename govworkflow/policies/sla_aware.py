@@ -1,0 +1,134 @@
+"""``sla_aware``: our strong heuristic. It reads only the observation.
+
+Each day, with the day's allowance of management actions, in this order:
+
+1. keep the priority mode on ``balanced`` (earliest due day first);
+2. staff the reserve: one reserve officer to the service under most pressure
+   (work backlog per available officer);
+3. chase documents: request (or remind) for the service with the most blocked cases
+   waiting for a request, most at-risk first;
+4. escalate: when a service has at-risk cases and more work per officer than it can
+   clear before they fall due, fast-track its most at-risk case, pacing the budget
+   over the horizon;
+5. rebalance: at most once every few days, move one officer from the least to the
+   most pressed service when their pressure differs by a wide margin;
+6. otherwise advance time.
+
+Under the legacy rules (no per-service work or risk counts) it falls back to active
+cases as the pressure measure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from govworkflow.kernel import Simulator
+from govworkflow.models import Action, Observation, ServiceQueue
+from govworkflow.policies.heuristics import ADVANCE, set_mode
+from govworkflow.vocab import ActionType, PriorityMode
+
+__all__ = ["SlaAware"]
+
+
+def _pressure(q: ServiceQueue, staff_change: int = 0) -> float:
+    """Days the queue's work would take its officers, as a share of the service's SLA.
+
+    Legacy observations have no work or SLA counts: active cases per officer / 10."""
+    work = getattr(q, "work_backlog_days", None)
+    staff = getattr(q, "available_officers", q.officers) + staff_change
+    sla = getattr(q, "sla_days", 10) or 10
+    if work is None:
+        work = float(q.active_cases)
+    return work / max(staff, 0.5) / sla
+
+
+@dataclass
+class SlaAware:
+    """SLA-aware heuristic (see the module docstring)."""
+
+    name: str = "sla_aware"
+    description: str = (
+        "balanced mode; staff the most pressed service; chase documents; fast-track at-risk "
+        "cases of overloaded services (budget paced); rebalance officers rarely"
+    )
+    mode: PriorityMode = PriorityMode.BALANCED
+    escalate: bool = True
+    rebalance: bool = True
+    rebalance_gap: float = 0.25
+    rebalance_every_days: int = 4
+    escalation_pressure: float = 0.3
+    escalate_case: str | None = None
+    """Escalate this case (by id) today instead of choosing (used by ``oracle_lookahead``)."""
+    _day: int = field(default=-1, repr=False)
+    _escalated_today: bool = field(default=False, repr=False)
+    _last_move_day: int = field(default=-(10**6), repr=False)
+    _budget0: int = field(default=0, repr=False)
+
+    def reset(self, seed: int | None = None) -> None:
+        self._day = -1
+        self._escalated_today = False
+        self._last_move_day = -(10**6)
+        self._budget0 = 0
+
+    def act(self, observation: Observation, simulator: Simulator | None = None) -> Action:
+        obs = observation
+        if obs.day != self._day:
+            self._day = obs.day
+            self._escalated_today = False
+        if obs.priority_mode != self.mode:
+            return set_mode(self.mode)
+        queues = obs.queues
+        if obs.reserve_officers > 0:
+            target = max(queues, key=_pressure)
+            return Action(action_type=ActionType.ASSIGN_CAPACITY, service=target.service, officer_delta=1)
+        docs = [q for q in queues if q.missing_docs_cases > 0]
+        if docs:
+            target = max(docs, key=lambda q: (q.missing_docs_cases, getattr(q, "at_risk_cases", 0)))
+            return Action(action_type=ActionType.REQUEST_MISSING_DOCUMENTS, service=target.service)
+        if self.escalate and not self._escalated_today and obs.escalation_budget_remaining > 0:
+            action = (
+                self._escalation(obs)
+                if self.escalate_case is None
+                else Action(action_type=ActionType.ESCALATE_SERVICE, case_id=self.escalate_case)
+            )
+            if action is not None:
+                self._escalated_today = True
+                return action
+        if self.rebalance and obs.day - self._last_move_day >= self.rebalance_every_days:
+            action = self._rebalance(queues)
+            if action is not None:
+                self._last_move_day = obs.day
+                return action
+        return ADVANCE
+
+    def _escalation(self, obs: Observation) -> Action | None:
+        # pace the budget: by day d at most budget * d / horizon + 1 escalations spent
+        left = obs.escalation_budget_remaining
+        self._budget0 = max(self._budget0, left)
+        if self._budget0 - left >= self._budget0 * obs.day / max(obs.max_days, 1) + 1:
+            return None
+        risky = [
+            q
+            for q in obs.queues
+            if getattr(q, "at_risk_cases", 0) > 0 and _pressure(q) >= self.escalation_pressure
+        ]
+        if not risky:
+            return None
+        target = max(risky, key=lambda q: (getattr(q, "at_risk_cases", 0), _pressure(q)))
+        return Action(action_type=ActionType.ESCALATE_SERVICE, service=target.service)
+
+    def _rebalance(self, queues: list[ServiceQueue]) -> Action | None:
+        hot = max(queues, key=_pressure)
+        donors = [q for q in queues if q.officers > 1 and q is not hot]
+        if not donors:
+            return None
+        cold = min(donors, key=_pressure)
+        # compare with the donor's pressure once it has one officer fewer
+        if _pressure(hot) - _pressure(cold, -1) < self.rebalance_gap:
+            return None
+        return Action(
+            action_type=ActionType.REALLOCATE_OFFICERS,
+            service=cold.service,
+            target_service=hot.service,
+            officer_delta=1,
+        )

@@ -1,0 +1,27 @@
+"""The ``standard`` ruleset: a realistic office, inaction-proof graders, a policy ladder."""
+
+from govworkflow.kernel import Ruleset
+from govworkflow.policies.ladder import LADDER
+from govworkflow.rulesets.standard.sim import StandardSimulator
+from govworkflow.rulesets.standard.tasks import StandardTask, TaskFileError, load_task_file, load_tasks
+from govworkflow.rulesets.standard.views import StandardObservation, StandardQueue
+
+__all__ = [
+    "RULESET",
+    "StandardObservation",
+    "StandardQueue",
+    "StandardSimulator",
+    "StandardTask",
+    "TaskFileError",
+    "load_task_file",
+    "load_tasks",
+]
+
+RULESET = Ruleset(
+    name="standard",
+    description="The benchmark we stand behind: realistic dynamics, graders that cannot be gamed.",
+    tasks=load_tasks(),
+    simulator=StandardSimulator,
+    policies=dict(LADDER),
+    default_max_steps=1000,
+)

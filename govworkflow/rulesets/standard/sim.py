@@ -1,0 +1,274 @@
+"""The standard ruleset's simulator: actions, the clock, rewards and views.
+
+``step`` reads like the rules: apply the action (or advance the day), advance the day
+by itself once the day's management actions are used up, compute the named reward
+components, then the end checks. The day itself lives in ``dynamics.Office``; grading
+in ``grading``; the observation in ``views``.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from govworkflow.kernel import Simulator
+from govworkflow.models import Action, EpisodeState, Grade
+from govworkflow.rulesets.standard import grading, views
+from govworkflow.rulesets.standard.dynamics import BLOCKED, DONE, FV, WAITING, Case, Office
+from govworkflow.rulesets.standard.tasks import StandardTask
+from govworkflow.vocab import ActionType
+
+__all__ = ["REWARD_WEIGHTS", "StandardSimulator"]
+
+#: Reward weight per unit of each named component (see docs/standard-ruleset.md).
+REWARD_WEIGHTS: dict[str, float] = {
+    "progress": 0.05,  # per stage advance
+    "completions": 1.0,  # per on-time completion (late ones earn 0.25)
+    "waiting": -0.01,  # per open case at the end of a day
+    "sla_breaches": -1.0,  # per new breach
+    "fairness": -1.0,  # per unit of SLA gap above the task's tolerance, per day
+    "invalid_action": -0.5,  # per invalid action
+    "idle_capacity": -0.02,  # per officer-day not spent on cases (reserve, moved, idle)
+    "wasted_escalation": -0.5,  # per escalation found wasted
+    "documents": 0.1,  # per applicant answer received
+}
+_LATE_COMPLETION = 0.25
+_W = REWARD_WEIGHTS
+
+_ADVANCE = ActionType.ADVANCE_TIME
+_SET_MODE = ActionType.SET_PRIORITY_MODE
+_ASSIGN = ActionType.ASSIGN_CAPACITY
+_REQUEST = ActionType.REQUEST_MISSING_DOCUMENTS
+_ESCALATE = ActionType.ESCALATE_SERVICE
+_REALLOCATE = ActionType.REALLOCATE_OFFICERS
+
+
+class StandardSimulator(Office, Simulator):
+    """One episode under the standard rules (see ``docs/standard-ruleset.md``)."""
+
+    ruleset: ClassVar[str] = "standard"
+    REWARD_COMPONENTS: ClassVar[tuple[str, ...]] = tuple(REWARD_WEIGHTS)
+
+    def __init__(self, task: StandardTask, seed: int, max_steps: int = 1000) -> None:
+        self.task = task
+        self.seed = seed
+        self.max_steps = max_steps
+        self.day = 0
+        self.steps = 0
+        self.actions_today = 0
+        self.terminated = False
+        self.truncated = False
+        self.last_valid = True
+        self.last_message = "reset"
+        self._init_office(task, seed)
+        self.refresh_views()
+
+    # -- one step --------------------------------------------------------------------
+    def step(self, action: Action) -> tuple[float, tuple[float, ...], bool, bool]:
+        self.steps += 1
+        day_stats = None
+        wasted_now = 0
+        if action.action_type is _ADVANCE:
+            day_stats = self._advance()
+            self.last_valid = True
+            self.last_message = f"day {self.day} simulated"
+        else:
+            before = self.counters["escalations_wasted"]
+            why = self._apply(action)
+            wasted_now = self.counters["escalations_wasted"] - before
+            self.last_valid = why is None
+            if why is not None:
+                self.last_message = f"invalid action: {why}"
+                self.counters["invalid_actions"] += 1
+            self.actions_today += 1
+            if self.actions_today >= self.task.actions_per_day:
+                self.counters["auto_advances"] += 1
+                day_stats = self._advance()
+                self.last_message += f"; no actions left today, day {self.day} simulated"
+        components = self._reward(day_stats, wasted_now)
+        reward = round(sum(components), 6)
+        self.terminated = terminated = self.day >= self.task.max_days and self.active == 0
+        self.truncated = truncated = not terminated and (
+            self.day >= self.task.max_days or self.steps >= self.max_steps
+        )
+        return reward, components, terminated, truncated
+
+    def _advance(self) -> tuple[int, int, int, int, int, int, int]:
+        self.actions_today = 0
+        return self._advance_day()
+
+    def _reward(
+        self, day_stats: tuple[int, int, int, int, int, int, int] | None, wasted_now: int
+    ) -> tuple[float, ...]:
+        invalid = 0.0 if self.last_valid else _W["invalid_action"]
+        if day_stats is None:
+            return (0.0, 0.0, 0.0, 0.0, 0.0, invalid, 0.0, _W["wasted_escalation"] * wasted_now, 0.0)
+        advances, on_time, late, breaches, idle_units, received, wasted = day_stats
+        excess = self.gap - self.task.fairness_tolerance
+        return (
+            _W["progress"] * advances,
+            _W["completions"] * (on_time + _LATE_COMPLETION * late),
+            _W["waiting"] * self.active,
+            _W["sla_breaches"] * breaches,
+            _W["fairness"] * excess if excess > 0 else 0.0,
+            invalid,
+            _W["idle_capacity"] * idle_units / 100,
+            _W["wasted_escalation"] * (wasted + wasted_now),
+            _W["documents"] * received,
+        )
+
+    # -- management actions ----------------------------------------------------------
+    def _apply(self, a: Action) -> str | None:
+        """Apply a management action; return why it is invalid (state unchanged) or None."""
+        why, target = self._resolve(a)
+        if why is not None:
+            return why
+        t = a.action_type
+        if t is _SET_MODE:
+            assert a.priority_mode is not None
+            self.mode = a.priority_mode.value
+            self.last_message = f"priority mode set to {self.mode}"
+        elif t is _ASSIGN:
+            assert a.service is not None
+            assert a.officer_delta is not None
+            i, d = self.index[a.service.value], a.officer_delta
+            self.reserve -= d
+            self.officers[i] += d
+            self.fresh[i] += d
+            self.counters["officer_moves"] += d
+            self.last_message = f"assigned {d} reserve officer(s) to {a.service.value} (productive tomorrow)"
+        elif t is _REQUEST:
+            assert isinstance(target, list)
+            self._request(target)
+        elif t is _ESCALATE:
+            assert isinstance(target, Case)
+            self._escalate(target)
+        elif t is _REALLOCATE:
+            assert a.service is not None
+            assert a.target_service is not None
+            assert a.officer_delta is not None
+            s, g, d = self.index[a.service.value], self.index[a.target_service.value], a.officer_delta
+            self.officers[s] -= d
+            self.fresh[s] = min(self.fresh[s], self.officers[s])
+            self.officers[g] += d
+            self.fresh[g] += d
+            self.counters["officer_moves"] += d
+            self.last_message = f"moved {d} officer(s) from {a.service.value} to {a.target_service.value}"
+        return None
+
+    def _request(self, cases: list[Case]) -> None:
+        day = self.day
+        counters = self.counters
+        reminder = self.task.reminder_after_days
+        for c in cases:
+            c.requests += 1
+            c.answers = c.requests > c.ignores
+            c.ready = day + (c.answer_delay if c.answers else reminder)
+            c.doc = WAITING
+            self.doc_due.setdefault(c.ready, []).append(c)
+            self.n_requestable[c.svc] -= 1
+            self.n_waiting[c.svc] += 1
+            counters["documents_requested"] += 1
+            if c.requests > 1:
+                counters["reminders"] += 1
+        self.last_message = f"documents requested for {len(cases)} case(s): " + ", ".join(
+            c.name for c in cases
+        )
+
+    def _escalate(self, c: Case) -> None:
+        slack = c.due - self.earliest_finish(c, self.day, False)
+        c.esc = True
+        c.esc_at_risk = at_risk = not c.breached and slack <= self.task.at_risk_slack_days
+        if c.stage == FV:
+            c.fast = True
+        else:
+            c.work = max(1, round(c.work * self.task.escalation_work_factor))
+        self.n_escalated[c.svc] += 1
+        self.budget -= 1
+        self.counters["escalations_used"] += 1
+        if not at_risk:
+            self.counters["escalations_wasted"] += 1
+        self.last_message = f"escalated {c.name} (slack {slack} day(s){'' if at_risk else ', not at risk'})"
+
+    def _service(self, a: Action) -> int | None:
+        return None if a.service is None else self.index.get(a.service.value)
+
+    def _resolve(self, a: Action) -> tuple[str | None, Case | list[Case] | None]:
+        """Why ``a`` is invalid now (or None), and what it would act on. Pure."""
+        t = a.action_type
+        if t is _ADVANCE:
+            return None, None
+        if t is _SET_MODE:
+            return ("set_priority_mode needs priority_mode" if a.priority_mode is None else None), None
+        if a.service is not None and a.service.value not in self.index:
+            return f"{a.service.value} is not a service of this task; valid: {list(self.services)}", None
+        if t is _ASSIGN:
+            if a.service is None:
+                return "assign_capacity needs service", None
+            d = a.officer_delta
+            if d is None or d <= 0:
+                return f"officer_delta must be a positive integer, got {d}", None
+            if d > self.reserve:
+                return f"officer_delta {d} exceeds the reserve ({self.reserve})", None
+            return None, None
+        if t is _REQUEST:
+            i = self._service(a)
+            if i is None:
+                return "request_missing_documents needs service", None
+            blocked = [c for c in self.queues[i] if c.doc == BLOCKED]
+            if not blocked:
+                return f"no {self.services[i]} case is blocked waiting for a document request", None
+            day, earliest = self.day, self.earliest_finish
+            blocked.sort(key=lambda c: (c.due - earliest(c, day, False), -c.urgency, c.id))
+            return None, blocked[: self.task.document_batch]
+        if t is _ESCALATE:
+            if self.budget <= 0:
+                return "escalation budget is exhausted", None
+            i = self._service(a)
+            pool = self.queues[i] if i is not None else [c for q in self.queues for c in q]
+            cid = a.case_id
+            cases = [c for c in pool if not c.esc and (cid is None or c.name == cid)]
+            if not cases:
+                return "no eligible case to escalate (open and not yet escalated)", None
+            day, earliest = self.day, self.earliest_finish
+
+            def risk(c: Case) -> tuple[bool, int, int, int]:
+                slack = c.due - earliest(c, day, False)
+                return (c.breached or slack < 0, slack, -c.urgency, c.id)
+
+            return None, min(cases, key=risk)
+        if t is _REALLOCATE:
+            if a.service is None or a.target_service is None or a.officer_delta is None:
+                return "reallocate_officers needs service, target_service and officer_delta", None
+            if a.target_service.value not in self.index:
+                return f"{a.target_service.value} is not a service of this task", None
+            d = a.officer_delta
+            if d <= 0:
+                return f"officer_delta must be a positive integer, got {d}", None
+            if a.service == a.target_service:
+                return "service and target_service must differ", None
+            have = self.officers[self.index[a.service.value]]
+            if have < d:
+                return f"{a.service.value} has {have} officer(s), fewer than {d}", None
+            return None, None
+        return f"unknown action type {t!r}", None  # pragma: no cover - Action validates types
+
+    def why_invalid(self, action: Action) -> str | None:
+        return self._resolve(action)[0]
+
+    # -- views -----------------------------------------------------------------------
+    def observe(self) -> views.StandardObservation:
+        return views.observe(self)
+
+    def state(self) -> EpisodeState:
+        return views.state(self)
+
+    def grade(self) -> Grade:
+        return grading.grade(self)
+
+    def metrics(self) -> dict[str, float]:
+        """The grade components, unrounded."""
+        return grading.metrics(self)
+
+    def open_cases(self) -> list[Case]:
+        """The open cases (privileged; for tests and look-ahead policies)."""
+        return [c for q in self.queues for c in q if c.stage != DONE]

@@ -1,0 +1,149 @@
+"""What the agent sees under the standard rules: ``StandardObservation``.
+
+``StandardQueue`` and ``StandardObservation`` extend the common ``ServiceQueue`` and
+``Observation`` (so the legacy heuristics run unchanged) with the standard office's
+extra facts. Semantics of the common fields under these rules:
+
+* ``missing_docs_cases``: blocked cases a document request (or reminder) would reach now;
+* ``breached_cases``: open cases past their due day;
+* ``avg_age_days``: mean days since arrival of the open cases;
+* ``fairness_gap``: max - min of per-service SLA compliance so far.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from govworkflow.models import CaseView, EpisodeState, Observation, ServiceQueue
+from govworkflow.rulesets.standard.dynamics import CLEAR, STAGES, UNIT
+
+if TYPE_CHECKING:
+    from govworkflow.rulesets.standard.sim import StandardSimulator
+
+__all__ = ["StandardObservation", "StandardQueue", "observe", "state"]
+
+
+@dataclass(slots=True)
+class StandardQueue(ServiceQueue):
+    """One service's queue, with the standard office's extra counts."""
+
+    blocked_cases: int = 0
+    """Open cases blocked at document verification (requestable or awaiting an answer)."""
+    awaiting_documents: int = 0
+    """Blocked cases whose applicant was asked and has not answered yet."""
+    field_verification_cases: int = 0
+    """Cases out with an inspector (external time, no officer)."""
+    at_risk_cases: int = 0
+    """Open, not yet breached cases whose slack (due day - earliest finish) is 0..risk days."""
+    work_backlog_days: float = 0.0
+    """Officer-days of office work the open cases still need."""
+    available_officers: int = 0
+    """Officers who can work the next day (not absent, not just moved in)."""
+    sla_days: int = 0
+    """SLA days a case arriving now gets (an SLA-tightening order lowers it)."""
+
+
+@dataclass(slots=True)
+class StandardObservation(Observation):
+    """The common observation plus the day's action allowance and active events."""
+
+    actions_left_today: int = 0
+    """Management actions left before the day advances by itself."""
+    actions_per_day: int = 0
+    """The task's allowance of management actions per day."""
+    active_events: list[str] = field(default_factory=list)
+    """Events in force today, as ``kind[:service] (until day d)``."""
+    at_risk_slack_days: int = 0
+    """A case with this much slack or less counts as at risk."""
+
+
+def observe(sim: StandardSimulator) -> StandardObservation:
+    day = sim.day
+    ev = sim.events
+    queues: list[ServiceQueue] = []
+    for i, name in enumerate(sim.services):
+        n = len(sim.queues[i])
+        counts = sim.stage_counts[i]
+        off = sim.officers[i]
+        queues.append(
+            StandardQueue(
+                name,
+                n,
+                sim.n_requestable[i],
+                sim.n_escalated[i],
+                sim.n_urgent[i],
+                sim.n_breached[i],
+                round(day - sim.arrival_sum[i] / n, 2) if n else 0.0,
+                dict(zip(STAGES, counts, strict=False)),
+                off,
+                sim.n_requestable[i] + sim.n_waiting[i],
+                sim.n_waiting[i],
+                counts[2],
+                sim.at_risk[i],
+                sim.backlog_units[i] / UNIT,
+                max(0, off - ev.absent[i] - sim.fresh[i]),
+                max(1, sim.sla[i] - ev.sla_cut[i]),
+            )
+        )
+    c = sim.counters
+    return StandardObservation(
+        "standard",
+        sim.task.task_id,
+        day,
+        sim.task.max_days,
+        sim.mode,
+        queues,
+        dict(zip(sim.services, sim.officers, strict=True)),
+        sim.reserve,
+        sim.active,
+        c["completed"],
+        c["sla_breaches"],
+        round(sim.gap, 4),
+        sim.budget,
+        sim.last_valid,
+        sim.last_message,
+        {},
+        sim.task.actions_per_day - sim.actions_today,
+        sim.task.actions_per_day,
+        ev.labels(sim.services),
+        sim.task.at_risk_slack_days,
+    )
+
+
+def state(sim: StandardSimulator) -> EpisodeState:
+    day = sim.day
+    cases = [
+        CaseView(
+            c.name,
+            sim.services[c.svc],
+            STAGES[c.stage],
+            c.arrival,
+            c.due,
+            c.urgency,
+            c.doc != CLEAR or (c.missing and c.stage == 0),
+            c.fv,
+            c.esc,
+            day - c.arrival,
+            day - c.since,
+            c.breached,
+        )
+        for q in sim.queues
+        for c in q
+    ]
+    cases.sort(key=lambda v: v.case_id)
+    return EpisodeState(
+        ruleset="standard",
+        task_id=sim.task.task_id,
+        seed=sim.seed,
+        day=day,
+        steps=sim.steps,
+        terminated=sim.terminated,
+        truncated=sim.truncated,
+        priority_mode=sim.mode,
+        officers=dict(zip(sim.services, sim.officers, strict=True)),
+        reserve_officers=sim.reserve,
+        escalation_budget_remaining=sim.budget,
+        counters=dict(sim.counters),
+        active_cases=cases,
+    )
