@@ -134,6 +134,79 @@ def _cmd_policies(args: argparse.Namespace) -> int:
     return 0
 
 
+def _names(values: list[str] | None) -> list[str] | None:
+    """``--tasks a,b c`` -> ``[a, b, c]``."""
+    if not values:
+        return None
+    return [v for value in values for v in value.split(",") if v]
+
+
+def _add_leaderboard(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ruleset", default=DEFAULT_RULESET, help=f"one of {', '.join(RULESETS)}")
+    p.add_argument("--tasks", nargs="+", help="task ids, space or comma separated (default: all)")
+    p.add_argument("--policies", nargs="+", help="policy names (default: the whole ladder)")
+    p.add_argument("--seeds", type=int, default=None, help="use the first N held-out seeds (default: all)")
+    p.add_argument("--workers", type=int, default=2, help="worker processes (default: 2)")
+    p.add_argument(
+        "--output",
+        default=None,
+        help="JSON file to write (default: data/results/leaderboard-<ruleset>.json, "
+        "written only by a full run: all tasks, policies and seeds)",
+    )
+    p.add_argument("--no-save", action="store_true", help="do not write a file")
+    p.add_argument("--json", action="store_true", help="print the JSON document instead of the table")
+
+
+def _cmd_leaderboard(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from govworkflow import leaderboard as lb
+
+    if args.seeds is not None and args.seeds <= 0:
+        raise _BadArgument(f"--seeds must be a positive integer, got {args.seeds}")
+    if args.workers <= 0:
+        raise _BadArgument(f"--workers must be a positive integer, got {args.workers}")
+    rs = get_ruleset(args.ruleset)
+    tasks, policies = _names(args.tasks), _names(args.policies)
+    for t in tasks or ():
+        rs.task(t)
+    for p in policies or ():
+        rs.policy(p)
+    rows, seconds = lb.timed(
+        lambda: lb.run_leaderboard(rs.name, tasks, policies, args.seeds, args.workers, progress=not args.json)
+    )
+    doc = lb.build_document(rs.name, rows, seconds, args.workers, ["govworkflow", *sys.argv[1:]])
+    full = tasks is None and policies is None and args.seeds is None
+    target = args.output or (f"data/results/leaderboard-{rs.name}.json" if full else None)
+    if target and not args.no_save:
+        path = Path(target)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    if args.json:
+        _print_json(doc)
+        return 0
+    table = [
+        {
+            "task_id": r.task_id,
+            "policy": r.policy,
+            "n": r.n,
+            "mean": r.mean,
+            "ci95": f"[{r.ci_low:.4f}, {r.ci_high:.4f}]",
+            "completed": r.mean_completed,
+        }
+        for r in rows
+    ]
+    print(_table(table, ["task_id", "policy", "n", "mean", "ci95", "completed"]))
+    for c in doc.get("calibration", []):
+        mark = "ok  " if c["ok"] else "MISS"
+        print(f"{mark} {c['task_id']:<30} {c['check']:<45} {c['value']:>8.4f}  target {c['target']}")
+    print(
+        f"{sum(r.n for r in rows)} episodes in {seconds:.1f} s"
+        + (f"; wrote {target}" if target and not args.no_save else "")
+    )
+    return 0
+
+
 class _BadArgument(GovWorkflowError, ValueError):  # noqa: N818
     """A command-line value outside what is allowed."""
 
@@ -145,6 +218,7 @@ COMMANDS: dict[
     "evaluate": ("run a policy on a task and print scores", _add_evaluate, _cmd_evaluate),
     "tasks": ("list tasks with their rulesets and seeds", _add_tasks, _cmd_tasks),
     "policies": ("list policies by ruleset", _add_policies, _cmd_policies),
+    "leaderboard": ("every task x policy x held-out seed, with 95% CIs", _add_leaderboard, _cmd_leaderboard),
 }
 
 

@@ -11,7 +11,7 @@ __all__ = ["DEFAULT_RULESET", "RULESETS", "get_ruleset"]
 RULESETS: dict[str, Ruleset] = {r.name: r for r in (standard.RULESET, legacy.RULESET)}
 
 #: The ruleset used when none is named (the command line, ``GovWorkflowEnv``).
-DEFAULT_RULESET = "legacy"
+DEFAULT_RULESET = "standard"
 
 
 def get_ruleset(name: str | None = None) -> Ruleset:

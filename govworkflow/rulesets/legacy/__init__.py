@@ -1,7 +1,7 @@
 """The ``legacy`` ruleset: the published Gov Workflow OpenEnv benchmark, reproduced exactly."""
 
 from govworkflow.kernel import Ruleset
-from govworkflow.policies.heuristics import HEURISTICS, heuristic_factory
+from govworkflow.policies.ladder import LADDER
 from govworkflow.rulesets.legacy.sim import LegacySimulator
 from govworkflow.rulesets.legacy.tasks import LegacyTask, load_tasks
 
@@ -12,6 +12,6 @@ RULESET = Ruleset(
     description="The published Gov Workflow OpenEnv benchmark, flaws included.",
     tasks=load_tasks(),
     simulator=LegacySimulator,
-    policies={name: heuristic_factory(name) for name in HEURISTICS},
+    policies=dict(LADDER),
     default_max_steps=500,
 )

@@ -1,0 +1,287 @@
+"""The leaderboard: every task x policy x held-out seed, with bootstrap confidence intervals.
+
+``run_leaderboard`` plays the episodes (in worker processes when asked), ``summarise``
+turns scores into rows (mean and a 95% BCa bootstrap interval from
+``scipy.stats.bootstrap``), ``calibration`` checks the standard ruleset's targets, and
+the result is saved as JSON with provenance (package version, git commit, seeds, date,
+command). ``govworkflow leaderboard`` is the command-line face.
+
+Seeds: a task's held-out evaluation seeds come from its task file (``task.seeds``).
+Legacy tasks have only their published default seed, so the legacy leaderboard uses
+``LEGACY_EVALUATION_SEEDS`` (100 seeds, 100000..100099) for every legacy task; the
+default seeds are untouched and the published rows are reproduced by ``evaluate``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from govworkflow.errors import MissingExtraError
+from govworkflow.evaluation import run_episode
+from govworkflow.kernel import Ruleset, TaskLike
+from govworkflow.rulesets import get_ruleset
+
+__all__ = [
+    "LEGACY_EVALUATION_SEEDS",
+    "Row",
+    "calibration",
+    "evaluation_seeds",
+    "provenance",
+    "run_leaderboard",
+    "summarise",
+]
+
+#: Held-out seeds of every legacy task on the legacy leaderboard (legacy task files have
+#: only their published default seed).
+LEGACY_EVALUATION_SEEDS: tuple[int, ...] = tuple(range(100_000, 100_100))
+#: The three heuristics carried over from the published benchmark.
+LEGACY_HEURISTICS = ("urgent_first", "oldest_first", "backlog_clearance")
+#: Every heuristic on the ladder (the legacy three and ours).
+HEURISTICS = (*LEGACY_HEURISTICS, "sla_aware")
+UPPER_BOUND = "oracle_lookahead"
+_BOOTSTRAP = {"confidence_level": 0.95, "n_resamples": 2000, "method": "BCa", "random_state": 0}
+
+
+def evaluation_seeds(task: TaskLike) -> list[int]:
+    """The held-out evaluation seeds of ``task`` (legacy: ``LEGACY_EVALUATION_SEEDS``)."""
+    seeds = getattr(task, "seeds", None)
+    if seeds is not None:
+        return list(seeds.evaluation.seeds())
+    return list(LEGACY_EVALUATION_SEEDS)
+
+
+@dataclass
+class Row:
+    """One (task, policy) cell of the leaderboard."""
+
+    task_id: str
+    policy: str
+    n: int
+    mean: float
+    ci_low: float
+    ci_high: float
+    std: float
+    metrics: dict[str, float]
+    mean_steps: float
+    mean_completed: float
+    seeds: list[int] = field(repr=False)
+    scores: list[float] = field(repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+#: (seed, score, steps, completed, metrics) of one episode.
+Episode = tuple[int, float, int, int, dict[str, float]]
+
+
+def _chunk(args: tuple[str, str, str, list[int], int | None]) -> list[Episode]:
+    """Play one policy on one task over some seeds (runs in a worker process)."""
+    ruleset, task_id, policy, seeds, max_steps = args
+    rs = get_ruleset(ruleset)
+    out = []
+    for seed in seeds:
+        r = run_episode(rs, task_id, rs.policy(policy), seed, max_steps)
+        out.append((r.seed, r.score, r.steps, r.completed, r.metrics))
+    return out
+
+
+def _bootstrap_ci(values: Sequence[float]) -> tuple[float, float]:
+    try:
+        import numpy as np
+        from scipy.stats import bootstrap
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise MissingExtraError("scipy", "leaderboard") from None
+    data = np.asarray(values, dtype=float)
+    if len(data) < 2 or float(np.ptp(data)) == 0.0:
+        m = float(data.mean()) if len(data) else 0.0
+        return m, m
+    res = bootstrap((data,), np.mean, **_BOOTSTRAP)
+    low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
+    if not (low == low and high == high):  # NaN: fall back to the percentile method
+        res = bootstrap((data,), np.mean, **{**_BOOTSTRAP, "method": "percentile"})
+        low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
+    return low, high
+
+
+def summarise(task_id: str, policy: str, episodes: Sequence[Episode]) -> Row:
+    """A leaderboard row from one cell's episodes."""
+    episodes = sorted(episodes)
+    scores = [e[1] for e in episodes]
+    n = len(scores)
+    mean = sum(scores) / n
+    std = (sum((s - mean) ** 2 for s in scores) / (n - 1)) ** 0.5 if n > 1 else 0.0
+    low, high = _bootstrap_ci(scores)
+    names = list(episodes[0][4])
+    metrics = {k: round(sum(e[4][k] for e in episodes) / n, 4) for k in names}
+    return Row(
+        task_id=task_id,
+        policy=policy,
+        n=n,
+        mean=round(mean, 4),
+        ci_low=round(low, 4),
+        ci_high=round(high, 4),
+        std=round(std, 4),
+        metrics=metrics,
+        mean_steps=round(sum(e[2] for e in episodes) / n, 2),
+        mean_completed=round(sum(e[3] for e in episodes) / n, 2),
+        seeds=[e[0] for e in episodes],
+        scores=scores,
+    )
+
+
+def run_leaderboard(
+    ruleset: str | None = None,
+    tasks: Iterable[str] | None = None,
+    policies: Iterable[str] | None = None,
+    n_seeds: int | None = None,
+    workers: int = 1,
+    max_steps: int | None = None,
+    progress: bool = True,
+) -> list[Row]:
+    """Play every task x policy x held-out seed; one ``Row`` per (task, policy)."""
+    rs: Ruleset = get_ruleset(ruleset)
+    task_ids = list(tasks) if tasks is not None else list(rs.tasks)
+    policy_names = list(policies) if policies is not None else list(rs.policies)
+    for t in task_ids:
+        rs.task(t)
+    for p in policy_names:
+        rs.policy(p)
+    jobs: list[tuple[str, str, str, list[int], int | None]] = []
+    for t in task_ids:
+        seeds = evaluation_seeds(rs.task(t))
+        if n_seeds is not None:
+            seeds = seeds[:n_seeds]
+        for p in policy_names:
+            size = 2 if p == UPPER_BOUND else 10
+            jobs += [(rs.name, t, p, seeds[i : i + size], max_steps) for i in range(0, len(seeds), size)]
+    # the slow upper bound first, so that workers finish together
+    jobs.sort(key=lambda j: j[2] != UPPER_BOUND)
+    results: dict[tuple[str, str], list[Any]] = {(t, p): [] for t in task_ids for p in policy_names}
+    from tqdm.auto import tqdm
+
+    total = sum(len(j[3]) for j in jobs)
+    with tqdm(total=total, desc=f"leaderboard {rs.name}", unit="ep", disable=not progress) as bar:
+        if workers > 1:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for job, out in zip(jobs, pool.map(_chunk, jobs), strict=True):
+                    results[(job[1], job[2])] += out
+                    bar.update(len(out))
+        else:
+            for job in jobs:
+                out = _chunk(job)
+                results[(job[1], job[2])] += out
+                bar.update(len(out))
+    return [summarise(t, p, results[(t, p)]) for t in task_ids for p in policy_names]
+
+
+def calibration(rows: Sequence[Row]) -> list[dict[str, Any]]:
+    """The standard ruleset's calibration targets, checked per task on ``rows``.
+
+    Checks are skipped (not listed) when a policy they need is missing from ``rows``.
+    """
+    by_task: dict[str, dict[str, Row]] = {}
+    for r in rows:
+        by_task.setdefault(r.task_id, {})[r.policy] = r
+    checks: list[dict[str, Any]] = []
+
+    def check(task: str, name: str, value: float, target: str, ok: bool) -> None:
+        checks.append({"task_id": task, "check": name, "value": round(value, 4), "target": target, "ok": ok})
+
+    for task, cells in by_task.items():
+        mean = {p: r.mean for p, r in cells.items()}
+        heur = {p: mean[p] for p in HEURISTICS if p in mean}
+        if not heur:
+            continue
+        best = max(heur.values())
+        check(task, "best heuristic", best, "0.55..0.80", 0.55 <= best <= 0.80)
+        for p in ("stall_attempt", "advance_only"):
+            if p in mean:
+                check(task, f"best heuristic - {p}", best - mean[p], ">= 0.15", best - mean[p] >= 0.15)
+        if "random_valid" in mean:
+            check(task, "random_valid", mean["random_valid"], "<= 0.40", mean["random_valid"] <= 0.40)
+        legacy = [mean[p] for p in LEGACY_HEURISTICS if p in mean]
+        if len(legacy) == len(LEGACY_HEURISTICS):
+            spread = max(legacy) - min(legacy)
+            check(task, "legacy heuristics spread", spread, ">= 0.10", spread >= 0.10)
+        if UPPER_BOUND in mean:
+            gap = mean[UPPER_BOUND] - best
+            check(task, "upper bound - best heuristic", gap, ">= 0.05", gap >= 0.05)
+    for name in sorted({k for r in rows for k in r.metrics}):
+        most = max(
+            len({round(r.metrics[name], 2) for r in cells.values() if name in r.metrics})
+            for cells in by_task.values()
+        )
+        check("*", f"distinct values of {name} (2 decimals)", most, ">= 3 on some task", most >= 3)
+    return checks
+
+
+def _git(*args: str) -> str:
+    root = Path(__file__).resolve().parent.parent
+    try:
+        out = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out.stdout.strip()
+
+
+def provenance(
+    ruleset: str, rows: Sequence[Row], seconds: float, workers: int, command: Sequence[str] | None = None
+) -> dict[str, Any]:
+    from govworkflow import __version__
+
+    seeds: dict[str, list[int]] = {}
+    for r in rows:
+        seeds.setdefault(r.task_id, r.seeds)
+    commit = _git("rev-parse", "HEAD")
+    dirty = _git("status", "--porcelain", "--untracked-files=no")
+    return {
+        "package": "govworkflow",
+        "package_version": __version__,
+        "git_commit": commit,
+        "git_dirty": bool(dirty) and dirty != "unknown",
+        "date": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        "command": " ".join(command if command is not None else ["govworkflow", *sys.argv[1:]]),
+        "python": sys.version.split()[0],
+        "ruleset": ruleset,
+        "seeds": {t: {"count": len(s), "first": s[0], "last": s[-1]} for t, s in seeds.items()},
+        "bootstrap": {k: v for k, v in _BOOTSTRAP.items() if k != "random_state"} | {"random_state": 0},
+        "workers": workers,
+        "cpu_count": os.cpu_count(),
+        "seconds": round(seconds, 1),
+    }
+
+
+def build_document(
+    ruleset: str,
+    rows: Sequence[Row],
+    seconds: float,
+    workers: int,
+    command: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """The JSON document saved under ``data/results/``."""
+    doc: dict[str, Any] = {
+        "format": "govworkflow-leaderboard",
+        "version": 1,
+        "ruleset": ruleset,
+        "provenance": provenance(ruleset, rows, seconds, workers, command),
+        "rows": [r.to_dict() for r in rows],
+    }
+    if ruleset == "standard":
+        doc["calibration"] = calibration(rows)
+    return doc
+
+
+def timed(fn: Callable[[], list[Row]]) -> tuple[list[Row], float]:
+    start = time.perf_counter()
+    rows = fn()
+    return rows, time.perf_counter() - start
