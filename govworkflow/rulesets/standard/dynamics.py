@@ -39,6 +39,7 @@ COUNTERS: tuple[str, ...] = (
     "arrived",
     "completed",
     "completed_on_time",
+    "days_in_system",
     "sla_breaches",
     "urgent_arrived",
     "urgent_on_time",
@@ -394,6 +395,7 @@ class Office:
         self.n_breached[i] -= c.breached
         counters = self.counters
         counters["completed"] += 1
+        counters["days_in_system"] += day - c.arrival
         on_time = day <= c.due
         if c.urgency == 3:
             self.n_urgent[i] -= 1
