@@ -66,7 +66,7 @@ def _add_evaluate(p: argparse.ArgumentParser) -> None:
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.max_steps is not None and args.max_steps <= 0:
-        raise _BadArgument(f"--max-steps must be a positive integer, got {args.max_steps}")
+        raise _BadArgumentError(f"--max-steps must be a positive integer, got {args.max_steps}")
     results = evaluate(args.task, args.policy, args.seed, args.ruleset, args.max_steps)
     rows = [r.to_dict() for r in results]
     if args.json:
@@ -134,7 +134,7 @@ def _cmd_policies(args: argparse.Namespace) -> int:
     return 0
 
 
-class _BadArgument(GovWorkflowError, ValueError):
+class _BadArgumentError(GovWorkflowError, ValueError):
     """A command-line value outside what is allowed."""
 
 
@@ -167,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (UnknownNameError, _BadArgument) as err:
+    except (UnknownNameError, _BadArgumentError) as err:
         sys.stderr.write(f"govworkflow: error: {err}\n")
         return 2
 

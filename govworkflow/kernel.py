@@ -26,10 +26,14 @@ __all__ = ["Policy", "PolicyFactory", "Ruleset", "Simulator", "TaskLike"]
 class TaskLike(Protocol):
     """What every ruleset's task configuration offers."""
 
-    task_id: str
-    seed: int
-    max_days: int
-    description: str
+    @property
+    def task_id(self) -> str: ...
+    @property
+    def seed(self) -> int: ...
+    @property
+    def max_days(self) -> int: ...
+    @property
+    def description(self) -> str: ...
 
 
 class Simulator(ABC):

@@ -14,7 +14,6 @@ that fall due that day.
 from __future__ import annotations
 
 import random
-from heapq import nsmallest
 from operator import attrgetter
 from typing import ClassVar
 
@@ -34,6 +33,7 @@ from govworkflow.vocab import STAGE_ORDER, ActionType
 __all__ = ["COUNTERS", "REWARD_WEIGHTS", "LegacySimulator"]
 
 STAGES: tuple[str, ...] = tuple(s.value for s in STAGE_ORDER)
+assert STAGES == ("submission", "document_verification", "field_verification", "approval", "issuance")
 SUB, DOC, FV, APP, ISS = range(5)
 #: Rank of each stage's *name* in alphabetical order (the backlog_clearance quirk).
 ALPHA_RANK: tuple[int, ...] = tuple(sorted(STAGES).index(s) for s in STAGES)
@@ -69,14 +69,10 @@ COUNTERS: tuple[str, ...] = (
     "stage_advances",
 )
 
-_KEY_ATTR = {
-    "balanced": attrgetter("k_bal"),
-    "urgent_first": attrgetter("k_urg"),
-    "oldest_first": attrgetter("k_old"),
-    "backlog_clearance": attrgetter("k_bak"),
-}
-_ESCALATION_KEY = attrgetter("k_esc")
-_DOCS_KEY = attrgetter("k_doc")
+#: The stage after each stage, indexed by [stage][needs field verification].
+_NEXT_STAGE = ((DOC, DOC), (APP, FV), (APP, APP), (ISS, ISS))
+
+_KEY = attrgetter("key")
 
 _ADVANCE = ActionType.ADVANCE_TIME
 _SET_MODE = ActionType.SET_PRIORITY_MODE
@@ -87,7 +83,12 @@ _REALLOCATE = ActionType.REALLOCATE_OFFICERS
 
 
 class _Case:
-    """One application. ``total_days == day + age0``; ``days_in_stage == day - stage_since``."""
+    """One application. ``total_days == day + age0``; ``days_in_stage == day - stage_since``.
+
+    ``key`` caches the case's sort key under the current priority mode; the simulator
+    refreshes it when the mode, the case's escalation or (for backlog_clearance) its
+    stage changes.
+    """
 
     __slots__ = (
         "age0",
@@ -97,23 +98,19 @@ class _Case:
         "due_day",
         "escalated",
         "fv",
-        "id",
-        "k_bak",
-        "k_bal",
-        "k_doc",
-        "k_esc",
-        "k_old",
-        "k_urg",
+        "key",
         "missing",
+        "num",
         "stage",
         "stage_since",
         "svc",
         "urgency",
     )  # fmt: skip
 
-    def __init__(self, cid: str, svc: int, day: int, due: int, urgency: int,
-                 missing: bool, fv: bool, age0: int) -> None:  # fmt: skip
-        self.id = cid
+    def __init__(
+        self, num: int, svc: int, day: int, due: int, urgency: int, missing: bool, fv: bool, age0: int
+    ) -> None:
+        self.num = num
         self.svc = svc
         self.stage = SUB
         self.arrival_day = day
@@ -126,18 +123,54 @@ class _Case:
         self.done = False
         self.age0 = age0
         self.stage_since = -age0
-        self.k_esc = (due, -urgency, -age0, cid)
-        self.k_doc = (due, -urgency, cid)
-        self.rekey()
+        self.key = 0  # set by the simulator for the current priority mode
 
-    def rekey(self) -> None:
-        """Refresh the cached priority keys (after a stage move or an escalation)."""
-        e = not self.escalated
-        d, u, a, i = self.due_day, -self.urgency, -self.age0, self.id
-        self.k_bal = (e, d, u, a, i)
-        self.k_urg = (e, u, d, a, i)
-        self.k_old = (e, a, d, u, i)
-        self.k_bak = (e, ALPHA_RANK[self.stage], d, a, i)
+
+def case_id(num: int) -> str:
+    """The public id of case number ``num``: ``case-00001``, ``case-00002``, ..."""
+    return f"case-{num:05d}"
+
+
+# Priority keys, ascending, packed into one int per case (int comparisons are several
+# times faster than tuple comparisons). Each field keeps the order of the rule it
+# encodes: E = 0 if escalated (escalated first); U = 3 - urgency (like -urgency);
+# D = due_day (like remaining = due_day - day, every case of one sort sharing the day);
+# A = 1 - age0 (like -total_days, since total_days = day + age0); S = alphabetical rank
+# of the stage name; N = case number (like the zero-padded case id). Field widths: N 17
+# bits, A and D 20 bits, U 2, S 3 -- the task model rejects tasks that could overflow them.
+def _key_urgent_first(c: _Case) -> int:
+    return (not c.escalated) << 59 | (3 - c.urgency) << 57 | c.due_day << 37 | (1 - c.age0) << 17 | c.num
+
+
+def _key_oldest_first(c: _Case) -> int:
+    return (not c.escalated) << 59 | (1 - c.age0) << 39 | c.due_day << 19 | (3 - c.urgency) << 17 | c.num
+
+
+def _key_backlog_clearance(c: _Case) -> int:
+    return (not c.escalated) << 60 | ALPHA_RANK[c.stage] << 57 | c.due_day << 37 | (1 - c.age0) << 17 | c.num
+
+
+def _key_balanced(c: _Case) -> int:
+    return (not c.escalated) << 59 | c.due_day << 39 | (3 - c.urgency) << 37 | (1 - c.age0) << 17 | c.num
+
+
+#: Change of a backlog_clearance key when a case moves from stage [a] to stage [b].
+_RESTAGE = tuple(tuple((ALPHA_RANK[b] - ALPHA_RANK[a]) << 57 for b in range(5)) for a in range(5))
+
+_PRIORITY_KEY = {
+    "urgent_first": _key_urgent_first,
+    "oldest_first": _key_oldest_first,
+    "backlog_clearance": _key_backlog_clearance,
+    "balanced": _key_balanced,
+}
+
+
+def _escalation_key(c: _Case) -> tuple[object, ...]:
+    return (c.due_day, -c.urgency, -c.age0, c.num)
+
+
+def _documents_key(c: _Case) -> tuple[object, ...]:
+    return (c.due_day, -c.urgency, c.num)
 
 
 class LegacySimulator(Simulator):
@@ -165,6 +198,7 @@ class LegacySimulator(Simulator):
         self.terminated = False
         self.truncated = False
         self.mode = "balanced"
+        self.keyfn = _PRIORITY_KEY[self.mode]
         self.officers: dict[str, int] = dict(zip(self.services, task.officers, strict=True))
         self.reserve = task.reserve_officers
         self.budget = task.escalation_budget
@@ -184,32 +218,48 @@ class LegacySimulator(Simulator):
         self.completed = [0] * n
         self.active = 0
         self.gap = 0.0
+        self._views: list[ServiceQueue | None] = [None] * n
         for i, count in enumerate(task.initial_cases):
-            for _ in range(count):
-                self._new_case(i, 0)
+            self._arrive(count, i)
 
     # -- cases -----------------------------------------------------------------------
-    def _new_case(self, i: int, age_bonus: int) -> None:
+    def _arrive(self, count: int, service: int | None = None) -> None:
+        """Create ``count`` cases: of ``service`` (the initial backlog, arrival day 0 and
+        ``age0 = 0``), or, when ``service`` is None, today's arrivals, each first drawing
+        its service (``age0 = 1 - day``, as arrivals are one day older at day's end)."""
         rng = self.rng
-        day = self.day
-        urgency = rng.randint(1, 3)
-        missing = rng.random() < self.p_missing
-        fv = rng.random() < self.p_fv
-        self.next_id += 1
-        due = day + self.sla[i]
-        case = _Case(f"case-{self.next_id:05d}", i, day, due, urgency, missing, fv, age_bonus - day)
-        self.queues[i].append(case)
-        self.due.setdefault(due, []).append(case)
-        self.stage_counts[i][SUB] += 1
-        self.n_missing[i] += missing
-        self.age_sum[i] += case.age0
-        self.arrived[i] += 1
-        self.active += 1
-        c = self.counters
-        c["arrived"] += 1
-        if urgency == 3:
-            self.n_urgent[i] += 1
-            c["urgent_arrived"] += 1
+        # rng._randbelow(k) is exactly what rng.randint(1, 3) - 1 and rng.choice(range(k))
+        # draw, minus layers of argument checks (a test pins the equivalence).
+        below, rand = rng._randbelow, rng.random  # type: ignore[attr-defined]
+        p_missing, p_fv, sla, keyfn = self.p_missing, self.p_fv, self.sla, self.keyfn
+        day, due_lists, c = self.day, self.due, self.counters
+        age0 = 0 if service is not None else 1 - day
+        n_services = len(self.services)
+        for _ in range(count):
+            i = below(n_services) if service is None else service
+            urgency = below(3) + 1
+            missing = rand() < p_missing
+            fv = rand() < p_fv
+            self.next_id = num = self.next_id + 1
+            due = day + sla[i]
+            case = _Case(num, i, day, due, urgency, missing, fv, age0)
+            case.key = keyfn(case)
+            self.queues[i].append(case)
+            bucket = due_lists.get(due)
+            if bucket is None:
+                due_lists[due] = [case]
+            else:
+                bucket.append(case)
+            self.stage_counts[i][SUB] += 1
+            if missing:
+                self.n_missing[i] += 1
+            self.age_sum[i] += age0
+            self.arrived[i] += 1
+            if urgency == 3:
+                self.n_urgent[i] += 1
+                c["urgent_arrived"] += 1
+        self.active += count
+        c["arrived"] += count
 
     # -- one step --------------------------------------------------------------------
     def step(self, action: Action) -> tuple[float, tuple[float, ...], bool, bool]:
@@ -253,35 +303,50 @@ class LegacySimulator(Simulator):
         t = a.action_type
         if t is _SET_MODE:
             self.mode = a.priority_mode.value  # type: ignore[union-attr]
+            if self.keyfn is not _PRIORITY_KEY[self.mode]:
+                self.keyfn = keyfn = _PRIORITY_KEY[self.mode]
+                for q in self.queues:
+                    for c in q:
+                        c.key = keyfn(c)
             self.last_message = f"priority mode set to {self.mode}"
         elif t is _ASSIGN:
             s, d = a.service.value, a.officer_delta  # type: ignore[union-attr]
             self.reserve -= d  # type: ignore[operator]
             self.officers[s] = self.officers.get(s, 0) + d  # type: ignore[operator]
+            self._touch(s)
             self.last_message = f"assigned {d} reserve officer(s) to {s}"
         elif t is _REQUEST:
             case = target
             assert case is not None
             case.missing = False
             self.n_missing[case.svc] -= 1
+            self._views[case.svc] = None
             self.counters["documents_requested"] += 1
             self.counters["documents_cleared"] += 1
-            self.last_message = f"documents received for {case.id}"
+            self.last_message = f"documents received for {case_id(case.num)}"
         elif t is _ESCALATE:
             case = target
             assert case is not None
             case.escalated = True
-            case.rekey()
+            case.key = self.keyfn(case)
             self.n_escalated[case.svc] += 1
+            self._views[case.svc] = None
             self.budget -= 1
             self.counters["escalations_used"] += 1
-            self.last_message = f"escalated {case.id}"
+            self.last_message = f"escalated {case_id(case.num)}"
         elif t is _REALLOCATE:
             s, g, d = a.service.value, a.target_service.value, a.officer_delta  # type: ignore[union-attr]
             self.officers[s] -= d  # type: ignore[operator]
             self.officers[g] = self.officers.get(g, 0) + d  # type: ignore[operator]
+            self._touch(s)
+            self._touch(g)
             self.last_message = f"moved {d} officer(s) from {s} to {g}"
         return None
+
+    def _touch(self, service: str) -> None:
+        i = self.index.get(service)
+        if i is not None:
+            self._views[i] = None
 
     def _resolve(self, a: Action) -> tuple[str | None, _Case | None]:
         """Why ``a`` is invalid now (or None), and the case it would act on. Pure."""
@@ -306,7 +371,7 @@ class LegacySimulator(Simulator):
             cases = [c for c in self.queues[i] if c.missing] if i is not None else []
             if not cases:
                 return f"no active {a.service.value} case is missing documents", None
-            return None, min(cases, key=_DOCS_KEY)
+            return None, min(cases, key=_documents_key)
         if t is _ESCALATE:
             if self.budget <= 0:
                 return "escalation budget is exhausted", None
@@ -316,10 +381,10 @@ class LegacySimulator(Simulator):
             else:
                 pool = [c for q in self.queues for c in q]
             cid = a.case_id
-            cases = [c for c in pool if not c.escalated and (cid is None or c.id == cid)]
+            cases = [c for c in pool if not c.escalated and (cid is None or case_id(c.num) == cid)]
             if not cases:
                 return "no eligible case to escalate (active and not yet escalated)", None
-            return None, min(cases, key=_ESCALATION_KEY)
+            return None, min(cases, key=_escalation_key)
         if t is _REALLOCATE:
             if a.service is None or a.target_service is None or a.officer_delta is None:
                 return "reallocate_officers needs service, target_service and officer_delta", None
@@ -340,26 +405,30 @@ class LegacySimulator(Simulator):
     # -- one day ---------------------------------------------------------------------
     def _advance_day(self) -> tuple[int, int, int, int]:
         self.day = day = self.day + 1
+        self._views = [None] * len(self.services)
         rate = self.task.arrival_rate_per_day
         n = int(rate)
         if self.rng.random() < rate - n:
             n += 1
-        services = range(len(self.services))
-        for _ in range(n):
-            self._new_case(self.rng.choice(services), 1)
-        key = _KEY_ATTR[self.mode]
+        self._arrive(n)
+        key = _KEY
+        restage = self.keyfn is _key_backlog_clearance  # the only key that holds the stage
         officers = self.officers
         counters = self.counters
         advances = completions = idle = capacity_days = 0
-        for i, name in enumerate(self.services):
+        complete = self._complete
+        for queue, counts, name in zip(self.queues, self.stage_counts, self.services):  # noqa: B905
             cap = officers[name]
             capacity_days += cap
-            queue = self.queues[i]
             if cap <= 0:
                 continue
-            batch = nsmallest(cap, queue, key=key) if len(queue) > cap else queue[:]
+            if len(queue) <= cap:
+                batch = queue[:]
+            elif cap == 1:
+                batch = [min(queue, key=key)]
+            else:
+                batch = sorted(queue, key=key)[:cap]
             idle += cap - len(batch)
-            counts = self.stage_counts[i]
             for case in batch:
                 stage = case.stage
                 if case.missing and stage <= DOC:
@@ -367,17 +436,14 @@ class LegacySimulator(Simulator):
                 advances += 1
                 counts[stage] -= 1
                 if stage == ISS:
-                    completions += self._complete(case)
+                    completions += complete(case)
                     continue
-                stage = (
-                    DOC
-                    if stage == SUB
-                    else (FV if stage == DOC and case.fv else (APP if stage <= FV else ISS))
-                )
-                case.stage = stage
+                new = _NEXT_STAGE[stage][case.fv]
+                case.stage = new
                 case.stage_since = day
-                counts[stage] += 1
-                case.k_bak = (not case.escalated, ALPHA_RANK[stage], *case.k_bak[2:])
+                counts[new] += 1
+                if restage:
+                    case.key += _RESTAGE[stage][new]
         breaches = 0
         for case in self.due.pop(day - 1, ()):
             if not case.done and not case.breached:
@@ -408,28 +474,39 @@ class LegacySimulator(Simulator):
         return 1
 
     def _fairness_gap(self) -> float:
-        rates = [c / a for c, a in zip(self.completed, self.arrived, strict=True) if a > 0]
+        rates = [c / a for c, a in zip(self.completed, self.arrived) if a > 0]  # noqa: B905
         return round(max(rates) - min(rates), 4) if len(rates) >= 2 else 0.0
 
     # -- views -----------------------------------------------------------------------
+    def _queue_view(self, i: int) -> ServiceQueue:
+        name, n, day, sc = self.services[i], len(self.queues[i]), self.day, self.stage_counts[i]
+        return ServiceQueue(
+            name,
+            n,
+            self.n_missing[i],
+            self.n_escalated[i],
+            self.n_urgent[i],
+            self.n_breached[i],
+            round((n * day + self.age_sum[i]) / n, 2) if n else 0.0,
+            {
+                "submission": sc[0],
+                "document_verification": sc[1],
+                "field_verification": sc[2],
+                "approval": sc[3],
+                "issuance": sc[4],
+            },
+            self.officers[name],
+        )
+
     def observe(self) -> Observation:
+        # A service's view is rebuilt only after something in it changed (``_views[i]``
+        # is reset to None); unchanged views are shared with the previous observation.
+        views = self._views
+        for i, v in enumerate(views):
+            if v is None:
+                views[i] = self._queue_view(i)
+        queues: list[ServiceQueue] = views[:]  # type: ignore[assignment]
         day = self.day
-        queues = []
-        for i, name in enumerate(self.services):
-            n = len(self.queues[i])
-            queues.append(
-                ServiceQueue(
-                    name,
-                    n,
-                    self.n_missing[i],
-                    self.n_escalated[i],
-                    self.n_urgent[i],
-                    self.n_breached[i],
-                    round((n * day + self.age_sum[i]) / n, 2) if n else 0.0,
-                    dict(zip(STAGES, self.stage_counts[i], strict=True)),
-                    self.officers[name],
-                )
-            )
         c = self.counters
         return Observation(
             "legacy",
@@ -492,7 +569,7 @@ class LegacySimulator(Simulator):
         day = self.day
         cases = [
             CaseView(
-                c.id,
+                case_id(c.num),
                 self.services[c.svc],
                 STAGES[c.stage],
                 c.arrival_day,
@@ -504,7 +581,7 @@ class LegacySimulator(Simulator):
                 day + c.age0,
                 day - c.stage_since,
                 c.breached,
-            )  # fmt: skip
+            )
             for q in self.queues
             for c in q
         ]

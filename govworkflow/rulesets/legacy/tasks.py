@@ -81,6 +81,14 @@ class LegacyTask(BaseModel):
                 raise ValueError(f"{name}: needs {n} values (one per service), got {len(values)}")
             if any(v < 0 for v in values):
                 raise ValueError(f"{name}: values must be >= 0, got {list(values)}")
+        most = sum(self.initial_cases) + (int(self.arrival_rate_per_day) + 1) * self.max_days
+        if most >= 100_000:
+            raise ValueError(
+                f"arrival_rate_per_day/max_days: up to {most} cases could be created; "
+                "case ids have 5 digits, so at most 99,999 are allowed"
+            )
+        if self.max_days + max(self.sla_days) >= 1 << 20:
+            raise ValueError("max_days + sla_days: must stay below 1,048,576 days")
         unknown = sorted(set(self.grade_weights) - set(METRICS))
         if unknown:
             raise ValueError(f"grade_weights: unknown metric(s) {unknown}; valid: {list(METRICS)}")
