@@ -36,15 +36,11 @@ def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
 
     cells = [[fmt(r[c]) for c in columns] for r in rows]
     numeric = [bool(rows) and all(isinstance(r[c], int | float) for r in rows) for c in columns]
-    widths = [
-        max(len(c), *(len(row[i]) for row in cells)) if cells else len(c) for i, c in enumerate(columns)
-    ]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) if cells else len(c) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     lines += [
-        "  ".join(
-            v.rjust(w) if n else v.ljust(w) for v, w, n in zip(row, widths, numeric, strict=True)
-        ).rstrip()
+        "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(row, widths, numeric, strict=True)).rstrip()
         for row in cells
     ]
     return "\n".join(lines)
@@ -72,11 +68,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(rows)
     else:
-        print(
-            _table(
-                rows, ["task_id", "policy", "seed", "score", "steps", "completed", "backlog", "reward_sum"]
-            )
-        )
+        print(_table(rows, ["task_id", "policy", "seed", "score", "steps", "completed", "backlog", "reward_sum"]))
     return 0
 
 
@@ -139,9 +131,7 @@ class _BadArgumentError(GovWorkflowError, ValueError):
 
 
 #: name -> (help, add arguments, run)
-COMMANDS: dict[
-    str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
-] = {
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
     "evaluate": ("run a policy on a task and print scores", _add_evaluate, _cmd_evaluate),
     "tasks": ("list tasks with their rulesets and seeds", _add_tasks, _cmd_tasks),
     "policies": ("list policies by ruleset", _add_policies, _cmd_policies),
@@ -151,9 +141,7 @@ COMMANDS: dict[
 def build_parser() -> argparse.ArgumentParser:
     from govworkflow import __version__
 
-    parser = _Parser(
-        prog="govworkflow", description="A government service office for reinforcement learning."
-    )
+    parser = _Parser(prog="govworkflow", description="A government service office for reinforcement learning.")
     parser.add_argument("--version", action="version", version=f"govworkflow {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
     for name, (help_text, add, run) in COMMANDS.items():
