@@ -15,7 +15,7 @@ def test_readme_python_example_runs() -> None:
     assert blocks, "README has no python example"
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(compile(blocks[0], "README.md", "exec"), {})  # noqa: S102 - our own README
+        exec(compile(blocks[0], "README.md", "exec"), {})
     lines = out.getvalue().splitlines()
     assert lines[0] == "0.6522"
     assert lines[1].startswith("score 0.6522")
