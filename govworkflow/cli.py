@@ -134,8 +134,20 @@ def _cmd_policies(args: argparse.Namespace) -> int:
     return 0
 
 
-class _BadArgument(GovWorkflowError, ValueError):
+class _BadArgument(GovWorkflowError, ValueError):  # noqa: N818
     """A command-line value outside what is allowed."""
+
+
+def _add_triage(p: argparse.ArgumentParser) -> None:
+    from govworkflow.triage.cli import add_arguments
+
+    add_arguments(p)
+
+
+def _cmd_triage(args: argparse.Namespace) -> int:
+    from govworkflow.triage.cli import run
+
+    return run(args)
 
 
 #: name -> (help, add arguments, run)
@@ -145,6 +157,7 @@ COMMANDS: dict[
     "evaluate": ("run a policy on a task and print scores", _add_evaluate, _cmd_evaluate),
     "tasks": ("list tasks with their rulesets and seeds", _add_tasks, _cmd_tasks),
     "policies": ("list policies by ruleset", _add_policies, _cmd_policies),
+    "triage": ("ticket triage: tasks, policies, evaluate, leaderboard", _add_triage, _cmd_triage),
 }
 
 

@@ -24,12 +24,16 @@ __all__ = ["Policy", "PolicyFactory", "Ruleset", "Simulator", "TaskLike"]
 
 
 class TaskLike(Protocol):
-    """What every ruleset's task configuration offers."""
+    """What every ruleset's task configuration offers (read-only, so frozen models fit)."""
 
-    task_id: str
-    seed: int
-    max_days: int
-    description: str
+    @property
+    def task_id(self) -> str: ...
+    @property
+    def seed(self) -> int: ...
+    @property
+    def max_days(self) -> int: ...
+    @property
+    def description(self) -> str: ...
 
 
 class Simulator(ABC):

@@ -97,7 +97,7 @@ class EpisodeRecord:
                     tuple(s["components"]),
                     s["valid"],
                     s["message"],
-                )  # fmt: skip
+                )
                 for s in data["steps"]
             ],
         )

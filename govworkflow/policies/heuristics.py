@@ -40,7 +40,7 @@ def most(queues: Sequence[ServiceQueue], attr: str) -> ServiceQueue | None:
 
 
 def _request_docs(service: str) -> Action:
-    return Action(action_type=ActionType.REQUEST_MISSING_DOCUMENTS, service=service)  # type: ignore[arg-type]
+    return Action(action_type=ActionType.REQUEST_MISSING_DOCUMENTS, service=service)
 
 
 def backlog_clearance(obs: Observation) -> Action:
@@ -52,7 +52,7 @@ def backlog_clearance(obs: Observation) -> Action:
     if obs.reserve_officers > 0:
         target = most(queues, "active_cases")
         if target is not None:
-            return Action(action_type=ActionType.ASSIGN_CAPACITY, service=target.service, officer_delta=1)  # type: ignore[arg-type]
+            return Action(action_type=ActionType.ASSIGN_CAPACITY, service=target.service, officer_delta=1)
     target = most(queues, "missing_docs_cases")
     if target is not None:
         return _request_docs(target.service)
@@ -61,8 +61,8 @@ def backlog_clearance(obs: Observation) -> Action:
     if hot.active_cases - cold.active_cases >= 3 and hot is not cold and cold.officers > 1:
         return Action(
             action_type=ActionType.REALLOCATE_OFFICERS,
-            service=cold.service,  # type: ignore[arg-type]
-            target_service=hot.service,  # type: ignore[arg-type]
+            service=cold.service,
+            target_service=hot.service,
             officer_delta=1,
         )
     return ADVANCE

@@ -504,7 +504,7 @@ class LegacySimulator(Simulator):
                 day + c.age0,
                 day - c.stage_since,
                 c.breached,
-            )  # fmt: skip
+            )
             for q in self.queues
             for c in q
         ]
