@@ -111,7 +111,10 @@ class TriageTask(BaseModel):
         if self.initial_tickets is not None and self.initial_tickets > self.n_tickets:
             raise ValueError(f"initial_tickets: {self.initial_tickets} exceeds n_tickets {self.n_tickets}")
         if self.deadline_from == "running_time" and self.arrivals:
-            raise ValueError("deadline_from: 'running_time' needs every ticket present at time 0")
+            raise ValueError(
+                f"deadline_from: 'running_time' needs every ticket present at time 0, "
+                f"but initial_tickets is {self.initial_tickets} of {self.n_tickets}"
+            )
         return self
 
     @property
