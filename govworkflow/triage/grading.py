@@ -26,7 +26,7 @@ __all__ = ["floor_reward", "grade_outcome", "grade_record", "grade_simulator", "
 _EPS = 1e-9
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=16_384)
 def floor_reward(inst: Instance) -> float:
     """The naive floor: the total reward of ``fifo`` (first come, first served) on ``inst``."""
     sim = TriageSimulator(inst)

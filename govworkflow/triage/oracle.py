@@ -34,6 +34,7 @@ import numpy as np
 from govworkflow.triage.instance import Instance, ticket_reward
 from govworkflow.triage.models import TriageAction
 from govworkflow.triage.sim import TriageSimulator
+from govworkflow.triage.tasks import MAX_TICKETS
 
 __all__ = ["SKIP", "OracleSolution", "brute_force", "oracle_reward", "solve"]
 
@@ -160,6 +161,11 @@ def _table(inst: Instance) -> tuple[np.ndarray, int, int]:
 
 def solve(inst: Instance) -> OracleSolution:
     """The exact optimum of ``inst`` and an optimal plan (replayed through the simulator)."""
+    n = len(inst.tickets)
+    if not 1 <= n <= MAX_TICKETS or n > inst.max_steps:
+        raise ValueError(
+            f"solve: needs 1 to {MAX_TICKETS} tickets and no more than max_steps ({inst.max_steps}), got {n}"
+        )
     return _solve(inst)
 
 
@@ -178,7 +184,7 @@ def _solve(inst: Instance) -> OracleSolution:
     return OracleSolution(inst, sol.value, tuple(plan), values, horizon, offsets)
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=16_384)
 def oracle_reward(inst: Instance) -> float:
     """The best total reward achievable on ``inst`` (cached)."""
     return solve(inst).value

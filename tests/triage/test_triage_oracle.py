@@ -113,3 +113,8 @@ def test_oracle_policy_needs_the_simulator() -> None:
     sim = TriageSimulator(generate("faithful_5", 0))
     with pytest.raises(ValueError, match="privileged"):
         policy.act(sim.observe())
+
+
+def test_solve_rejects_instances_it_cannot_solve_exactly() -> None:
+    with pytest.raises(ValueError, match="max_steps"):
+        solve(make_instance([("bug", 1, 1, 5, 0)] * 3, max_steps=2))
