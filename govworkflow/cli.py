@@ -62,7 +62,7 @@ def _add_evaluate(p: argparse.ArgumentParser) -> None:
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.max_steps is not None and args.max_steps <= 0:
-        raise _BadArgumentError(f"--max-steps must be a positive integer, got {args.max_steps}")
+        raise BadArgumentError(f"--max-steps must be a positive integer, got {args.max_steps}")
     results = evaluate(args.task, args.policy, args.seed, args.ruleset, args.max_steps)
     rows = [r.to_dict() for r in results]
     if args.json:
@@ -126,8 +126,20 @@ def _cmd_policies(args: argparse.Namespace) -> int:
     return 0
 
 
-class _BadArgumentError(GovWorkflowError, ValueError):
+class BadArgumentError(GovWorkflowError, ValueError):
     """A command-line value outside what is allowed."""
+
+
+def _add_triage(p: argparse.ArgumentParser) -> None:
+    from govworkflow.triage.cli import add_arguments
+
+    add_arguments(p)
+
+
+def _cmd_triage(args: argparse.Namespace) -> int:
+    from govworkflow.triage.cli import run
+
+    return run(args)
 
 
 #: name -> (help, add arguments, run)
@@ -135,6 +147,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callab
     "evaluate": ("run a policy on a task and print scores", _add_evaluate, _cmd_evaluate),
     "tasks": ("list tasks with their rulesets and seeds", _add_tasks, _cmd_tasks),
     "policies": ("list policies by ruleset", _add_policies, _cmd_policies),
+    "triage": ("ticket triage: tasks, policies, evaluate, leaderboard", _add_triage, _cmd_triage),
 }
 
 
@@ -155,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (UnknownNameError, _BadArgumentError) as err:
+    except (UnknownNameError, BadArgumentError) as err:
         sys.stderr.write(f"govworkflow: error: {err}\n")
         return 2
 

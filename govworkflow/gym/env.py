@@ -132,7 +132,7 @@ class GovWorkflowGymEnv(gym.Env[np.ndarray, np.int64]):
 
     def step(self, action: int | np.integer) -> tuple[np.ndarray, SupportsFloat, bool, bool, dict]:
         if not self.action_space.contains(action):
-            raise ValueError(f"action {action!r} is outside Discrete({self.action_space.n})")
+            raise ValueError(f"action {action!r} is outside Discrete({len(self.actions)})")
         obs, reward, terminated, truncated, info = self.office.step(self.actions[int(action)])
         score = self.office.grade().score
         if self.reward_mode == "grade":
