@@ -36,15 +36,11 @@ def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
 
     cells = [[fmt(r[c]) for c in columns] for r in rows]
     numeric = [bool(rows) and all(isinstance(r[c], int | float) for r in rows) for c in columns]
-    widths = [
-        max(len(c), *(len(row[i]) for row in cells)) if cells else len(c) for i, c in enumerate(columns)
-    ]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) if cells else len(c) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     lines += [
-        "  ".join(
-            v.rjust(w) if n else v.ljust(w) for v, w, n in zip(row, widths, numeric, strict=True)
-        ).rstrip()
+        "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(row, widths, numeric, strict=True)).rstrip()
         for row in cells
     ]
     return "\n".join(lines)
@@ -66,17 +62,13 @@ def _add_evaluate(p: argparse.ArgumentParser) -> None:
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.max_steps is not None and args.max_steps <= 0:
-        raise _BadArgument(f"--max-steps must be a positive integer, got {args.max_steps}")
+        raise BadArgumentError(f"--max-steps must be a positive integer, got {args.max_steps}")
     results = evaluate(args.task, args.policy, args.seed, args.ruleset, args.max_steps)
     rows = [r.to_dict() for r in results]
     if args.json:
         _print_json(rows)
     else:
-        print(
-            _table(
-                rows, ["task_id", "policy", "seed", "score", "steps", "completed", "backlog", "reward_sum"]
-            )
-        )
+        print(_table(rows, ["task_id", "policy", "seed", "score", "steps", "completed", "backlog", "reward_sum"]))
     return 0
 
 
@@ -163,9 +155,9 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
     from govworkflow import leaderboard as lb
 
     if args.seeds is not None and args.seeds <= 0:
-        raise _BadArgument(f"--seeds must be a positive integer, got {args.seeds}")
+        raise BadArgumentError(f"--seeds must be a positive integer, got {args.seeds}")
     if args.workers <= 0:
-        raise _BadArgument(f"--workers must be a positive integer, got {args.workers}")
+        raise BadArgumentError(f"--workers must be a positive integer, got {args.workers}")
     rs = get_ruleset(args.ruleset)
     tasks, policies = _names(args.tasks), _names(args.policies)
     for t in tasks or ():
@@ -207,27 +199,36 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
     return 0
 
 
-class _BadArgument(GovWorkflowError, ValueError):  # noqa: N818
+class BadArgumentError(GovWorkflowError, ValueError):
     """A command-line value outside what is allowed."""
 
 
+def _add_triage(p: argparse.ArgumentParser) -> None:
+    from govworkflow.triage.cli import add_arguments
+
+    add_arguments(p)
+
+
+def _cmd_triage(args: argparse.Namespace) -> int:
+    from govworkflow.triage.cli import run
+
+    return run(args)
+
+
 #: name -> (help, add arguments, run)
-COMMANDS: dict[
-    str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
-] = {
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
     "evaluate": ("run a policy on a task and print scores", _add_evaluate, _cmd_evaluate),
     "tasks": ("list tasks with their rulesets and seeds", _add_tasks, _cmd_tasks),
     "policies": ("list policies by ruleset", _add_policies, _cmd_policies),
     "leaderboard": ("every task x policy x held-out seed, with 95% CIs", _add_leaderboard, _cmd_leaderboard),
+    "triage": ("ticket triage: tasks, policies, evaluate, leaderboard", _add_triage, _cmd_triage),
 }
 
 
 def build_parser() -> argparse.ArgumentParser:
     from govworkflow import __version__
 
-    parser = _Parser(
-        prog="govworkflow", description="A government service office for reinforcement learning."
-    )
+    parser = _Parser(prog="govworkflow", description="A government service office for reinforcement learning.")
     parser.add_argument("--version", action="version", version=f"govworkflow {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
     for name, (help_text, add, run) in COMMANDS.items():
@@ -241,7 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (UnknownNameError, _BadArgument) as err:
+    except (UnknownNameError, BadArgumentError) as err:
         sys.stderr.write(f"govworkflow: error: {err}\n")
         return 2
 

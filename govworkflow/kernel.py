@@ -24,7 +24,7 @@ __all__ = ["Policy", "PolicyFactory", "Ruleset", "Simulator", "TaskLike"]
 
 
 class TaskLike(Protocol):
-    """What every ruleset's task configuration offers (read-only)."""
+    """What every ruleset's task configuration offers (read-only, so frozen models fit)."""
 
     @property
     def task_id(self) -> str: ...

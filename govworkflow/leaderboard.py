@@ -218,8 +218,7 @@ def calibration(rows: Sequence[Row]) -> list[dict[str, Any]]:
             check(task, "upper bound - best heuristic", gap, ">= 0.05", gap >= 0.05)
     for name in sorted({k for r in rows for k in r.metrics}):
         most = max(
-            len({round(r.metrics[name], 2) for r in cells.values() if name in r.metrics})
-            for cells in by_task.values()
+            len({round(r.metrics[name], 2) for r in cells.values() if name in r.metrics}) for cells in by_task.values()
         )
         check("*", f"distinct values of {name} (2 decimals)", most, ">= 3 on some task", most >= 3)
     return checks

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from operator import attrgetter
+from typing import Any
 
 from govworkflow.kernel import Simulator
 from govworkflow.models import Action, Observation, ServiceQueue
@@ -24,6 +27,7 @@ __all__ = [
     "urgent_first",
 ]
 
+_ACTIVE = attrgetter("active_cases")
 ADVANCE = Action(action_type=ActionType.ADVANCE_TIME)
 _SET_MODE = {m: Action(action_type=ActionType.SET_PRIORITY_MODE, priority_mode=m) for m in PriorityMode}
 
@@ -35,12 +39,26 @@ def set_mode(mode: PriorityMode | str) -> Action:
 
 def most(queues: Sequence[ServiceQueue], attr: str) -> ServiceQueue | None:
     """The queue with the most ``attr`` (ties: more active cases, then later name)."""
-    best = max(queues, key=lambda q: (getattr(q, attr), q.active_cases, q.service))
-    return best if getattr(best, attr) > 0 else None
+    get = _most_key(attr)
+    best = max(queues, key=get)
+    return best if get(best)[0] > 0 else None
+
+
+@cache
+def _most_key(attr: str) -> attrgetter[Any]:
+    return attrgetter(attr, "active_cases", "service")
+
+
+@cache
+def _action(
+    kind: ActionType, service: str | None = None, target: str | None = None, delta: int | None = None
+) -> Action:
+    """Actions are immutable, so each distinct one is built (and validated) once."""
+    return Action(action_type=kind, service=service, target_service=target, officer_delta=delta)
 
 
 def _request_docs(service: str) -> Action:
-    return Action(action_type=ActionType.REQUEST_MISSING_DOCUMENTS, service=service)
+    return _action(ActionType.REQUEST_MISSING_DOCUMENTS, service)
 
 
 def backlog_clearance(obs: Observation) -> Action:
@@ -52,19 +70,14 @@ def backlog_clearance(obs: Observation) -> Action:
     if obs.reserve_officers > 0:
         target = most(queues, "active_cases")
         if target is not None:
-            return Action(action_type=ActionType.ASSIGN_CAPACITY, service=target.service, officer_delta=1)
+            return _action(ActionType.ASSIGN_CAPACITY, target.service, None, 1)
     target = most(queues, "missing_docs_cases")
     if target is not None:
         return _request_docs(target.service)
-    hot = max(queues, key=lambda q: q.active_cases)
-    cold = min(queues, key=lambda q: q.active_cases)
+    hot = max(queues, key=_ACTIVE)
+    cold = min(queues, key=_ACTIVE)
     if hot.active_cases - cold.active_cases >= 3 and hot is not cold and cold.officers > 1:
-        return Action(
-            action_type=ActionType.REALLOCATE_OFFICERS,
-            service=cold.service,
-            target_service=hot.service,
-            officer_delta=1,
-        )
+        return _action(ActionType.REALLOCATE_OFFICERS, cold.service, hot.service, 1)
     return ADVANCE
 
 

@@ -108,9 +108,7 @@ class SlaAware:
         if self._budget0 - left >= self._budget0 * obs.day / max(obs.max_days, 1) + 1:
             return None
         risky = [
-            q
-            for q in obs.queues
-            if getattr(q, "at_risk_cases", 0) > 0 and _pressure(q) >= self.escalation_pressure
+            q for q in obs.queues if getattr(q, "at_risk_cases", 0) > 0 and _pressure(q) >= self.escalation_pressure
         ]
         if not risky:
             return None

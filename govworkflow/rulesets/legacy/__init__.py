@@ -1,6 +1,7 @@
 """The ``legacy`` ruleset: the published Gov Workflow OpenEnv benchmark, reproduced exactly."""
 
 from govworkflow.kernel import Ruleset
+from govworkflow.policies.heuristics import HEURISTICS, heuristic_factory
 from govworkflow.policies.ladder import LADDER
 from govworkflow.rulesets.legacy.sim import LegacySimulator
 from govworkflow.rulesets.legacy.tasks import LegacyTask, load_tasks
@@ -12,6 +13,7 @@ RULESET = Ruleset(
     description="The published Gov Workflow OpenEnv benchmark, flaws included.",
     tasks=load_tasks(),
     simulator=LegacySimulator,
-    policies=dict(LADDER),
+    # the published heuristics first (in the published order), then the rest of the ladder
+    policies={**{name: heuristic_factory(name) for name in HEURISTICS}, **LADDER},
     default_max_steps=500,
 )

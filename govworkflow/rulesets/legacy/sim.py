@@ -5,8 +5,9 @@ clearance orders stages alphabetically; requested documents arrive at once); the
 kept because the published numbers depend on them. Improvements live in ``standard``.
 
 Speed: per-service counters are kept up to date as cases move, so observations cost
-O(services), and each case's four priority keys are cached and refreshed only when its
-stage or escalation changes. A case's ``total_days`` is ``day + age0`` and its
+O(services), and unchanged services' views are reused; each case caches its priority key
+under the current mode, refreshed only when the mode, its stage or its escalation
+changes. A case's ``total_days`` is ``day + age0`` and its
 ``days_in_stage`` is ``day - stage_since``, so the end of a day touches only the cases
 that fall due that day.
 """
@@ -14,7 +15,6 @@ that fall due that day.
 from __future__ import annotations
 
 import random
-from heapq import nsmallest
 from operator import attrgetter
 from typing import ClassVar
 
@@ -24,19 +24,29 @@ from govworkflow.models import (
     CaseView,
     EpisodeState,
     Grade,
-    GradeComponent,
     Observation,
     ServiceQueue,
 )
-from govworkflow.rulesets.legacy.tasks import METRICS, LegacyTask
-from govworkflow.vocab import STAGE_ORDER, ActionType
+from govworkflow.rulesets.legacy.cases import (
+    APP,
+    DOC,
+    FV,
+    ISS,
+    PRIORITY_KEY,
+    RESTAGE,
+    STAGES,
+    SUB,
+    Case,
+    case_id,
+    documents_key,
+    escalation_key,
+    key_backlog_clearance,
+)
+from govworkflow.rulesets.legacy.grading import legacy_grade, legacy_metrics
+from govworkflow.rulesets.legacy.tasks import LegacyTask
+from govworkflow.vocab import ActionType
 
 __all__ = ["COUNTERS", "REWARD_WEIGHTS", "LegacySimulator"]
-
-STAGES: tuple[str, ...] = tuple(s.value for s in STAGE_ORDER)
-SUB, DOC, FV, APP, ISS = range(5)
-#: Rank of each stage's *name* in alphabetical order (the backlog_clearance quirk).
-ALPHA_RANK: tuple[int, ...] = tuple(sorted(STAGES).index(s) for s in STAGES)
 
 #: Reward weights (per unit): stage advance, completion, active case, new breach,
 #: fairness excess, invalid action, idle officer-day.
@@ -69,14 +79,10 @@ COUNTERS: tuple[str, ...] = (
     "stage_advances",
 )
 
-_KEY_ATTR = {
-    "balanced": attrgetter("k_bal"),
-    "urgent_first": attrgetter("k_urg"),
-    "oldest_first": attrgetter("k_old"),
-    "backlog_clearance": attrgetter("k_bak"),
-}
-_ESCALATION_KEY = attrgetter("k_esc")
-_DOCS_KEY = attrgetter("k_doc")
+#: The stage after each stage, indexed by [stage][needs field verification].
+_NEXT_STAGE = ((DOC, DOC), (APP, FV), (APP, APP), (ISS, ISS))
+
+_KEY = attrgetter("key")
 
 _ADVANCE = ActionType.ADVANCE_TIME
 _SET_MODE = ActionType.SET_PRIORITY_MODE
@@ -84,60 +90,6 @@ _ASSIGN = ActionType.ASSIGN_CAPACITY
 _REQUEST = ActionType.REQUEST_MISSING_DOCUMENTS
 _ESCALATE = ActionType.ESCALATE_SERVICE
 _REALLOCATE = ActionType.REALLOCATE_OFFICERS
-
-
-class _Case:
-    """One application. ``total_days == day + age0``; ``days_in_stage == day - stage_since``."""
-
-    __slots__ = (
-        "age0",
-        "arrival_day",
-        "breached",
-        "done",
-        "due_day",
-        "escalated",
-        "fv",
-        "id",
-        "k_bak",
-        "k_bal",
-        "k_doc",
-        "k_esc",
-        "k_old",
-        "k_urg",
-        "missing",
-        "stage",
-        "stage_since",
-        "svc",
-        "urgency",
-    )  # fmt: skip
-
-    def __init__(self, cid: str, svc: int, day: int, due: int, urgency: int,
-                 missing: bool, fv: bool, age0: int) -> None:  # fmt: skip
-        self.id = cid
-        self.svc = svc
-        self.stage = SUB
-        self.arrival_day = day
-        self.due_day = due
-        self.urgency = urgency
-        self.missing = missing
-        self.fv = fv
-        self.escalated = False
-        self.breached = False
-        self.done = False
-        self.age0 = age0
-        self.stage_since = -age0
-        self.k_esc = (due, -urgency, -age0, cid)
-        self.k_doc = (due, -urgency, cid)
-        self.rekey()
-
-    def rekey(self) -> None:
-        """Refresh the cached priority keys (after a stage move or an escalation)."""
-        e = not self.escalated
-        d, u, a, i = self.due_day, -self.urgency, -self.age0, self.id
-        self.k_bal = (e, d, u, a, i)
-        self.k_urg = (e, u, d, a, i)
-        self.k_old = (e, a, d, u, i)
-        self.k_bak = (e, ALPHA_RANK[self.stage], d, a, i)
 
 
 class LegacySimulator(Simulator):
@@ -157,14 +109,13 @@ class LegacySimulator(Simulator):
         self.sla = task.sla_days
         self.p_missing = task.p_missing_documents
         self.p_fv = task.p_field_verification
-        self.threshold = (
-            _DEFAULT_FAIRNESS_THRESHOLD if task.fairness_threshold is None else task.fairness_threshold
-        )
+        self.threshold = _DEFAULT_FAIRNESS_THRESHOLD if task.fairness_threshold is None else task.fairness_threshold
         self.day = 0
         self.steps = 0
         self.terminated = False
         self.truncated = False
         self.mode = "balanced"
+        self.keyfn = PRIORITY_KEY[self.mode]
         self.officers: dict[str, int] = dict(zip(self.services, task.officers, strict=True))
         self.reserve = task.reserve_officers
         self.budget = task.escalation_budget
@@ -172,8 +123,8 @@ class LegacySimulator(Simulator):
         self.last_message = "reset"
         self.counters = dict.fromkeys(COUNTERS, 0)
         self.next_id = 0
-        self.queues: list[list[_Case]] = [[] for _ in range(n)]
-        self.due: dict[int, list[_Case]] = {}
+        self.queues: list[list[Case]] = [[] for _ in range(n)]
+        self.due: dict[int, list[Case]] = {}
         self.stage_counts = [[0] * 5 for _ in range(n)]
         self.n_missing = [0] * n
         self.n_escalated = [0] * n
@@ -184,32 +135,48 @@ class LegacySimulator(Simulator):
         self.completed = [0] * n
         self.active = 0
         self.gap = 0.0
+        self._views: list[ServiceQueue | None] = [None] * n
         for i, count in enumerate(task.initial_cases):
-            for _ in range(count):
-                self._new_case(i, 0)
+            self._arrive(count, i)
 
     # -- cases -----------------------------------------------------------------------
-    def _new_case(self, i: int, age_bonus: int) -> None:
+    def _arrive(self, count: int, service: int | None = None) -> None:
+        """Create ``count`` cases: of ``service`` (the initial backlog, arrival day 0 and
+        ``age0 = 0``), or, when ``service`` is None, today's arrivals, each first drawing
+        its service (``age0 = 1 - day``, as arrivals are one day older at day's end)."""
         rng = self.rng
-        day = self.day
-        urgency = rng.randint(1, 3)
-        missing = rng.random() < self.p_missing
-        fv = rng.random() < self.p_fv
-        self.next_id += 1
-        due = day + self.sla[i]
-        case = _Case(f"case-{self.next_id:05d}", i, day, due, urgency, missing, fv, age_bonus - day)
-        self.queues[i].append(case)
-        self.due.setdefault(due, []).append(case)
-        self.stage_counts[i][SUB] += 1
-        self.n_missing[i] += missing
-        self.age_sum[i] += case.age0
-        self.arrived[i] += 1
-        self.active += 1
-        c = self.counters
-        c["arrived"] += 1
-        if urgency == 3:
-            self.n_urgent[i] += 1
-            c["urgent_arrived"] += 1
+        # rng._randbelow(k) is exactly what rng.randint(1, 3) - 1 and rng.choice(range(k))
+        # draw, minus layers of argument checks (a test pins the equivalence).
+        below, rand = rng._randbelow, rng.random  # type: ignore[attr-defined]
+        p_missing, p_fv, sla, keyfn = self.p_missing, self.p_fv, self.sla, self.keyfn
+        day, due_lists, c = self.day, self.due, self.counters
+        age0 = 0 if service is not None else 1 - day
+        n_services = len(self.services)
+        for _ in range(count):
+            i = below(n_services) if service is None else service
+            urgency = below(3) + 1
+            missing = rand() < p_missing
+            fv = rand() < p_fv
+            self.next_id = num = self.next_id + 1
+            due = day + sla[i]
+            case = Case(num, i, day, due, urgency, missing, fv, age0)
+            case.key = keyfn(case)
+            self.queues[i].append(case)
+            bucket = due_lists.get(due)
+            if bucket is None:
+                due_lists[due] = [case]
+            else:
+                bucket.append(case)
+            self.stage_counts[i][SUB] += 1
+            if missing:
+                self.n_missing[i] += 1
+            self.age_sum[i] += age0
+            self.arrived[i] += 1
+            if urgency == 3:
+                self.n_urgent[i] += 1
+                c["urgent_arrived"] += 1
+        self.active += count
+        c["arrived"] += count
 
     # -- one step --------------------------------------------------------------------
     def step(self, action: Action) -> tuple[float, tuple[float, ...], bool, bool]:
@@ -238,9 +205,7 @@ class LegacySimulator(Simulator):
         )
         reward = round(sum(components), 4)
         self.terminated = terminated = self.active == 0 and self.day > 0
-        self.truncated = truncated = not terminated and (
-            self.day >= self.task.max_days or self.steps >= self.max_steps
-        )
+        self.truncated = truncated = not terminated and (self.day >= self.task.max_days or self.steps >= self.max_steps)
         return reward, components, terminated, truncated
 
     def _apply(self, a: Action) -> str | None:
@@ -253,37 +218,52 @@ class LegacySimulator(Simulator):
         t = a.action_type
         if t is _SET_MODE:
             self.mode = a.priority_mode.value  # type: ignore[union-attr]
+            if self.keyfn is not PRIORITY_KEY[self.mode]:
+                self.keyfn = keyfn = PRIORITY_KEY[self.mode]
+                for q in self.queues:
+                    for c in q:
+                        c.key = keyfn(c)
             self.last_message = f"priority mode set to {self.mode}"
         elif t is _ASSIGN:
             s, d = a.service.value, a.officer_delta  # type: ignore[union-attr]
             self.reserve -= d  # type: ignore[operator]
             self.officers[s] = self.officers.get(s, 0) + d  # type: ignore[operator]
+            self._touch(s)
             self.last_message = f"assigned {d} reserve officer(s) to {s}"
         elif t is _REQUEST:
             case = target
             assert case is not None
             case.missing = False
             self.n_missing[case.svc] -= 1
+            self._views[case.svc] = None
             self.counters["documents_requested"] += 1
             self.counters["documents_cleared"] += 1
-            self.last_message = f"documents received for {case.id}"
+            self.last_message = f"documents received for {case_id(case.num)}"
         elif t is _ESCALATE:
             case = target
             assert case is not None
             case.escalated = True
-            case.rekey()
+            case.key = self.keyfn(case)
             self.n_escalated[case.svc] += 1
+            self._views[case.svc] = None
             self.budget -= 1
             self.counters["escalations_used"] += 1
-            self.last_message = f"escalated {case.id}"
+            self.last_message = f"escalated {case_id(case.num)}"
         elif t is _REALLOCATE:
             s, g, d = a.service.value, a.target_service.value, a.officer_delta  # type: ignore[union-attr]
             self.officers[s] -= d  # type: ignore[operator]
             self.officers[g] = self.officers.get(g, 0) + d  # type: ignore[operator]
+            self._touch(s)
+            self._touch(g)
             self.last_message = f"moved {d} officer(s) from {s} to {g}"
         return None
 
-    def _resolve(self, a: Action) -> tuple[str | None, _Case | None]:
+    def _touch(self, service: str) -> None:
+        i = self.index.get(service)
+        if i is not None:
+            self._views[i] = None
+
+    def _resolve(self, a: Action) -> tuple[str | None, Case | None]:
         """Why ``a`` is invalid now (or None), and the case it would act on. Pure."""
         t = a.action_type
         if t is _ADVANCE:
@@ -306,7 +286,7 @@ class LegacySimulator(Simulator):
             cases = [c for c in self.queues[i] if c.missing] if i is not None else []
             if not cases:
                 return f"no active {a.service.value} case is missing documents", None
-            return None, min(cases, key=_DOCS_KEY)
+            return None, min(cases, key=documents_key)
         if t is _ESCALATE:
             if self.budget <= 0:
                 return "escalation budget is exhausted", None
@@ -316,10 +296,10 @@ class LegacySimulator(Simulator):
             else:
                 pool = [c for q in self.queues for c in q]
             cid = a.case_id
-            cases = [c for c in pool if not c.escalated and (cid is None or c.id == cid)]
+            cases = [c for c in pool if not c.escalated and (cid is None or case_id(c.num) == cid)]
             if not cases:
                 return "no eligible case to escalate (active and not yet escalated)", None
-            return None, min(cases, key=_ESCALATION_KEY)
+            return None, min(cases, key=escalation_key)
         if t is _REALLOCATE:
             if a.service is None or a.target_service is None or a.officer_delta is None:
                 return "reallocate_officers needs service, target_service and officer_delta", None
@@ -340,26 +320,30 @@ class LegacySimulator(Simulator):
     # -- one day ---------------------------------------------------------------------
     def _advance_day(self) -> tuple[int, int, int, int]:
         self.day = day = self.day + 1
+        self._views = [None] * len(self.services)
         rate = self.task.arrival_rate_per_day
         n = int(rate)
         if self.rng.random() < rate - n:
             n += 1
-        services = range(len(self.services))
-        for _ in range(n):
-            self._new_case(self.rng.choice(services), 1)
-        key = _KEY_ATTR[self.mode]
+        self._arrive(n)
+        key = _KEY
+        restage = self.keyfn is key_backlog_clearance  # the only key that holds the stage
         officers = self.officers
         counters = self.counters
         advances = completions = idle = capacity_days = 0
-        for i, name in enumerate(self.services):
+        complete = self._complete
+        for queue, counts, name in zip(self.queues, self.stage_counts, self.services):  # noqa: B905
             cap = officers[name]
             capacity_days += cap
-            queue = self.queues[i]
             if cap <= 0:
                 continue
-            batch = nsmallest(cap, queue, key=key) if len(queue) > cap else queue[:]
+            if len(queue) <= cap:
+                batch = queue[:]
+            elif cap == 1:
+                batch = [min(queue, key=key)]
+            else:
+                batch = sorted(queue, key=key)[:cap]
             idle += cap - len(batch)
-            counts = self.stage_counts[i]
             for case in batch:
                 stage = case.stage
                 if case.missing and stage <= DOC:
@@ -367,17 +351,14 @@ class LegacySimulator(Simulator):
                 advances += 1
                 counts[stage] -= 1
                 if stage == ISS:
-                    completions += self._complete(case)
+                    completions += complete(case)
                     continue
-                stage = (
-                    DOC
-                    if stage == SUB
-                    else (FV if stage == DOC and case.fv else (APP if stage <= FV else ISS))
-                )
-                case.stage = stage
+                new = _NEXT_STAGE[stage][case.fv]
+                case.stage = new
                 case.stage_since = day
-                counts[stage] += 1
-                case.k_bak = (not case.escalated, ALPHA_RANK[stage], *case.k_bak[2:])
+                counts[new] += 1
+                if restage:
+                    case.key += RESTAGE[stage][new]
         breaches = 0
         for case in self.due.pop(day - 1, ()):
             if not case.done and not case.breached:
@@ -391,7 +372,7 @@ class LegacySimulator(Simulator):
         self.gap = self._fairness_gap()
         return advances, completions, breaches, idle
 
-    def _complete(self, case: _Case) -> int:
+    def _complete(self, case: Case) -> int:
         i = case.svc
         case.done = True
         self.queues[i].remove(case)
@@ -408,28 +389,39 @@ class LegacySimulator(Simulator):
         return 1
 
     def _fairness_gap(self) -> float:
-        rates = [c / a for c, a in zip(self.completed, self.arrived, strict=True) if a > 0]
+        rates = [c / a for c, a in zip(self.completed, self.arrived) if a > 0]  # noqa: B905
         return round(max(rates) - min(rates), 4) if len(rates) >= 2 else 0.0
 
     # -- views -----------------------------------------------------------------------
+    def _queue_view(self, i: int) -> ServiceQueue:
+        name, n, day, sc = self.services[i], len(self.queues[i]), self.day, self.stage_counts[i]
+        return ServiceQueue(
+            name,
+            n,
+            self.n_missing[i],
+            self.n_escalated[i],
+            self.n_urgent[i],
+            self.n_breached[i],
+            round((n * day + self.age_sum[i]) / n, 2) if n else 0.0,
+            {
+                "submission": sc[0],
+                "document_verification": sc[1],
+                "field_verification": sc[2],
+                "approval": sc[3],
+                "issuance": sc[4],
+            },
+            self.officers[name],
+        )
+
     def observe(self) -> Observation:
+        # A service's view is rebuilt only after something in it changed (``_views[i]``
+        # is reset to None); unchanged views are shared with the previous observation.
+        views = self._views
+        for i, v in enumerate(views):
+            if v is None:
+                views[i] = self._queue_view(i)
+        queues: list[ServiceQueue] = views[:]  # type: ignore[assignment]
         day = self.day
-        queues = []
-        for i, name in enumerate(self.services):
-            n = len(self.queues[i])
-            queues.append(
-                ServiceQueue(
-                    name,
-                    n,
-                    self.n_missing[i],
-                    self.n_escalated[i],
-                    self.n_urgent[i],
-                    self.n_breached[i],
-                    round((n * day + self.age_sum[i]) / n, 2) if n else 0.0,
-                    dict(zip(STAGES, self.stage_counts[i], strict=True)),
-                    self.officers[name],
-                )
-            )
         c = self.counters
         return Observation(
             "legacy",
@@ -451,48 +443,16 @@ class LegacySimulator(Simulator):
 
     def metrics(self) -> dict[str, float]:
         """The seven grade metrics, unrounded and clamped to [0, 1]."""
-        c = self.counters
-
-        def ratio(num: float, den: float, empty: float) -> float:
-            return min(1.0, max(0.0, num / den)) if den > 0 else empty
-
-        values = (
-            ratio(c["completed"], c["arrived"], 0.0),
-            1.0 - ratio(c["sla_breaches"], c["arrived"], 0.0),
-            ratio(c["documents_cleared"], c["documents_requested"], 1.0),
-            ratio(c["urgent_completed"], c["urgent_arrived"], 1.0),
-            min(1.0, max(0.0, 1.0 - self.gap)),
-            1.0 - ratio(c["wasted_escalations"], c["escalations_used"], 0.0),
-            1.0 - ratio(c["idle_officer_days"], c["capacity_officer_days"], 0.0),
-        )
-        return dict(zip(METRICS, values, strict=True))
+        return legacy_metrics(self.counters, self.gap)
 
     def grade(self) -> Grade:
-        m = self.metrics()
-        w = self.task.grade_weights
-        score = sum(w.get(k, 0.0) * v for k, v in m.items())
-        return Grade(
-            ruleset="legacy",
-            task_id=self.task.task_id,
-            score=min(1.0, max(0.0, round(score, 4))),
-            components=[
-                GradeComponent(
-                    name=k,
-                    value=round(v, 4),
-                    weight=w.get(k, 0.0),
-                    contribution=round(w.get(k, 0.0) * v, 4),
-                    description=_METRIC_TEXT[k],
-                )
-                for k, v in m.items()
-            ],
-            provisional=not self.done,
-        )
+        return legacy_grade(self.task, self.metrics(), provisional=not self.done)
 
     def state(self) -> EpisodeState:
         day = self.day
         cases = [
             CaseView(
-                c.id,
+                case_id(c.num),
                 self.services[c.svc],
                 STAGES[c.stage],
                 c.arrival_day,
@@ -524,14 +484,3 @@ class LegacySimulator(Simulator):
             counters=dict(self.counters),
             active_cases=cases,
         )
-
-
-_METRIC_TEXT = {
-    "completion_rate": "completed / arrived",
-    "sla_compliance": "1 - SLA breaches / arrived (open cases count as compliant)",
-    "document_rework_quality": "documents cleared / requested (1 when none requested)",
-    "urgent_served_rate": "urgent completed / urgent arrived (1 when none arrived)",
-    "fairness_score": "1 - gap in completion rate between services",
-    "escalation_discipline": "1 - wasted escalations / escalations used (1 when none used)",
-    "idle_efficiency": "1 - idle officer-days / officer-days",
-}

@@ -72,22 +72,25 @@ class LegacyTask(BaseModel):
             raise ValueError(f"services: duplicate service in {[s.value for s in self.services]}")
         bad = [s.value for s in self.services if s not in LEGACY_SERVICES]
         if bad:
-            raise ValueError(
-                f"services: {bad} not in the legacy ruleset; valid: {[s.value for s in LEGACY_SERVICES]}"
-            )
+            raise ValueError(f"services: {bad} not in the legacy ruleset; valid: {[s.value for s in LEGACY_SERVICES]}")
         for name in ("officers", "initial_cases", "sla_days"):
             values = getattr(self, name)
             if len(values) != n:
                 raise ValueError(f"{name}: needs {n} values (one per service), got {len(values)}")
             if any(v < 0 for v in values):
                 raise ValueError(f"{name}: values must be >= 0, got {list(values)}")
+        most = sum(self.initial_cases) + (int(self.arrival_rate_per_day) + 1) * self.max_days
+        if most >= 100_000:
+            raise ValueError(
+                f"arrival_rate_per_day/max_days: up to {most} cases could be created; "
+                "case ids have 5 digits, so at most 99,999 are allowed"
+            )
+        if self.max_days + max(self.sla_days) >= 1 << 20:
+            raise ValueError("max_days + sla_days: must stay below 1,048,576 days")
         unknown = sorted(set(self.grade_weights) - set(METRICS))
         if unknown:
             raise ValueError(f"grade_weights: unknown metric(s) {unknown}; valid: {list(METRICS)}")
-        if (
-            any(w < 0 for w in self.grade_weights.values())
-            or abs(sum(self.grade_weights.values()) - 1) > 1e-9
-        ):
+        if any(w < 0 for w in self.grade_weights.values()) or abs(sum(self.grade_weights.values()) - 1) > 1e-9:
             raise ValueError(f"grade_weights: must be >= 0 and sum to 1, got {self.grade_weights}")
         return self
 

@@ -87,18 +87,14 @@ class StandardSimulator(Office, Simulator):
         components = self._reward(day_stats, wasted_now)
         reward = round(sum(components), 6)
         self.terminated = terminated = self.day >= self.task.max_days and self.active == 0
-        self.truncated = truncated = not terminated and (
-            self.day >= self.task.max_days or self.steps >= self.max_steps
-        )
+        self.truncated = truncated = not terminated and (self.day >= self.task.max_days or self.steps >= self.max_steps)
         return reward, components, terminated, truncated
 
     def _advance(self) -> tuple[int, int, int, int, int, int, int]:
         self.actions_today = 0
         return self._advance_day()
 
-    def _reward(
-        self, day_stats: tuple[int, int, int, int, int, int, int] | None, wasted_now: int
-    ) -> tuple[float, ...]:
+    def _reward(self, day_stats: tuple[int, int, int, int, int, int, int] | None, wasted_now: int) -> tuple[float, ...]:
         invalid = 0.0 if self.last_valid else _W["invalid_action"]
         if day_stats is None:
             return (0.0, 0.0, 0.0, 0.0, 0.0, invalid, 0.0, _W["wasted_escalation"] * wasted_now, 0.0)
@@ -170,9 +166,7 @@ class StandardSimulator(Office, Simulator):
             counters["documents_requested"] += 1
             if c.requests > 1:
                 counters["reminders"] += 1
-        self.last_message = f"documents requested for {len(cases)} case(s): " + ", ".join(
-            c.name for c in cases
-        )
+        self.last_message = f"documents requested for {len(cases)} case(s): " + ", ".join(c.name for c in cases)
 
     def _escalate(self, c: Case) -> None:
         slack = c.due - self.earliest_finish(c, self.day, False)

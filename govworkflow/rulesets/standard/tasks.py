@@ -213,8 +213,7 @@ class StandardTask(BaseModel):
             raise ValueError(f"answer_delay_days: need 1 <= min <= max, got {[lo, hi]}")
         if hi > self.reminder_after_days:
             raise ValueError(
-                f"reminder_after_days: must be >= the longest answer delay ({hi}), "
-                f"got {self.reminder_after_days}"
+                f"reminder_after_days: must be >= the longest answer delay ({hi}), got {self.reminder_after_days}"
             )
         if self.seed not in self.seeds.development:
             raise ValueError(f"seed: {self.seed} is not in the development range")
@@ -257,11 +256,7 @@ def _build(data: dict[str, Any], source: str) -> dict[str, StandardTask]:
             Service(name)
             profiles[name] = ServiceProfile(**fields)
         except ValueError as err:
-            detail = (
-                _where(err)
-                if isinstance(err, ValidationError)
-                else f"unknown service; valid: {list(Service)}"
-            )
+            detail = _where(err) if isinstance(err, ValidationError) else f"unknown service; valid: {list(Service)}"
             raise fail("services", f"{name}: {detail}") from None
     urgency = data.get("urgency_profiles", {})
     for name, probs in urgency.items():
@@ -286,9 +281,7 @@ def _build(data: dict[str, Any], source: str) -> dict[str, StandardTask]:
                 raise fail("tasks", f"{tid}.scenario: unknown scenario {scen!r}; valid: {sorted(scenarios)}")
             bad = [profiles[s].urgency for s in services if profiles[s].urgency not in urgency]
             if bad:
-                raise fail(
-                    "tasks", f"{tid}.services: unknown urgency profile(s) {bad}; valid: {sorted(urgency)}"
-                )
+                raise fail("tasks", f"{tid}.services: unknown urgency profile(s) {bad}; valid: {sorted(urgency)}")
             fields["profiles"] = [profiles[s] for s in services]
             fields["urgency_probabilities"] = [tuple(urgency[profiles[s].urgency]) for s in services]
             fields["events"] = scenarios[scen]
@@ -322,10 +315,7 @@ def load_task_file(path: str | Path) -> dict[str, StandardTask]:
     """
     base, _ = _read(None)
     data, source = _read(path)
-    merged = {
-        key: {**base.get(key, {}), **data.get(key, {})}
-        for key in ("services", "urgency_profiles", "scenarios")
-    }
+    merged = {key: {**base.get(key, {}), **data.get(key, {})} for key in ("services", "urgency_profiles", "scenarios")}
     merged["tasks"] = data.get("tasks", {})
     extra = sorted(set(data) - {*merged, "tasks"})
     if extra:
