@@ -16,6 +16,7 @@ import platform
 import time
 
 from govworkflow.evaluation import run_episode
+from govworkflow.policies.heuristics import HEURISTICS
 from govworkflow.rulesets import get_ruleset
 
 REFERENCE_STEPS_PER_S = 6_500.0  # published benchmark, cross_department_hard x backlog_clearance
@@ -47,7 +48,7 @@ def main() -> None:
     )
     print(f"{'task':<24}{'policy':<20}{'steps':>6}{'steps/s':>12}{'x 6,500':>9}")
     for task_id in rs.tasks:
-        for policy_name in rs.policies:
+        for policy_name in HEURISTICS:  # the published three (the ladder has slower policies)
             steps, rate = measure(task_id, policy_name, args.episodes, args.repeats)
             print(f"{task_id:<24}{policy_name:<20}{steps:>6}{rate:>12,.0f}{rate / REFERENCE_STEPS_PER_S:>9.1f}")
 

@@ -26,7 +26,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from govworkflow.models import Grade, GradeComponent
+from govworkflow.grading import clamp01 as _clip
+from govworkflow.grading import make_grade
+from govworkflow.models import Grade
 from govworkflow.rulesets.standard.dynamics import CLEAR, DONE
 from govworkflow.rulesets.standard.tasks import COMPONENTS
 
@@ -44,10 +46,6 @@ DESCRIPTIONS: dict[str, str] = {
     "escalation_effectiveness": "escalations that saved an at-risk case / escalation budget",
     "officer_utilisation": "officer-days of work done / officer-days available",
 }
-
-
-def _clip(x: float) -> float:
-    return 0.0 if x < 0 else (1.0 if x > 1 else x)
 
 
 def metrics(sim: StandardSimulator) -> dict[str, float]:
@@ -99,22 +97,7 @@ def metrics(sim: StandardSimulator) -> dict[str, float]:
 
 
 def grade(sim: StandardSimulator) -> Grade:
-    m = metrics(sim)
-    w = sim.task.grade_weights
-    score = sum(w.get(k, 0.0) * v for k, v in m.items())
-    return Grade(
-        ruleset="standard",
-        task_id=sim.task.task_id,
-        score=_clip(round(score, 4)),
-        components=[
-            GradeComponent(
-                name=k,
-                value=round(v, 4),
-                weight=w.get(k, 0.0),
-                contribution=round(w.get(k, 0.0) * v, 4),
-                description=DESCRIPTIONS[k],
-            )
-            for k, v in m.items()
-        ],
-        provisional=not sim.done,
+    """The grade so far: score, breakdown, provisional until the episode ends."""
+    return make_grade(
+        "standard", sim.task.task_id, metrics(sim), sim.task.grade_weights, DESCRIPTIONS, provisional=not sim.done
     )
