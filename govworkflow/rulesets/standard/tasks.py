@@ -234,11 +234,15 @@ class StandardTask(BaseModel):
 
 
 def _where(err: ValidationError) -> str:
+    """``loc: message`` per error; a validator's ``field: message`` extends the location."""
     parts = []
     for e in err.errors():
         loc = ".".join(str(x) for x in e["loc"])
         msg = e["msg"].removeprefix("Value error, ")
-        parts.append(f"{loc}: {msg}" if loc and not msg.startswith(f"{loc}:") else msg)
+        head, sep, rest = msg.partition(": ")
+        if sep and head.isidentifier():
+            loc, msg = (f"{loc}.{head}" if loc else head), rest
+        parts.append(f"{loc}: {msg}" if loc else msg)
     return "; ".join(parts)
 
 

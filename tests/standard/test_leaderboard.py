@@ -1,0 +1,94 @@
+"""The leaderboard: rows with bootstrap CIs, provenance, the command and the committed files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from govworkflow.cli import main
+from govworkflow.leaderboard import (
+    LEGACY_EVALUATION_SEEDS,
+    build_document,
+    calibration,
+    evaluation_seeds,
+    run_leaderboard,
+)
+from govworkflow.rulesets import get_ruleset
+
+from .helpers import RULESET
+
+RESULTS = Path(__file__).resolve().parents[2] / "data" / "results"
+
+
+def test_rows_have_means_and_intervals() -> None:
+    rows = run_leaderboard("standard", ["district_backlog_easy"], ["advance_only", "sla_aware"], 6, progress=False)
+    assert [r.policy for r in rows] == ["advance_only", "sla_aware"]
+    for r in rows:
+        assert r.n == 6
+        assert r.seeds == RULESET.tasks["district_backlog_easy"].evaluation_seeds[:6]
+        assert r.ci_low <= r.mean <= r.ci_high
+        assert r.mean == pytest.approx(sum(r.scores) / 6, abs=1e-4)
+    doc = build_document("standard", rows, 1.0, 1, ["govworkflow", "leaderboard"])
+    prov = doc["provenance"]
+    for key in ("package_version", "git_commit", "date", "command", "seeds", "bootstrap"):
+        assert key in prov
+    assert prov["seeds"]["district_backlog_easy"]["count"] == 6
+    assert any(c["check"] == "best heuristic - advance_only" for c in doc["calibration"])
+
+
+def test_legacy_uses_its_documented_held_out_seeds() -> None:
+    legacy = get_ruleset("legacy")
+    for task in legacy.tasks.values():
+        assert evaluation_seeds(task) == list(LEGACY_EVALUATION_SEEDS)
+        assert task.seed not in LEGACY_EVALUATION_SEEDS
+    assert len(LEGACY_EVALUATION_SEEDS) >= 100
+
+
+def test_the_command_writes_json_and_prints_the_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "lb.json"
+    argv = ["leaderboard", "--ruleset", "standard", "--tasks", "mixed_urgency_medium", "--policies",
+            "advance_only,urgent_first", "--seeds", "3", "--workers", "1", "--output", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "urgent_first" in text and "ci95" in text
+    doc = json.loads(out.read_text())
+    assert doc["format"] == "govworkflow-leaderboard"
+    assert len(doc["rows"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["leaderboard", "--seeds", "0"], "--seeds must be a positive integer, got 0"),
+        (["leaderboard", "--workers", "0"], "--workers must be a positive integer"),
+        (["leaderboard", "--policies", "genius"], "unknown standard policy 'genius'; valid choices: stall_attempt"),
+        (["leaderboard", "--tasks", "moon"], "unknown standard task 'moon'"),
+    ],
+)
+def test_bad_arguments_exit_2(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("ruleset", ["standard", "legacy"])
+def test_the_committed_leaderboards(ruleset: str) -> None:
+    doc = json.loads((RESULTS / f"leaderboard-{ruleset}.json").read_text())
+    rs = get_ruleset(ruleset)
+    cells = {(r["task_id"], r["policy"]) for r in doc["rows"]}
+    assert cells == {(t, p) for t in rs.tasks for p in rs.policies}
+    for r in doc["rows"]:
+        assert r["n"] >= 100
+        assert r["ci_low"] <= r["mean"] <= r["ci_high"]
+        assert r["seeds"] == evaluation_seeds(rs.task(r["task_id"]))[: r["n"]]
+    assert doc["provenance"]["package_version"]
+    if ruleset == "standard":
+        failed = [c for c in doc["calibration"] if not c["ok"]]
+        assert not failed
+        from govworkflow.leaderboard import Row
+
+        rows = [Row(**r) for r in doc["rows"]]
+        assert calibration(rows) == doc["calibration"]
