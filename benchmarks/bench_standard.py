@@ -1,0 +1,63 @@
+"""Episodes/s and steps/s of the standard ruleset, per task.
+
+Each row plays ``--episodes`` episodes (held-out seeds) of one policy through
+``govworkflow.run_episode`` (the real loop: observe -> policy -> step, grade at the end)
+and keeps the best of ``--repeats`` timed batches, which filters out noise from other
+processes. ``ladder`` is the cheap ladder (every policy but the upper bound), one
+episode each in turn; the upper bound is timed separately with ``--upper-bound``.
+
+    python benchmarks/bench_standard.py [--episodes 50] [--repeats 3] [--upper-bound]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+
+from govworkflow.evaluation import run_episode
+from govworkflow.leaderboard import UPPER_BOUND, evaluation_seeds
+from govworkflow.rulesets import get_ruleset
+
+
+def measure(task_id: str, policies: list[str], episodes: int, repeats: int) -> tuple[float, float, float]:
+    """(mean steps per episode, episodes/s, steps/s), best of ``repeats``."""
+    rs = get_ruleset("standard")
+    seeds = evaluation_seeds(rs.task(task_id))[:episodes]
+    best_eps = best_steps = 0.0
+    mean_steps = 0.0
+    for _ in range(repeats):
+        start = time.perf_counter()
+        steps = 0
+        for k, seed in enumerate(seeds):
+            policy = rs.policy(policies[k % len(policies)])
+            steps += run_episode(rs, task_id, policy, seed).steps
+        elapsed = time.perf_counter() - start
+        best_eps = max(best_eps, len(seeds) / elapsed)
+        best_steps = max(best_steps, steps / elapsed)
+        mean_steps = steps / len(seeds)
+    return mean_steps, best_eps, best_steps
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--episodes", type=int, default=50, help="episodes per timed batch")
+    parser.add_argument("--repeats", type=int, default=3, help="timed batches per row (best kept)")
+    parser.add_argument("--upper-bound", action="store_true", help=f"also time {UPPER_BOUND} (slow)")
+    args = parser.parse_args()
+    rs = get_ruleset("standard")
+    ladder = [p for p in rs.policies if p != UPPER_BOUND]
+    rows: list[tuple[str, list[str], int]] = [("sla_aware", ["sla_aware"], args.episodes)]
+    rows.append(("ladder", ladder, args.episodes))
+    if args.upper_bound:
+        rows.append((UPPER_BOUND, [UPPER_BOUND], max(2, args.episodes // 10)))
+    print(f"python {platform.python_version()} on {platform.machine()}; best of {args.repeats} batches")
+    print(f"{'task':<32}{'policy':<18}{'episodes':>9}{'steps/ep':>9}{'episodes/s':>12}{'steps/s':>10}")
+    for task_id in rs.tasks:
+        for label, policies, episodes in rows:
+            steps, eps, sps = measure(task_id, policies, episodes, args.repeats)
+            print(f"{task_id:<32}{label:<18}{episodes:>9}{steps:>9.0f}{eps:>12,.1f}{sps:>10,.0f}")
+
+
+if __name__ == "__main__":
+    main()
