@@ -19,3 +19,4 @@ lint:
 
 bench:  ## speed figures (printed, not asserted)
 	$(PYTHON) benchmarks/bench_legacy.py
+	$(PYTHON) benchmarks/bench_standard.py
