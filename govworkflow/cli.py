@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from govworkflow.errors import GovWorkflowError, UnknownNameError
+from govworkflow.errors import GovWorkflowError, MissingExtraError, UnknownNameError
 from govworkflow.evaluation import evaluate
 from govworkflow.rulesets import DEFAULT_RULESET, RULESETS, get_ruleset
 
@@ -134,6 +134,40 @@ def _cmd_policies(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_serve(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--max-sessions", type=int, default=64, help="concurrent sessions (default 64)")
+    p.add_argument(
+        "--idle-timeout", type=float, default=600.0, help="close sessions idle this long, in s (default 600)"
+    )
+    p.add_argument(
+        "--max-body-bytes", type=int, default=65536, help="largest request or message (default 65536)"
+    )
+    p.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the environment (OpenEnv protocol); needs the ``server`` extra."""
+    try:
+        from govworkflow.server.running import serve
+        from govworkflow.server.sessions import ServerConfig
+    except ImportError as err:
+        raise MissingExtraError(err.name or "fastapi", "server") from None
+    if not 0 <= args.port <= 65535:
+        raise _BadArgumentError(f"--port must be between 0 and 65535, got {args.port}")
+    try:
+        config = ServerConfig(
+            max_sessions=args.max_sessions,
+            idle_timeout_s=args.idle_timeout,
+            max_body_bytes=args.max_body_bytes,
+        )
+    except ValueError as err:
+        raise _BadArgumentError(str(err)) from None
+    serve(args.host, args.port, config, args.log_level)
+    return 0
+
+
 class _BadArgumentError(GovWorkflowError, ValueError):
     """A command-line value outside what is allowed."""
 
@@ -145,6 +179,7 @@ COMMANDS: dict[
     "evaluate": ("run a policy on a task and print scores", _add_evaluate, _cmd_evaluate),
     "tasks": ("list tasks with their rulesets and seeds", _add_tasks, _cmd_tasks),
     "policies": ("list policies by ruleset", _add_policies, _cmd_policies),
+    "serve": ("serve the environment over HTTP/WebSocket (OpenEnv)", _add_serve, _cmd_serve),
 }
 
 
@@ -170,6 +205,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UnknownNameError, _BadArgumentError) as err:
         sys.stderr.write(f"govworkflow: error: {err}\n")
         return 2
+    except MissingExtraError as err:
+        sys.stderr.write(f"govworkflow: error: {err}\n")
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover
