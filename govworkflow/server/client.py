@@ -25,7 +25,13 @@ from govworkflow.errors import MissingExtraError, NoEpisodeError
 from govworkflow.kernel import Ruleset
 from govworkflow.models import Action, EpisodeState, Grade, Observation, StepResult, parse_action
 from govworkflow.rulesets import RULESETS
-from govworkflow.server.protocol import ServerError, error_from_payload, load_observation
+from govworkflow.server.protocol import (
+    ServerError,
+    SessionError,
+    WSCode,
+    error_from_payload,
+    load_observation,
+)
 
 __all__ = ["GovWorkflowClient"]
 
@@ -123,17 +129,32 @@ class GovWorkflowClient:
         self.close()
 
     def _call(self, message: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        from websockets.exceptions import ConnectionClosed
+
         self.connect()
-        self._ws.send(json.dumps(message))
+        with contextlib.suppress(ConnectionClosed):  # if closed, a queued reply says why
+            self._ws.send(json.dumps(message))
         try:
             raw = self._ws.recv(timeout=self.timeout_s)
         except TimeoutError:
             raise ServerError(f"no reply from {self.url} within {self.timeout_s:g} s") from None
+        except ConnectionClosed as err:
+            self._drop()
+            raise SessionError(
+                f"the server closed the connection ({err}); the next call opens a new session"
+            ) from None
         reply = json.loads(raw)
         kind, data = reply.get("type"), reply.get("data") or {}
         if kind == "error":
+            if data.get("code") in (WSCode.CAPACITY_REACHED, WSCode.SESSION_ERROR):
+                self._drop()  # the server closes the connection after these
             raise error_from_payload(data)
         return str(kind), data
+
+    def _drop(self) -> None:
+        self._ws = None
+        with contextlib.suppress(Exception):
+            self._stack.close()
 
     # -- the native API --------------------------------------------------------------
     def reset(self, task_id: str | None = None, seed: int | None = None) -> Observation:

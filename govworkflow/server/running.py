@@ -19,13 +19,20 @@ from govworkflow.server.sessions import ServerConfig
 __all__ = ["BackgroundServer", "serve"]
 
 
-def _uvicorn_config(host: str, port: int, config: ServerConfig, log_level: str) -> Any:
+def _uvicorn() -> Any:
+    """The ``uvicorn`` module, or an error naming the extra to install."""
     try:
+        import fastapi  # noqa: F401
         import uvicorn
-
-        from govworkflow.server.app import create_app
     except ImportError as err:
-        raise MissingExtraError(err.name or "fastapi", "server") from None
+        raise MissingExtraError(err.name or "uvicorn", "server") from None
+    return uvicorn
+
+
+def _uvicorn_config(host: str, port: int, config: ServerConfig, log_level: str) -> Any:
+    uvicorn = _uvicorn()
+    from govworkflow.server.app import create_app
+
     return uvicorn.Config(
         create_app(config),
         host=host,
@@ -40,9 +47,7 @@ def serve(
     host: str = "127.0.0.1", port: int = 8000, config: ServerConfig | None = None, log_level: str = "info"
 ) -> None:
     """Run the server until interrupted (what ``govworkflow serve`` does)."""
-    import uvicorn
-
-    uvicorn.Server(_uvicorn_config(host, port, config or ServerConfig(), log_level)).run()
+    _uvicorn().Server(_uvicorn_config(host, port, config or ServerConfig(), log_level)).run()
 
 
 class BackgroundServer:
@@ -59,10 +64,8 @@ class BackgroundServer:
         log_level: str = "warning",
         start_timeout_s: float = 20.0,
     ) -> None:
-        import uvicorn
-
         self.config = config or ServerConfig()
-        self._server = uvicorn.Server(_uvicorn_config(host, port, self.config, log_level))
+        self._server = _uvicorn().Server(_uvicorn_config(host, port, self.config, log_level))
         self._thread: threading.Thread | None = None
         self.host = host
         self.port = port
