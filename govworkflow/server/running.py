@@ -29,12 +29,14 @@ def _uvicorn() -> Any:
     return uvicorn
 
 
-def _uvicorn_config(host: str, port: int, config: ServerConfig, log_level: str) -> Any:
+def _uvicorn_config(host: str, port: int, config: ServerConfig, log_level: str, app: Any = None) -> Any:
     uvicorn = _uvicorn()
-    from govworkflow.server.app import create_app
+    if app is None:
+        from govworkflow.server.app import create_app
 
+        app = create_app(config)
     return uvicorn.Config(
-        create_app(config),
+        app,
         host=host,
         port=port,
         log_level=log_level,
@@ -53,7 +55,8 @@ def serve(
 class BackgroundServer:
     """A real uvicorn server in a daemon thread; ``port=0`` picks a free port.
 
-    Use it as a context manager, or call ``start()`` and ``stop()``.
+    Use it as a context manager, or call ``start()`` and ``stop()``. ``app`` serves
+    another ASGI application instead of the environment (tests use it for test doubles).
     """
 
     def __init__(
@@ -63,9 +66,10 @@ class BackgroundServer:
         config: ServerConfig | None = None,
         log_level: str = "warning",
         start_timeout_s: float = 20.0,
+        app: Any = None,
     ) -> None:
         self.config = config or ServerConfig()
-        self._server = _uvicorn().Server(_uvicorn_config(host, port, self.config, log_level))
+        self._server = _uvicorn().Server(_uvicorn_config(host, port, self.config, log_level, app))
         self._thread: threading.Thread | None = None
         self.host = host
         self.port = port
