@@ -142,11 +142,45 @@ def _cmd_triage(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _add_train(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--task", required=True, help="task id (see `govworkflow tasks`)")
+    p.add_argument("--ruleset", default=DEFAULT_RULESET, help=f"one of {', '.join(RULESETS)}")
+    p.add_argument("--timesteps", type=int, default=200_000, help="environment steps to train for")
+    p.add_argument("--seed", type=int, default=1, help="seeds everything")
+    p.add_argument("--n-envs", type=int, default=4, help="environments stepped together")
+    p.add_argument("--reward", default="grade", help="grade (default) or simulator")
+    p.add_argument("--eval-every", type=int, default=10_000, help="validate every N steps (0: at the end)")
+    p.add_argument("--out-dir", default=None, help="where models/ and results/ go (default: data/)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    for name in ("timesteps", "n_envs"):
+        if getattr(args, name) <= 0:
+            raise BadArgumentError(f"--{name.replace('_', '-')} must be a positive integer, got {getattr(args, name)}")
+    get_ruleset(args.ruleset).task(args.task)
+    from govworkflow.training import TrainArgs, train
+
+    targs = TrainArgs(
+        task=args.task, ruleset=args.ruleset, timesteps=args.timesteps, seed=args.seed, n_envs=args.n_envs,
+        reward=args.reward, eval_every=args.eval_every, progress=not args.no_progress,
+    )  # fmt: skip
+    if args.out_dir is not None:
+        targs.out_dir = Path(args.out_dir)
+    result = train(targs)
+    print(f"best validation score {result.best_validation_score:.4f} in {result.wall_clock_s:.0f} s")
+    print(f"model: {result.model_path}\nrecord: {result.results_path}")
+    return 0
+
+
 #: name -> (help, add arguments, run)
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
     "evaluate": ("run a policy on a task and print scores", _add_evaluate, _cmd_evaluate),
     "tasks": ("list tasks with their rulesets and seeds", _add_tasks, _cmd_tasks),
     "policies": ("list policies by ruleset", _add_policies, _cmd_policies),
+    "train": ("train MaskablePPO on a task (extra: train)", _add_train, _cmd_train),
     "triage": ("ticket triage: tasks, policies, evaluate, leaderboard", _add_triage, _cmd_triage),
 }
 
