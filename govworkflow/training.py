@@ -58,6 +58,8 @@ class TrainArgs:
     """Environments stepped together (each draws its own development episodes)."""
     reward: str = "grade"
     """``grade`` (change of the grade each step) or ``simulator`` (the dense reward)."""
+    max_steps: int | None = None
+    """Step cap of an episode (None: the ruleset's)."""
     learning_rate: float = 3e-4
     """Adam step size."""
     n_steps: int = 256
@@ -105,9 +107,9 @@ def validation_seeds(ruleset: str, task: str, n: int) -> list[int]:
     return list(dev[-n:])
 
 
-def validate(model: MaskablePPO, ruleset: str, task: str, seeds: list[int]) -> float:
+def validate(model: MaskablePPO, ruleset: str, task: str, seeds: list[int], max_steps: int | None = None) -> float:
     """Mean final score of the deterministic policy over ``seeds``."""
-    env = GovWorkflowGymEnv(task, ruleset)
+    env = GovWorkflowGymEnv(task, ruleset, max_steps=max_steps)
     scores = []
     for s in seeds:
         obs, info = env.reset(seed=s)
@@ -133,7 +135,7 @@ class _Validation(BaseCallback):
         self.start = time.perf_counter()
 
     def _evaluate(self) -> None:
-        score = validate(cast(MaskablePPO, self.model), self.ruleset, self.args.task, self.seeds)
+        score = validate(cast(MaskablePPO, self.model), self.ruleset, self.args.task, self.seeds, self.args.max_steps)
         self.curve.append(
             {"timesteps": float(self.num_timesteps), "validation_score": score,
              "wall_clock_s": round(time.perf_counter() - self.start, 2)}
@@ -153,9 +155,9 @@ class _Validation(BaseCallback):
             self._evaluate()
 
 
-def _make_env(task: str, ruleset: str, reward: str, seed: int) -> Any:
+def _make_env(args: TrainArgs, ruleset: str, seed: int) -> Any:
     def make() -> GovWorkflowGymEnv:
-        env = GovWorkflowGymEnv(task, ruleset, reward=reward)
+        env = GovWorkflowGymEnv(args.task, ruleset, reward=args.reward, max_steps=args.max_steps)
         env.reset(seed=seed)  # seeds the env's generator; later resets draw development episodes
         return env
 
@@ -173,7 +175,7 @@ def train(args: TrainArgs) -> TrainResult:
     torch.manual_seed(args.seed)
     torch.set_num_threads(1)
 
-    env = DummyVecEnv([_make_env(args.task, ruleset, args.reward, args.seed * 1000 + i) for i in range(args.n_envs)])
+    env = DummyVecEnv([_make_env(args, ruleset, args.seed * 1000 + i) for i in range(args.n_envs)])
     model = MaskablePPO(
         "MlpPolicy",
         env,
