@@ -68,9 +68,7 @@ def log_start(task: str, model: str) -> None:
 
 def log_step(step: int, action: str, reward: float, done: bool, error: str | None) -> None:
     err = "null" if error is None else _one_line(error)
-    print(
-        f"[STEP] step={step} action={action} reward={reward:.2f} done={_bool(done)} error={err}", flush=True
-    )
+    print(f"[STEP] step={step} action={action} reward={reward:.2f} done={_bool(done)} error={err}", flush=True)
 
 
 def log_end(success: bool, steps: int, score: float, rewards: Sequence[float]) -> None:
@@ -103,9 +101,7 @@ def run_episode(
         done = False
         while not done and len(rewards) < max_steps:
             if time.monotonic() > deadline:
-                log(
-                    f"{task_id}: time share used up after {len(rewards)} steps; scoring the provisional grade"
-                )
+                log(f"{task_id}: time share used up after {len(rewards)} steps; scoring the provisional grade")
                 break
             decision = agent.decide(obs)
             obs, reward, terminated, truncated, info = env.step(decision.action)
@@ -129,9 +125,7 @@ def make_agent(args: argparse.Namespace) -> tuple[Any, str]:
     if token:
         from openai import OpenAI
 
-        client = OpenAI(
-            base_url=args.api_base_url, api_key=token, timeout=args.request_timeout_s, max_retries=1
-        )
+        client = OpenAI(base_url=args.api_base_url, api_key=token, timeout=args.request_timeout_s, max_retries=1)
         return ChatPolicy(client, args.model), args.model
     log("No API key: set HF_TOKEN (or API_KEY) to run the LLM agent.")
     name = args.heuristic or os.getenv("GOVWORKFLOW_HEURISTIC")
@@ -150,9 +144,7 @@ def make_env(args: argparse.Namespace) -> Any:
     if args.env_url:
         from govworkflow.server.client import GovWorkflowClient
 
-        return GovWorkflowClient(
-            args.env_url, ruleset=args.ruleset, timeout_s=args.request_timeout_s
-        ).connect()
+        return GovWorkflowClient(args.env_url, ruleset=args.ruleset, timeout_s=args.request_timeout_s).connect()
     return GovWorkflowEnv(ruleset=args.ruleset)
 
 
@@ -197,9 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             share = (args.time_budget_s - (time.monotonic() - start)) / (len(tasks) - i)
             deadline = time.monotonic() + max(share, 0.0)
             scores.append(
-                run_episode(
-                    env, agent, task_id, args.seed, args.max_steps, deadline, label, args.success_threshold
-                )
+                run_episode(env, agent, task_id, args.seed, args.max_steps, deadline, label, args.success_threshold)
             )
     finally:
         close = getattr(env, "close", None)

@@ -37,24 +37,19 @@ def measure(task_id: str, policy_name: str, episodes: int, repeats: int) -> tupl
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--episodes", type=int, default=200, help="episodes per timed batch")
     parser.add_argument("--repeats", type=int, default=5, help="timed batches per row (best kept)")
     args = parser.parse_args()
     rs = get_ruleset("legacy")
     print(
-        f"python {platform.python_version()} on {platform.machine()}; "
-        f"best of {args.repeats} x {args.episodes} episodes"
+        f"python {platform.python_version()} on {platform.machine()}; best of {args.repeats} x {args.episodes} episodes"
     )
     print(f"{'task':<24}{'policy':<20}{'steps':>6}{'steps/s':>12}{'x 6,500':>9}")
     for task_id in rs.tasks:
         for policy_name in rs.policies:
             steps, rate = measure(task_id, policy_name, args.episodes, args.repeats)
-            print(
-                f"{task_id:<24}{policy_name:<20}{steps:>6}{rate:>12,.0f}{rate / REFERENCE_STEPS_PER_S:>9.1f}"
-            )
+            print(f"{task_id:<24}{policy_name:<20}{steps:>6}{rate:>12,.0f}{rate / REFERENCE_STEPS_PER_S:>9.1f}")
 
 
 if __name__ == "__main__":

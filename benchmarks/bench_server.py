@@ -181,15 +181,11 @@ def main() -> None:
         ws_rate, ws_results = concurrent(
             lambda: GovWorkflowClient(url, task_id, ruleset=ruleset).connect(), args.sessions, args.steps
         )
-        http_rate, http_results = concurrent(
-            lambda: HttpEnv(url, task_id, ruleset), args.sessions, args.steps
-        )
+        http_rate, http_results = concurrent(lambda: HttpEnv(url, task_id, ruleset), args.sessions, args.steps)
     finally:
         proc.terminate()
         proc.wait(timeout=15)
-    checked = check_no_cross_talk(ws_results, task_id, ruleset) + check_no_cross_talk(
-        http_results, task_id, ruleset
-    )
+    checked = check_no_cross_talk(ws_results, task_id, ruleset) + check_no_cross_talk(http_results, task_id, ruleset)
 
     print(f"{'transport':<12}{'steps/s':>12}{'vs in-process':>16}")
     print(f"{'in-process':<12}{in_process:>12,.0f}{1.0:>16.3f}")

@@ -36,15 +36,11 @@ def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
 
     cells = [[fmt(r[c]) for c in columns] for r in rows]
     numeric = [bool(rows) and all(isinstance(r[c], int | float) for r in rows) for c in columns]
-    widths = [
-        max(len(c), *(len(row[i]) for row in cells)) if cells else len(c) for i, c in enumerate(columns)
-    ]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) if cells else len(c) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     lines += [
-        "  ".join(
-            v.rjust(w) if n else v.ljust(w) for v, w, n in zip(row, widths, numeric, strict=True)
-        ).rstrip()
+        "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(row, widths, numeric, strict=True)).rstrip()
         for row in cells
     ]
     return "\n".join(lines)
@@ -66,17 +62,13 @@ def _add_evaluate(p: argparse.ArgumentParser) -> None:
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.max_steps is not None and args.max_steps <= 0:
-        raise _BadArgumentError(f"--max-steps must be a positive integer, got {args.max_steps}")
+        raise BadArgumentError(f"--max-steps must be a positive integer, got {args.max_steps}")
     results = evaluate(args.task, args.policy, args.seed, args.ruleset, args.max_steps)
     rows = [r.to_dict() for r in results]
     if args.json:
         _print_json(rows)
     else:
-        print(
-            _table(
-                rows, ["task_id", "policy", "seed", "score", "steps", "completed", "backlog", "reward_sum"]
-            )
-        )
+        print(_table(rows, ["task_id", "policy", "seed", "score", "steps", "completed", "backlog", "reward_sum"]))
     return 0
 
 
@@ -141,9 +133,7 @@ def _add_serve(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--idle-timeout", type=float, default=600.0, help="close sessions idle this long, in s (default 600)"
     )
-    p.add_argument(
-        "--max-body-bytes", type=int, default=65536, help="largest request or message (default 65536)"
-    )
+    p.add_argument("--max-body-bytes", type=int, default=65536, help="largest request or message (default 65536)")
     p.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
 
 
@@ -155,7 +145,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     except ImportError as err:
         raise MissingExtraError(err.name or "fastapi", "server") from None
     if not 0 <= args.port <= 65535:
-        raise _BadArgumentError(f"--port must be between 0 and 65535, got {args.port}")
+        raise BadArgumentError(f"--port must be between 0 and 65535, got {args.port}")
     try:
         config = ServerConfig(
             max_sessions=args.max_sessions,
@@ -163,22 +153,67 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             max_body_bytes=args.max_body_bytes,
         )
     except ValueError as err:
-        raise _BadArgumentError(str(err)) from None
+        raise BadArgumentError(str(err)) from None
     serve(args.host, args.port, config, args.log_level)
     return 0
 
 
-class _BadArgumentError(GovWorkflowError, ValueError):
+class BadArgumentError(GovWorkflowError, ValueError):
     """A command-line value outside what is allowed."""
 
 
+def _add_triage(p: argparse.ArgumentParser) -> None:
+    from govworkflow.triage.cli import add_arguments
+
+    add_arguments(p)
+
+
+def _cmd_triage(args: argparse.Namespace) -> int:
+    from govworkflow.triage.cli import run
+
+    return run(args)
+
+
+def _add_train(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--task", required=True, help="task id (see `govworkflow tasks`)")
+    p.add_argument("--ruleset", default=DEFAULT_RULESET, help=f"one of {', '.join(RULESETS)}")
+    p.add_argument("--timesteps", type=int, default=200_000, help="environment steps to train for")
+    p.add_argument("--seed", type=int, default=1, help="seeds everything")
+    p.add_argument("--n-envs", type=int, default=4, help="environments stepped together")
+    p.add_argument("--reward", default="grade", help="grade (default) or simulator")
+    p.add_argument("--eval-every", type=int, default=10_000, help="validate every N steps (0: at the end)")
+    p.add_argument("--out-dir", default=None, help="where models/ and results/ go (default: data/)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    for name in ("timesteps", "n_envs"):
+        if getattr(args, name) <= 0:
+            raise BadArgumentError(f"--{name.replace('_', '-')} must be a positive integer, got {getattr(args, name)}")
+    get_ruleset(args.ruleset).task(args.task)
+    from govworkflow.training import TrainArgs, train
+
+    targs = TrainArgs(
+        task=args.task, ruleset=args.ruleset, timesteps=args.timesteps, seed=args.seed, n_envs=args.n_envs,
+        reward=args.reward, eval_every=args.eval_every, progress=not args.no_progress,
+    )  # fmt: skip
+    if args.out_dir is not None:
+        targs.out_dir = Path(args.out_dir)
+    result = train(targs)
+    print(f"best validation score {result.best_validation_score:.4f} in {result.wall_clock_s:.0f} s")
+    print(f"model: {result.model_path}\nrecord: {result.results_path}")
+    return 0
+
+
 #: name -> (help, add arguments, run)
-COMMANDS: dict[
-    str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
-] = {
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
     "evaluate": ("run a policy on a task and print scores", _add_evaluate, _cmd_evaluate),
     "tasks": ("list tasks with their rulesets and seeds", _add_tasks, _cmd_tasks),
     "policies": ("list policies by ruleset", _add_policies, _cmd_policies),
+    "train": ("train MaskablePPO on a task (extra: train)", _add_train, _cmd_train),
+    "triage": ("ticket triage: tasks, policies, evaluate, leaderboard", _add_triage, _cmd_triage),
     "serve": ("serve the environment over HTTP/WebSocket (OpenEnv)", _add_serve, _cmd_serve),
 }
 
@@ -186,9 +221,7 @@ COMMANDS: dict[
 def build_parser() -> argparse.ArgumentParser:
     from govworkflow import __version__
 
-    parser = _Parser(
-        prog="govworkflow", description="A government service office for reinforcement learning."
-    )
+    parser = _Parser(prog="govworkflow", description="A government service office for reinforcement learning.")
     parser.add_argument("--version", action="version", version=f"govworkflow {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
     for name, (help_text, add, run) in COMMANDS.items():
@@ -202,7 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (UnknownNameError, _BadArgumentError) as err:
+    except (UnknownNameError, BadArgumentError) as err:
         sys.stderr.write(f"govworkflow: error: {err}\n")
         return 2
     except MissingExtraError as err:

@@ -86,9 +86,7 @@ class GovWorkflowEnv:
             raise EpisodeFinishedError("the episode has ended; call reset() to start a new one")
         reward, components, terminated, truncated = sim.step(act)
         assert self._record is not None
-        self._record.append(
-            StepRecord(sim.steps, sim.day, act, reward, components, sim.last_valid, sim.last_message)
-        )
+        self._record.append(StepRecord(sim.steps, sim.day, act, reward, components, sim.last_valid, sim.last_message))
         return StepResult(sim.observe(), reward, terminated, truncated, self._info(components))
 
     def _info(self, components: tuple[float, ...]) -> dict[str, Any]:

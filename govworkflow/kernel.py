@@ -24,7 +24,7 @@ __all__ = ["Policy", "PolicyFactory", "Ruleset", "Simulator", "TaskLike"]
 
 
 class TaskLike(Protocol):
-    """What every ruleset's task configuration offers."""
+    """What every ruleset's task configuration offers (read-only, so frozen models fit)."""
 
     @property
     def task_id(self) -> str: ...
@@ -122,6 +122,12 @@ class Ruleset:
     simulator: Callable[..., Simulator]
     policies: Mapping[str, PolicyFactory]
     default_max_steps: int
+
+    def __reduce__(self) -> tuple[Callable[[str], Ruleset], tuple[str]]:
+        """Rulesets pickle by name (their policy factories are closures)."""
+        from govworkflow.rulesets import get_ruleset
+
+        return get_ruleset, (self.name,)
 
     def task(self, task_id: str) -> TaskLike:
         try:

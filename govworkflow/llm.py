@@ -59,8 +59,7 @@ def system_prompt() -> str:
 def render_observation(obs: Observation) -> str:
     """A compact text view of an observation: the office summary and one line per queue."""
     lines = [
-        f"Task {obs.task_id} ({obs.ruleset}). Day {obs.day} of {obs.max_days}. "
-        f"Priority mode: {obs.priority_mode}.",
+        f"Task {obs.task_id} ({obs.ruleset}). Day {obs.day} of {obs.max_days}. Priority mode: {obs.priority_mode}.",
         f"Reserve officers: {obs.reserve_officers}. Escalations left: {obs.escalation_budget_remaining}. "
         f"Backlog {obs.total_backlog}, completed {obs.total_completed}, "
         f"SLA breaches {obs.total_sla_breaches}, fairness gap {obs.fairness_gap:.2f}.",

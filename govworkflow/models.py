@@ -56,9 +56,7 @@ class Action(BaseModel):
     action_type: ActionType = Field(description="Which action to take.")
     priority_mode: PriorityMode | None = Field(None, description="For set_priority_mode.")
     service: Service | None = Field(None, description="The service acted on.")
-    target_service: Service | None = Field(
-        None, description="For reallocate_officers: where the officers go."
-    )
+    target_service: Service | None = Field(None, description="For reallocate_officers: where the officers go.")
     officer_delta: StrictInt | None = Field(None, description="How many officers to move.")
     case_id: StrictStr | None = Field(None, description="For escalate_service: one case.")
 
@@ -185,9 +183,7 @@ class Grade(BaseModel):
 
     def explain(self) -> str:
         """Plain-language reading: the score and which weighted components cost the most."""
-        lines = [
-            f"score {self.score:.4f}" + (" (provisional: episode not finished)" if self.provisional else "")
-        ]
+        lines = [f"score {self.score:.4f}" + (" (provisional: episode not finished)" if self.provisional else "")]
         lost = sorted(
             (c for c in self.components if c.weight > 0),
             key=lambda c: c.weight * (1 - c.value),
@@ -195,8 +191,7 @@ class Grade(BaseModel):
         )
         for c in lost:
             lines.append(
-                f"  {c.name:<24} {c.value:.4f} x weight {c.weight:.2f}"
-                f" -> loses {c.weight * (1 - c.value):.4f}"
+                f"  {c.name:<24} {c.value:.4f} x weight {c.weight:.2f} -> loses {c.weight * (1 - c.value):.4f}"
             )
         return "\n".join(lines)
 

@@ -242,18 +242,12 @@ def _add_info_routes(app: FastAPI, config: ServerConfig) -> None:
             body = json.loads(await request.body())
         except ValueError:
             return _rpc_error(None, -32700, "Parse error")
-        if (
-            not isinstance(body, dict)
-            or body.get("jsonrpc") != "2.0"
-            or not isinstance(body.get("method"), str)
-        ):
+        if not isinstance(body, dict) or body.get("jsonrpc") != "2.0" or not isinstance(body.get("method"), str):
             return _rpc_error(None, -32600, "Invalid Request: expected a JSON-RPC 2.0 request object")
         rid = body.get("id")
         if body["method"] == "tools/list":
             return {"jsonrpc": "2.0", "id": rid, "result": {"tools": []}}
-        return _rpc_error(
-            rid, -32601, f"Method not found: {body['method']} (this environment has no MCP tools)"
-        )
+        return _rpc_error(rid, -32601, f"Method not found: {body['method']} (this environment has no MCP tools)")
 
 
 def _rpc_error(rid: Any, code: int, message: str) -> dict[str, Any]:
@@ -375,9 +369,7 @@ def _answer(session: Session, raw: str, limit: int) -> dict[str, Any] | None:
         raise RequestError(f"invalid message: expected a JSON object, got {type(body).__name__}")
     kind = body.get("type")
     if kind not in ("reset", "step", "state", "grade", "close"):
-        raise UnknownMessageTypeError(
-            f"Unknown message type: {kind!r}; valid types: reset, step, state, grade, close"
-        )
+        raise UnknownMessageTypeError(f"Unknown message type: {kind!r}; valid types: reset, step, state, grade, close")
     try:
         msg = WSMessage.model_validate(body)
     except ValidationError as err:

@@ -140,9 +140,7 @@ class GovWorkflowClient:
             raise ServerError(f"no reply from {self.url} within {self.timeout_s:g} s") from None
         except ConnectionClosed as err:
             self._drop()
-            raise SessionError(
-                f"the server closed the connection ({err}); the next call opens a new session"
-            ) from None
+            raise SessionError(f"the server closed the connection ({err}); the next call opens a new session") from None
         reply = json.loads(raw)
         kind, data = reply.get("type"), reply.get("data") or {}
         if kind == "error":
@@ -186,9 +184,7 @@ class GovWorkflowClient:
         terminated, truncated = bool(data["terminated"]), bool(data["truncated"])
         self._obs, self._done = obs, terminated or truncated
         reward = data["reward"]
-        return StepResult(
-            obs, float("nan") if reward is None else float(reward), terminated, truncated, data["info"]
-        )
+        return StepResult(obs, float("nan") if reward is None else float(reward), terminated, truncated, data["info"])
 
     def state(self) -> EpisodeState:
         """The full (privileged) episode state."""

@@ -82,8 +82,7 @@ class Session:
         """Start an episode; nothing changes if a parameter is bad."""
         if params.max_steps is not None and params.max_steps > self.max_steps_limit:
             raise RequestError(
-                "invalid reset parameters: max_steps: "
-                f"at most {self.max_steps_limit} (got {params.max_steps})"
+                f"invalid reset parameters: max_steps: at most {self.max_steps_limit} (got {params.max_steps})"
             )
         current = self.env
         ruleset: Ruleset = get_ruleset(

@@ -53,9 +53,7 @@ class ChatDouble:
                 "object": "chat.completion",
                 "created": 0,
                 "model": body["model"],
-                "choices": [
-                    {"index": 0, "message": {"role": "assistant", "content": reply}, "finish_reason": "stop"}
-                ],
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": reply}, "finish_reason": "stop"}],
                 "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
             }
 
@@ -195,9 +193,7 @@ def test_no_key_says_so_and_runs_a_heuristic_only_when_asked(
     assert not chat.requests  # no model was asked
 
 
-def test_runner_plays_on_a_served_env(
-    chat: ChatDouble, inference: Any, capsys: Any, live_server: Any
-) -> None:
+def test_runner_plays_on_a_served_env(chat: ChatDouble, inference: Any, capsys: Any, live_server: Any) -> None:
     task, _ = first_task()
     assert inference.main(["--tasks", task, "--max-steps", "2", "--env-url", live_server.url]) == 0
     kinds = [k for k, _ in parse(capsys.readouterr().out)]

@@ -65,8 +65,6 @@ def test_openenv_validate_passes(live_server: BackgroundServer) -> None:
 
 @pytest.mark.skipif(shutil.which("openenv") is None, reason="the openenv command is not on PATH")
 def test_openenv_validate_command_passes(live_server: BackgroundServer) -> None:
-    out = subprocess.run(
-        ["openenv", "validate", "--url", live_server.url], capture_output=True, text=True, timeout=60
-    )
+    out = subprocess.run(["openenv", "validate", "--url", live_server.url], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stdout + out.stderr
     assert json.loads(out.stdout)["passed"] is True

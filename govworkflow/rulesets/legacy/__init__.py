@@ -2,6 +2,7 @@
 
 from govworkflow.kernel import Ruleset
 from govworkflow.policies.heuristics import HEURISTICS, heuristic_factory
+from govworkflow.policies.ppo import PPOPolicy
 from govworkflow.rulesets.legacy.sim import LegacySimulator
 from govworkflow.rulesets.legacy.tasks import LegacyTask, load_tasks
 
@@ -12,6 +13,6 @@ RULESET = Ruleset(
     description="The published Gov Workflow OpenEnv benchmark, flaws included.",
     tasks=load_tasks(),
     simulator=LegacySimulator,
-    policies={name: heuristic_factory(name) for name in HEURISTICS},
+    policies={**{name: heuristic_factory(name) for name in HEURISTICS}, "ppo": PPOPolicy},
     default_max_steps=500,
 )

@@ -5,8 +5,9 @@ clearance orders stages alphabetically; requested documents arrive at once); the
 kept because the published numbers depend on them. Improvements live in ``standard``.
 
 Speed: per-service counters are kept up to date as cases move, so observations cost
-O(services), and each case's four priority keys are cached and refreshed only when its
-stage or escalation changes. A case's ``total_days`` is ``day + age0`` and its
+O(services), and unchanged services' views are reused; each case caches its priority key
+under the current mode, refreshed only when the mode, its stage or its escalation
+changes. A case's ``total_days`` is ``day + age0`` and its
 ``days_in_stage`` is ``day - stage_since``, so the end of a day touches only the cases
 that fall due that day.
 """
@@ -23,20 +24,29 @@ from govworkflow.models import (
     CaseView,
     EpisodeState,
     Grade,
-    GradeComponent,
     Observation,
     ServiceQueue,
 )
-from govworkflow.rulesets.legacy.tasks import METRICS, LegacyTask
-from govworkflow.vocab import STAGE_ORDER, ActionType
+from govworkflow.rulesets.legacy.cases import (
+    APP,
+    DOC,
+    FV,
+    ISS,
+    PRIORITY_KEY,
+    RESTAGE,
+    STAGES,
+    SUB,
+    Case,
+    case_id,
+    documents_key,
+    escalation_key,
+    key_backlog_clearance,
+)
+from govworkflow.rulesets.legacy.grading import legacy_grade, legacy_metrics
+from govworkflow.rulesets.legacy.tasks import LegacyTask
+from govworkflow.vocab import ActionType
 
 __all__ = ["COUNTERS", "REWARD_WEIGHTS", "LegacySimulator"]
-
-STAGES: tuple[str, ...] = tuple(s.value for s in STAGE_ORDER)
-assert STAGES == ("submission", "document_verification", "field_verification", "approval", "issuance")
-SUB, DOC, FV, APP, ISS = range(5)
-#: Rank of each stage's *name* in alphabetical order (the backlog_clearance quirk).
-ALPHA_RANK: tuple[int, ...] = tuple(sorted(STAGES).index(s) for s in STAGES)
 
 #: Reward weights (per unit): stage advance, completion, active case, new breach,
 #: fairness excess, invalid action, idle officer-day.
@@ -82,97 +92,6 @@ _ESCALATE = ActionType.ESCALATE_SERVICE
 _REALLOCATE = ActionType.REALLOCATE_OFFICERS
 
 
-class _Case:
-    """One application. ``total_days == day + age0``; ``days_in_stage == day - stage_since``.
-
-    ``key`` caches the case's sort key under the current priority mode; the simulator
-    refreshes it when the mode, the case's escalation or (for backlog_clearance) its
-    stage changes.
-    """
-
-    __slots__ = (
-        "age0",
-        "arrival_day",
-        "breached",
-        "done",
-        "due_day",
-        "escalated",
-        "fv",
-        "key",
-        "missing",
-        "num",
-        "stage",
-        "stage_since",
-        "svc",
-        "urgency",
-    )  # fmt: skip
-
-    def __init__(
-        self, num: int, svc: int, day: int, due: int, urgency: int, missing: bool, fv: bool, age0: int
-    ) -> None:
-        self.num = num
-        self.svc = svc
-        self.stage = SUB
-        self.arrival_day = day
-        self.due_day = due
-        self.urgency = urgency
-        self.missing = missing
-        self.fv = fv
-        self.escalated = False
-        self.breached = False
-        self.done = False
-        self.age0 = age0
-        self.stage_since = -age0
-        self.key = 0  # set by the simulator for the current priority mode
-
-
-def case_id(num: int) -> str:
-    """The public id of case number ``num``: ``case-00001``, ``case-00002``, ..."""
-    return f"case-{num:05d}"
-
-
-# Priority keys, ascending, packed into one int per case (int comparisons are several
-# times faster than tuple comparisons). Each field keeps the order of the rule it
-# encodes: E = 0 if escalated (escalated first); U = 3 - urgency (like -urgency);
-# D = due_day (like remaining = due_day - day, every case of one sort sharing the day);
-# A = 1 - age0 (like -total_days, since total_days = day + age0); S = alphabetical rank
-# of the stage name; N = case number (like the zero-padded case id). Field widths: N 17
-# bits, A and D 20 bits, U 2, S 3 -- the task model rejects tasks that could overflow them.
-def _key_urgent_first(c: _Case) -> int:
-    return (not c.escalated) << 59 | (3 - c.urgency) << 57 | c.due_day << 37 | (1 - c.age0) << 17 | c.num
-
-
-def _key_oldest_first(c: _Case) -> int:
-    return (not c.escalated) << 59 | (1 - c.age0) << 39 | c.due_day << 19 | (3 - c.urgency) << 17 | c.num
-
-
-def _key_backlog_clearance(c: _Case) -> int:
-    return (not c.escalated) << 60 | ALPHA_RANK[c.stage] << 57 | c.due_day << 37 | (1 - c.age0) << 17 | c.num
-
-
-def _key_balanced(c: _Case) -> int:
-    return (not c.escalated) << 59 | c.due_day << 39 | (3 - c.urgency) << 37 | (1 - c.age0) << 17 | c.num
-
-
-#: Change of a backlog_clearance key when a case moves from stage [a] to stage [b].
-_RESTAGE = tuple(tuple((ALPHA_RANK[b] - ALPHA_RANK[a]) << 57 for b in range(5)) for a in range(5))
-
-_PRIORITY_KEY = {
-    "urgent_first": _key_urgent_first,
-    "oldest_first": _key_oldest_first,
-    "backlog_clearance": _key_backlog_clearance,
-    "balanced": _key_balanced,
-}
-
-
-def _escalation_key(c: _Case) -> tuple[object, ...]:
-    return (c.due_day, -c.urgency, -c.age0, c.num)
-
-
-def _documents_key(c: _Case) -> tuple[object, ...]:
-    return (c.due_day, -c.urgency, c.num)
-
-
 class LegacySimulator(Simulator):
     """One episode under the legacy rules."""
 
@@ -190,15 +109,13 @@ class LegacySimulator(Simulator):
         self.sla = task.sla_days
         self.p_missing = task.p_missing_documents
         self.p_fv = task.p_field_verification
-        self.threshold = (
-            _DEFAULT_FAIRNESS_THRESHOLD if task.fairness_threshold is None else task.fairness_threshold
-        )
+        self.threshold = _DEFAULT_FAIRNESS_THRESHOLD if task.fairness_threshold is None else task.fairness_threshold
         self.day = 0
         self.steps = 0
         self.terminated = False
         self.truncated = False
         self.mode = "balanced"
-        self.keyfn = _PRIORITY_KEY[self.mode]
+        self.keyfn = PRIORITY_KEY[self.mode]
         self.officers: dict[str, int] = dict(zip(self.services, task.officers, strict=True))
         self.reserve = task.reserve_officers
         self.budget = task.escalation_budget
@@ -206,8 +123,8 @@ class LegacySimulator(Simulator):
         self.last_message = "reset"
         self.counters = dict.fromkeys(COUNTERS, 0)
         self.next_id = 0
-        self.queues: list[list[_Case]] = [[] for _ in range(n)]
-        self.due: dict[int, list[_Case]] = {}
+        self.queues: list[list[Case]] = [[] for _ in range(n)]
+        self.due: dict[int, list[Case]] = {}
         self.stage_counts = [[0] * 5 for _ in range(n)]
         self.n_missing = [0] * n
         self.n_escalated = [0] * n
@@ -242,7 +159,7 @@ class LegacySimulator(Simulator):
             fv = rand() < p_fv
             self.next_id = num = self.next_id + 1
             due = day + sla[i]
-            case = _Case(num, i, day, due, urgency, missing, fv, age0)
+            case = Case(num, i, day, due, urgency, missing, fv, age0)
             case.key = keyfn(case)
             self.queues[i].append(case)
             bucket = due_lists.get(due)
@@ -288,9 +205,7 @@ class LegacySimulator(Simulator):
         )
         reward = round(sum(components), 4)
         self.terminated = terminated = self.active == 0 and self.day > 0
-        self.truncated = truncated = not terminated and (
-            self.day >= self.task.max_days or self.steps >= self.max_steps
-        )
+        self.truncated = truncated = not terminated and (self.day >= self.task.max_days or self.steps >= self.max_steps)
         return reward, components, terminated, truncated
 
     def _apply(self, a: Action) -> str | None:
@@ -303,8 +218,8 @@ class LegacySimulator(Simulator):
         t = a.action_type
         if t is _SET_MODE:
             self.mode = a.priority_mode.value  # type: ignore[union-attr]
-            if self.keyfn is not _PRIORITY_KEY[self.mode]:
-                self.keyfn = keyfn = _PRIORITY_KEY[self.mode]
+            if self.keyfn is not PRIORITY_KEY[self.mode]:
+                self.keyfn = keyfn = PRIORITY_KEY[self.mode]
                 for q in self.queues:
                     for c in q:
                         c.key = keyfn(c)
@@ -348,7 +263,7 @@ class LegacySimulator(Simulator):
         if i is not None:
             self._views[i] = None
 
-    def _resolve(self, a: Action) -> tuple[str | None, _Case | None]:
+    def _resolve(self, a: Action) -> tuple[str | None, Case | None]:
         """Why ``a`` is invalid now (or None), and the case it would act on. Pure."""
         t = a.action_type
         if t is _ADVANCE:
@@ -371,7 +286,7 @@ class LegacySimulator(Simulator):
             cases = [c for c in self.queues[i] if c.missing] if i is not None else []
             if not cases:
                 return f"no active {a.service.value} case is missing documents", None
-            return None, min(cases, key=_documents_key)
+            return None, min(cases, key=documents_key)
         if t is _ESCALATE:
             if self.budget <= 0:
                 return "escalation budget is exhausted", None
@@ -384,7 +299,7 @@ class LegacySimulator(Simulator):
             cases = [c for c in pool if not c.escalated and (cid is None or case_id(c.num) == cid)]
             if not cases:
                 return "no eligible case to escalate (active and not yet escalated)", None
-            return None, min(cases, key=_escalation_key)
+            return None, min(cases, key=escalation_key)
         if t is _REALLOCATE:
             if a.service is None or a.target_service is None or a.officer_delta is None:
                 return "reallocate_officers needs service, target_service and officer_delta", None
@@ -412,7 +327,7 @@ class LegacySimulator(Simulator):
             n += 1
         self._arrive(n)
         key = _KEY
-        restage = self.keyfn is _key_backlog_clearance  # the only key that holds the stage
+        restage = self.keyfn is key_backlog_clearance  # the only key that holds the stage
         officers = self.officers
         counters = self.counters
         advances = completions = idle = capacity_days = 0
@@ -443,7 +358,7 @@ class LegacySimulator(Simulator):
                 case.stage_since = day
                 counts[new] += 1
                 if restage:
-                    case.key += _RESTAGE[stage][new]
+                    case.key += RESTAGE[stage][new]
         breaches = 0
         for case in self.due.pop(day - 1, ()):
             if not case.done and not case.breached:
@@ -457,7 +372,7 @@ class LegacySimulator(Simulator):
         self.gap = self._fairness_gap()
         return advances, completions, breaches, idle
 
-    def _complete(self, case: _Case) -> int:
+    def _complete(self, case: Case) -> int:
         i = case.svc
         case.done = True
         self.queues[i].remove(case)
@@ -528,42 +443,10 @@ class LegacySimulator(Simulator):
 
     def metrics(self) -> dict[str, float]:
         """The seven grade metrics, unrounded and clamped to [0, 1]."""
-        c = self.counters
-
-        def ratio(num: float, den: float, empty: float) -> float:
-            return min(1.0, max(0.0, num / den)) if den > 0 else empty
-
-        values = (
-            ratio(c["completed"], c["arrived"], 0.0),
-            1.0 - ratio(c["sla_breaches"], c["arrived"], 0.0),
-            ratio(c["documents_cleared"], c["documents_requested"], 1.0),
-            ratio(c["urgent_completed"], c["urgent_arrived"], 1.0),
-            min(1.0, max(0.0, 1.0 - self.gap)),
-            1.0 - ratio(c["wasted_escalations"], c["escalations_used"], 0.0),
-            1.0 - ratio(c["idle_officer_days"], c["capacity_officer_days"], 0.0),
-        )
-        return dict(zip(METRICS, values, strict=True))
+        return legacy_metrics(self.counters, self.gap)
 
     def grade(self) -> Grade:
-        m = self.metrics()
-        w = self.task.grade_weights
-        score = sum(w.get(k, 0.0) * v for k, v in m.items())
-        return Grade(
-            ruleset="legacy",
-            task_id=self.task.task_id,
-            score=min(1.0, max(0.0, round(score, 4))),
-            components=[
-                GradeComponent(
-                    name=k,
-                    value=round(v, 4),
-                    weight=w.get(k, 0.0),
-                    contribution=round(w.get(k, 0.0) * v, 4),
-                    description=_METRIC_TEXT[k],
-                )
-                for k, v in m.items()
-            ],
-            provisional=not self.done,
-        )
+        return legacy_grade(self.task, self.metrics(), provisional=not self.done)
 
     def state(self) -> EpisodeState:
         day = self.day
@@ -601,14 +484,3 @@ class LegacySimulator(Simulator):
             counters=dict(self.counters),
             active_cases=cases,
         )
-
-
-_METRIC_TEXT = {
-    "completion_rate": "completed / arrived",
-    "sla_compliance": "1 - SLA breaches / arrived (open cases count as compliant)",
-    "document_rework_quality": "documents cleared / requested (1 when none requested)",
-    "urgent_served_rate": "urgent completed / urgent arrived (1 when none arrived)",
-    "fairness_score": "1 - gap in completion rate between services",
-    "escalation_discipline": "1 - wasted escalations / escalations used (1 when none used)",
-    "idle_efficiency": "1 - idle officer-days / officer-days",
-}

@@ -72,9 +72,7 @@ class LegacyTask(BaseModel):
             raise ValueError(f"services: duplicate service in {[s.value for s in self.services]}")
         bad = [s.value for s in self.services if s not in LEGACY_SERVICES]
         if bad:
-            raise ValueError(
-                f"services: {bad} not in the legacy ruleset; valid: {[s.value for s in LEGACY_SERVICES]}"
-            )
+            raise ValueError(f"services: {bad} not in the legacy ruleset; valid: {[s.value for s in LEGACY_SERVICES]}")
         for name in ("officers", "initial_cases", "sla_days"):
             values = getattr(self, name)
             if len(values) != n:
@@ -92,10 +90,7 @@ class LegacyTask(BaseModel):
         unknown = sorted(set(self.grade_weights) - set(METRICS))
         if unknown:
             raise ValueError(f"grade_weights: unknown metric(s) {unknown}; valid: {list(METRICS)}")
-        if (
-            any(w < 0 for w in self.grade_weights.values())
-            or abs(sum(self.grade_weights.values()) - 1) > 1e-9
-        ):
+        if any(w < 0 for w in self.grade_weights.values()) or abs(sum(self.grade_weights.values()) - 1) > 1e-9:
             raise ValueError(f"grade_weights: must be >= 0 and sum to 1, got {self.grade_weights}")
         return self
 

@@ -1,0 +1,21 @@
+# The two commands the README promises. Both set up what they need first.
+PYTHON ?= python3
+
+.PHONY: criteria test lint bench
+
+criteria:  ## set up, run the criteria notebook headlessly, write reports/criteria.{json,html}
+	bash scripts/setup.sh
+	bash scripts/run_criteria.sh
+
+test:  ## set up, then lint, type-check and run the whole test suite
+	bash scripts/setup.sh --test
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+	$(PYTHON) -m mypy
+	$(PYTHON) -m pytest
+
+lint:
+	$(PYTHON) -m ruff check . && $(PYTHON) -m ruff format --check . && $(PYTHON) -m mypy
+
+bench:  ## speed figures (printed, not asserted)
+	$(PYTHON) benchmarks/bench_legacy.py

@@ -1,0 +1,36 @@
+"""The gymnasium adapter (extra ``gym``): ``import govworkflow.gym`` registers every task.
+
+import gymnasium as gym
+import govworkflow.gym  # registers govworkflow/<Task>-v0 ids
+env = gym.make("govworkflow/CrossDepartmentHard-v0")          # standard ruleset
+env = gym.make("govworkflow/LegacyCrossDepartmentHard-v0")    # legacy ruleset
+"""
+
+from __future__ import annotations
+
+try:
+    import gymnasium  # noqa: F401
+except ImportError as err:  # pragma: no cover - depends on the installation
+    from govworkflow.errors import MissingExtraError
+
+    raise MissingExtraError("gymnasium", "gym") from err
+
+from govworkflow.gym.actions import action_label, action_masks, action_table
+from govworkflow.gym.env import REWARD_MODES, GovWorkflowGymEnv, development_seeds
+from govworkflow.gym.features import ObservationEncoder
+from govworkflow.gym.registration import env_id, register_envs, registered_ids
+
+__all__ = [
+    "REWARD_MODES",
+    "GovWorkflowGymEnv",
+    "ObservationEncoder",
+    "action_label",
+    "action_masks",
+    "action_table",
+    "development_seeds",
+    "env_id",
+    "register_envs",
+    "registered_ids",
+]
+
+register_envs()

@@ -1,0 +1,52 @@
+"""Gymnasium ids, registered in one place from the ruleset registry.
+
+``govworkflow/<TaskInCamelCase>-v0`` for the default ruleset's tasks and
+``govworkflow/<Ruleset><TaskInCamelCase>-v0`` for every ruleset (so the legacy tasks are
+``govworkflow/Legacy…-v0``). Bump the version when dynamics or grading change.
+"""
+
+from __future__ import annotations
+
+import gymnasium as gym
+
+from govworkflow.rulesets import DEFAULT_RULESET, RULESETS
+
+__all__ = ["VERSION", "env_id", "register_envs", "registered_ids"]
+
+VERSION = 0
+_ENTRY_POINT = "govworkflow.gym.env:GovWorkflowGymEnv"
+
+
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+def env_id(task_id: str, ruleset: str, *, short: bool = False) -> str:
+    """The gymnasium id of a task (``short``: without the ruleset prefix)."""
+    prefix = "" if short else _camel(ruleset)
+    return f"govworkflow/{prefix}{_camel(task_id)}-v{VERSION}"
+
+
+def registered_ids() -> dict[str, tuple[str, str]]:
+    """Every id this package registers -> (ruleset, task_id)."""
+    ids: dict[str, tuple[str, str]] = {}
+    for name, rs in RULESETS.items():
+        for task_id in rs.tasks:
+            ids[env_id(task_id, name)] = (name, task_id)
+            if name == DEFAULT_RULESET:
+                ids[env_id(task_id, name, short=True)] = (name, task_id)
+    return ids
+
+
+def register_envs() -> None:
+    """Register every task of every ruleset (idempotent)."""
+    for env_name, (ruleset, task_id) in registered_ids().items():
+        if env_name in gym.registry:
+            continue
+        gym.register(
+            id=env_name,
+            entry_point=_ENTRY_POINT,
+            kwargs={"task_id": task_id, "ruleset": ruleset},
+            max_episode_steps=RULESETS[ruleset].default_max_steps,
+            disable_env_checker=True,
+        )

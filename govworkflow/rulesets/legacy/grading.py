@@ -1,0 +1,40 @@
+"""The legacy grader: seven metrics, each in [0, 1], weighted per task."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from govworkflow.grading import clamp01, make_grade, ratio
+from govworkflow.models import Grade
+from govworkflow.rulesets.legacy.tasks import METRICS, LegacyTask
+
+__all__ = ["METRIC_TEXT", "legacy_grade", "legacy_metrics"]
+
+METRIC_TEXT = {
+    "completion_rate": "completed / arrived",
+    "sla_compliance": "1 - SLA breaches / arrived (open cases count as compliant)",
+    "document_rework_quality": "documents cleared / requested (1 when none requested)",
+    "urgent_served_rate": "urgent completed / urgent arrived (1 when none arrived)",
+    "fairness_score": "1 - gap in completion rate between services",
+    "escalation_discipline": "1 - wasted escalations / escalations used (1 when none used)",
+    "idle_efficiency": "1 - idle officer-days / officer-days",
+}
+
+
+def legacy_metrics(c: Mapping[str, int], fairness_gap: float) -> dict[str, float]:
+    """The seven metrics from the episode counters, unrounded and clamped to [0, 1]."""
+    values = (
+        ratio(c["completed"], c["arrived"], 0.0),
+        1.0 - ratio(c["sla_breaches"], c["arrived"], 0.0),
+        ratio(c["documents_cleared"], c["documents_requested"], 1.0),
+        ratio(c["urgent_completed"], c["urgent_arrived"], 1.0),
+        clamp01(1.0 - fairness_gap),
+        1.0 - ratio(c["wasted_escalations"], c["escalations_used"], 0.0),
+        1.0 - ratio(c["idle_officer_days"], c["capacity_officer_days"], 0.0),
+    )
+    return dict(zip(METRICS, values, strict=True))
+
+
+def legacy_grade(task: LegacyTask, metrics: Mapping[str, float], *, provisional: bool) -> Grade:
+    """The task's weighted score with every metric in the breakdown (weight 0 if unused)."""
+    return make_grade("legacy", task.task_id, metrics, task.grade_weights, METRIC_TEXT, provisional=provisional)

@@ -1,0 +1,126 @@
+"""``govworkflow triage ...``: tasks, policies, evaluate and leaderboard for ticket triage.
+
+Registered in ``govworkflow.cli.COMMANDS`` as one command with its own subcommands;
+imported only when the command line is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from govworkflow.cli import BadArgumentError, _print_json, _table
+from govworkflow.provenance import provenance, write_json
+from govworkflow.triage.evaluation import evaluate, leaderboard, seed_list
+from govworkflow.triage.policies import POLICIES, make_policy
+from govworkflow.triage.tasks import SEED_SETS, TASKS, get_task
+
+__all__ = ["add_arguments", "run"]
+
+
+def _add_seeds(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seed-set", choices=SEED_SETS, default=None, help="use a task seed set")
+    p.add_argument("--limit", type=int, default=None, help="only the first N seeds of the seed set")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """Add the ``triage`` subcommands to ``p``."""
+    sub = p.add_subparsers(dest="triage_command", required=True, parser_class=type(p), metavar="SUBCOMMAND")
+    tasks = sub.add_parser("tasks", help="list triage tasks with their seed sets")
+    tasks.add_argument("--json", action="store_true", help="print JSON")
+    pols = sub.add_parser("policies", help="list triage policies")
+    pols.add_argument("--json", action="store_true", help="print JSON")
+    ev = sub.add_parser("evaluate", help="run a policy on a task; one result per seed")
+    ev.add_argument("--task", required=True, help="task id (see `govworkflow triage tasks`)")
+    ev.add_argument("--policy", required=True, help="policy name (see `govworkflow triage policies`)")
+    ev.add_argument("--seed", type=int, action="append", help="episode seed; repeat for several")
+    _add_seeds(ev)
+    lb = sub.add_parser("leaderboard", help="mean score with 95%% bootstrap CI over a seed set")
+    lb.add_argument("--task", action="append", help="task id; repeat (default: all tasks)")
+    lb.add_argument("--policy", action="append", help="policy name; repeat (default: all)")
+    _add_seeds(lb)
+    lb.add_argument("--out", type=Path, default=None, help="also write the rows with provenance here")
+
+
+def _check_limit(args: argparse.Namespace) -> None:
+    if args.limit is not None and args.limit <= 0:
+        raise BadArgumentError(f"--limit must be a positive integer, got {args.limit}")
+
+
+def _tasks(args: argparse.Namespace) -> int:
+    rows = [
+        {
+            "task_id": t.task_id,
+            "n_tickets": t.n_tickets,
+            "workers": t.workers,
+            "arrivals": t.arrivals,
+            "default_seed": t.seed,
+            "seed_sets": {name: list(getattr(t.seeds, name)) for name in SEED_SETS},
+            "description": t.description,
+        }
+        for t in TASKS.values()
+    ]
+    if args.json:
+        _print_json(rows)
+    else:
+        print(_table(rows, ["task_id", "n_tickets", "workers", "arrivals", "default_seed", "description"]))
+    return 0
+
+
+def _policies(args: argparse.Namespace) -> int:
+    rows = [{"policy": name, "description": make_policy(name).description} for name in POLICIES]
+    if args.json:
+        _print_json(rows)
+    else:
+        print(_table(rows, ["policy", "description"]))
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    _check_limit(args)
+    task = get_task(args.task)
+    make_policy(args.policy)
+    if args.seed and args.seed_set:
+        raise BadArgumentError("give --seed or --seed-set, not both")
+    if args.limit is not None and not args.seed_set:
+        raise BadArgumentError("--limit needs --seed-set (dev or eval)")
+    if any(s < 0 for s in args.seed or []):
+        raise BadArgumentError(f"--seed must be non-negative, got {[s for s in args.seed if s < 0]}")
+    seeds = args.seed or (seed_list(task, args.seed_set, args.limit) if args.seed_set else [task.seed])
+    rows = [r.to_dict() for r in evaluate(task.task_id, args.policy, seeds)]
+    if args.json:
+        _print_json(rows)
+    else:
+        print(_table(rows, ["task_id", "policy", "seed", "score", "reward", "oracle", "floor", "on_time"]))
+    return 0
+
+
+def _seed_summary(seeds: list[int]) -> dict[str, int]:
+    return {"first": seeds[0], "last": seeds[-1], "count": len(seeds)}
+
+
+def _leaderboard(args: argparse.Namespace) -> int:
+    _check_limit(args)
+    seed_set = args.seed_set or "eval"
+    rows = leaderboard(args.task, args.policy, seed_set, args.limit)
+    if args.out is not None:
+        tasks = sorted({r["task_id"] for r in rows})
+        prov = provenance(
+            seed_set=seed_set, seeds={t: _seed_summary(seed_list(t, seed_set, args.limit)) for t in tasks}
+        )
+        write_json(args.out, {"provenance": prov, "rows": rows})
+    if args.json:
+        _print_json(rows)
+    else:
+        cols = ["task_id", "policy", "episodes", "score", "ci_low", "ci_high", "reward", "oracle", "gap"]
+        print(_table(rows, cols))
+    return 0
+
+
+_RUN = {"tasks": _tasks, "policies": _policies, "evaluate": _evaluate, "leaderboard": _leaderboard}
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the ``triage`` subcommand chosen in ``args``."""
+    return _RUN[args.triage_command](args)

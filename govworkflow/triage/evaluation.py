@@ -1,0 +1,152 @@
+"""Run triage policies over seeded episodes; the leaderboard over held-out seeds.
+
+Leaderboard numbers are means over a seed set with a 95% bootstrap confidence interval
+(``scipy.stats.bootstrap``, percentile method, fixed generator), as the project
+publishes them.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from govworkflow.errors import MissingExtraError
+from govworkflow.triage.grading import grade_simulator
+from govworkflow.triage.instance import generate
+from govworkflow.triage.policies import POLICIES, TriagePolicy, make_policy
+from govworkflow.triage.sim import TriageSimulator
+from govworkflow.triage.tasks import TASKS, TriageTask, get_task
+
+__all__ = ["TriageResult", "bootstrap_ci", "evaluate", "leaderboard", "run_episode", "seed_list"]
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    """One finished episode, as ``govworkflow triage evaluate --json`` prints it."""
+
+    task_id: str
+    policy: str
+    seed: int
+    score: float
+    reward: float
+    oracle: float
+    floor: float
+    steps: int
+    worked: int
+    on_time: int
+    terminated: bool
+    truncated: bool
+
+    @property
+    def optimal(self) -> bool:
+        """True if the episode earned the oracle's reward."""
+        return self.reward >= self.oracle - 1e-9
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def run_episode(task: TriageTask | str, policy: TriagePolicy, seed: int) -> TriageResult:
+    """Play one episode of ``policy`` to its end (the simulator's fast path, no record)."""
+    task = get_task(task)
+    sim = TriageSimulator(generate(task, seed))
+    policy.reset(seed)
+    while not sim.done:
+        sim.step(policy.act(sim.observe(), sim))
+    grade = grade_simulator(sim)
+    return TriageResult(
+        task_id=task.task_id,
+        policy=policy.name,
+        seed=seed,
+        score=grade.score,
+        reward=sim.reward_sum,
+        oracle=grade.oracle_reward,
+        floor=grade.floor_reward,
+        steps=sim.steps,
+        worked=len(sim.scheduled),
+        on_time=sum(1 for s in sim.scheduled if s.on_time),
+        terminated=sim.terminated,
+        truncated=sim.truncated,
+    )
+
+
+def seed_list(task: TriageTask | str, seed_set: str = "eval", limit: int | None = None) -> list[int]:
+    """The seeds of ``seed_set`` (``dev`` or ``eval``) of ``task``, the first ``limit`` of them."""
+    seeds = get_task(task).seeds.range(seed_set)
+    if limit is not None:
+        if limit <= 0:
+            raise ValueError(f"limit: must be a positive integer, got {limit}")
+        seeds = seeds[:limit]
+    return list(seeds)
+
+
+def evaluate(task_id: str, policy: str, seeds: Iterable[int] | None = None) -> list[TriageResult]:
+    """One result per seed (default: the task's own seed)."""
+    task = get_task(task_id)
+    pol = make_policy(policy)
+    return [run_episode(task, pol, s) for s in (seeds if seeds is not None else [task.seed])]
+
+
+def bootstrap_ci(values: Sequence[float], confidence: float = 0.95, seed: int = 0) -> tuple[float, float]:
+    """A percentile bootstrap confidence interval of the mean (``scipy.stats.bootstrap``)."""
+    try:
+        from scipy.stats import bootstrap
+    except ImportError:  # pragma: no cover - scipy is in the leaderboard extra
+        raise MissingExtraError("scipy", "leaderboard") from None
+    data = np.asarray(values, dtype=float)
+    if len(data) < 2 or np.ptp(data) == 0:
+        mean = float(data.mean())
+        return mean, mean
+    kwargs: dict[str, Any] = {"confidence_level": confidence, "n_resamples": 2000, "method": "percentile"}
+    rng_name = "rng" if "rng" in inspect.signature(bootstrap).parameters else "random_state"
+    kwargs[rng_name] = np.random.default_rng(seed)
+    ci = bootstrap((data,), np.mean, **kwargs).confidence_interval
+    return float(ci.low), float(ci.high)
+
+
+def leaderboard(
+    task_ids: Sequence[str] | None = None,
+    policies: Sequence[str] | None = None,
+    seed_set: str = "eval",
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """One row per (task, policy): mean score with its 95% bootstrap CI, rewards and gaps.
+
+    ``gap`` is the mean of ``oracle - reward``; ``optimal_rate`` the share of episodes
+    that earned the oracle's reward.
+    """
+    tasks = [get_task(t) for t in (task_ids or list(TASKS))]
+    names = list(policies or POLICIES)
+    for name in names:
+        make_policy(name)  # fail early on an unknown name
+    rows = []
+    for task in tasks:
+        seeds = seed_list(task, seed_set, limit)
+        results: dict[str, list[TriageResult]] = {name: [] for name in names}
+        for seed in seeds:  # seed-major, so each instance's oracle is solved once
+            for name in names:
+                results[name].append(run_episode(task, make_policy(name), seed))
+        for name in names:
+            res = results[name]
+            scores = [r.score for r in res]
+            low, high = bootstrap_ci(scores)
+            rows.append(
+                {
+                    "task_id": task.task_id,
+                    "policy": name,
+                    "seed_set": seed_set,
+                    "episodes": len(res),
+                    "score": float(np.mean(scores)),
+                    "ci_low": low,
+                    "ci_high": high,
+                    "reward": float(np.mean([r.reward for r in res])),
+                    "oracle": float(np.mean([r.oracle for r in res])),
+                    "gap": float(np.mean([r.oracle - r.reward for r in res])),
+                    "optimal_rate": float(np.mean([r.optimal for r in res])),
+                }
+            )
+    return rows

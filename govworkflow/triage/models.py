@@ -1,0 +1,184 @@
+"""Typed models at the edges of the triage environment.
+
+* ``TriageAction`` is pydantic (users, servers and LLMs send it): extra fields and wrong
+  types are rejected with a one-line ``InvalidActionError``.
+* ``TriageObservation`` is a slotted dataclass (built every step, so cheap); pydantic
+  still gives it a JSON schema through ``TRIAGE_OBSERVATION_ADAPTER``.
+* ``TriageGrade`` and ``TriageState`` are pydantic models (built rarely).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, TypeAdapter, ValidationError
+
+from govworkflow.errors import InvalidActionError
+from govworkflow.models import GradeComponent
+from govworkflow.triage.instance import Ticket
+
+__all__ = [
+    "TRIAGE_OBSERVATION_ADAPTER",
+    "ScheduledTicket",
+    "TriageAction",
+    "TriageGrade",
+    "TriageObservation",
+    "TriageState",
+    "TriageStepResult",
+    "parse_triage_action",
+]
+
+
+class TriageAction(BaseModel):
+    """Work on one ticket next: its id.
+
+    An id that is not among the observation's tickets (unknown, already worked, or not
+    yet arrived) is not an error: the published rules give it reward -1, leave the clock
+    where it is and still count the step.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ticket_id: StrictStr = Field(description="The id of a ticket in the observation, e.g. 'T03'.")
+
+    def __str__(self) -> str:
+        return f"work({self.ticket_id})"
+
+
+def _one_line(err: ValidationError) -> str:
+    parts = []
+    for e in err.errors():
+        loc = ".".join(str(x) for x in e["loc"]) or "action"
+        msg = e["msg"]
+        if e["type"] == "extra_forbidden":
+            msg = f"unknown field; allowed fields: {', '.join(TriageAction.model_fields)}"
+        parts.append(f"{loc}: {msg} (got {e.get('input')!r})")
+    return "invalid triage action: " + "; ".join(parts)
+
+
+def parse_triage_action(action: TriageAction | dict[str, Any] | str) -> TriageAction:
+    """A validated ``TriageAction`` from an action, a dict, a JSON object string or a bare id.
+
+    A string that starts with ``{`` is read as JSON; any other string is the ticket id.
+    Raises ``InvalidActionError`` naming the bad field and value.
+    """
+    if isinstance(action, TriageAction):
+        return action
+    try:
+        if isinstance(action, str):
+            if action.lstrip().startswith("{"):
+                return TriageAction.model_validate_json(action)
+            return TriageAction(ticket_id=action)
+        if isinstance(action, dict):
+            return TriageAction.model_validate(action)
+    except ValidationError as err:
+        raise InvalidActionError(_one_line(err)) from None
+    raise InvalidActionError(
+        "invalid triage action: expected a TriageAction, a dict, a JSON string or a ticket id, "
+        f"got {type(action).__name__}"
+    )
+
+
+@dataclass(slots=True)
+class TriageObservation:
+    """What the agent sees after ``reset()`` and each ``step()``. A fresh object each time.
+
+    ``tickets`` are the remaining tickets that have arrived, in id order. ``time`` is the
+    time at which the next chosen ticket starts; ``acting_worker`` is the worker who will
+    work it; ``workers_free_at`` says when each worker finishes its current ticket.
+    """
+
+    task_id: str
+    time: int
+    steps_left: int
+    tickets: list[Ticket]
+    workers_free_at: list[int]
+    acting_worker: int
+    tickets_to_come: int
+    last_action_valid: bool
+    last_action_message: str
+
+    @property
+    def ticket_ids(self) -> list[str]:
+        return [t.ticket_id for t in self.tickets]
+
+
+TRIAGE_OBSERVATION_ADAPTER: TypeAdapter[TriageObservation] = TypeAdapter(TriageObservation)
+
+
+class TriageStepResult(NamedTuple):
+    """What ``TriageEnv.step()`` returns (unpacks like gymnasium's 5-tuple)."""
+
+    observation: TriageObservation
+    reward: float
+    terminated: bool
+    truncated: bool
+    info: dict[str, Any]
+
+
+@dataclass(slots=True)
+class ScheduledTicket:
+    """A ticket that has been worked: by whom, when, and what it earned."""
+
+    ticket_id: str
+    worker: int
+    start: int
+    finish: int
+    reward: float
+    on_time: bool
+
+
+class TriageState(BaseModel):
+    """The full (privileged) episode state: every ticket, including those yet to arrive."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    task_id: str
+    seed: int
+    time: int
+    steps: int
+    max_steps: int
+    terminated: bool
+    truncated: bool
+    reward_sum: float
+    workers_free_at: list[int]
+    remaining: list[Ticket]
+    scheduled: list[ScheduledTicket]
+    invalid_actions: int
+
+
+class TriageGrade(BaseModel):
+    """Agent reward normalised between a naive floor and the exact oracle, in [0, 1].
+
+    ``score = clip((reward - floor) / (oracle - floor), 0, 1)``; when ``oracle == floor``
+    the score is 1 if the agent reached the oracle and 0 otherwise. ``components`` hold
+    the score (weight 1) and descriptive rates (weight 0).
+    """
+
+    task_id: str
+    seed: int
+    score: float = Field(ge=0.0, le=1.0)
+    reward: float
+    oracle_reward: float
+    floor_reward: float
+    provisional: bool
+    components: list[GradeComponent]
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        """Component values by name."""
+        return {c.name: c.value for c in self.components}
+
+    @property
+    def gap(self) -> float:
+        """``oracle_reward - reward``: reward left on the table."""
+        return self.oracle_reward - self.reward
+
+    def explain(self) -> str:
+        """Plain-language reading of the grade."""
+        head = f"score {self.score:.4f}" + (" (provisional: episode not finished)" if self.provisional else "")
+        totals = f"reward {self.reward:.2f}; oracle {self.oracle_reward:.2f}; floor {self.floor_reward:.2f}"
+        lines = [head, "  " + totals]
+        lines += [f"  {c.name:<20} {c.value:.4f}  {c.description}" for c in self.components]
+        return "\n".join(lines)

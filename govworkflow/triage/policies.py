@@ -1,0 +1,155 @@
+"""Triage policies: the heuristic ladder, a seeded random baseline and the oracle.
+
+Heuristics read only the observation (so they also drive a remote server); each ranks
+the visible tickets by a key and works the smallest. ``oracle`` is privileged: it needs
+the simulator and plays the exact optimum (``oracle.py``).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from govworkflow.errors import UnknownNameError
+from govworkflow.triage.instance import Ticket, TicketType, ticket_reward
+from govworkflow.triage.models import TriageAction, TriageObservation
+from govworkflow.triage.oracle import SKIP, solve
+from govworkflow.triage.sim import TriageSimulator
+
+__all__ = [
+    "FLOOR_POLICY",
+    "POLICIES",
+    "OraclePolicy",
+    "RandomPolicy",
+    "RankPolicy",
+    "TriagePolicy",
+    "make_policy",
+]
+
+
+class TriagePolicy(Protocol):
+    """Maps an observation to an action; ``simulator`` is given to privileged policies."""
+
+    name: str
+    description: str
+
+    def reset(self, seed: int | None = None) -> None: ...
+
+    def act(self, observation: TriageObservation, simulator: TriageSimulator | None = None) -> TriageAction: ...
+
+
+_TYPE_RANK = {TicketType.BUG: 0, TicketType.FEATURE: 1, TicketType.ENHANCEMENT: 2}
+
+
+def edf_key(t: Ticket, obs: TriageObservation) -> Any:
+    """Earliest deadline first; ties: larger priority x type weight, then id."""
+    return (t.deadline, -t.weight, t.ticket_id)
+
+
+def weighted_key(t: Ticket, obs: TriageObservation) -> Any:
+    """Largest priority x type weight first; ties: earlier deadline, then id."""
+    return (-t.weight, t.deadline, t.ticket_id)
+
+
+def type_then_priority_key(t: Ticket, obs: TriageObservation) -> Any:
+    """The published order: bugs, then features, then enhancements; higher priority first; then id."""
+    return (_TYPE_RANK[t.type], -t.priority, t.ticket_id)
+
+
+def greedy_rate_key(t: Ticket, obs: TriageObservation) -> Any:
+    """Largest reward per unit of effort if started now; ties: earlier deadline, then id."""
+    return (-ticket_reward(t, obs.time + t.effort) / t.effort, t.deadline, t.ticket_id)
+
+
+def fifo_key(t: Ticket, obs: TriageObservation) -> Any:
+    """First come, first served: earliest arrival, then id (the grader's naive floor)."""
+    return (t.arrival, t.ticket_id)
+
+
+@dataclass
+class RankPolicy:
+    """Works the visible ticket with the smallest ``key``. Stateless and deterministic."""
+
+    name: str
+    key: Callable[[Ticket, TriageObservation], Any] = field(repr=False)
+    description: str = ""
+
+    def reset(self, seed: int | None = None) -> None:
+        """Stateless: nothing to reset."""
+
+    def act(self, observation: TriageObservation, simulator: TriageSimulator | None = None) -> TriageAction:
+        if not observation.tickets:
+            return SKIP
+        best = min(observation.tickets, key=lambda t: self.key(t, observation))
+        return TriageAction(ticket_id=best.ticket_id)
+
+
+@dataclass
+class RandomPolicy:
+    """Works a uniformly random visible ticket; its generator is seeded by ``reset(seed)``."""
+
+    name: str = "random"
+    description: str = "A uniformly random visible ticket (seeded by reset)."
+    _rng: random.Random = field(default_factory=lambda: random.Random(0), repr=False)
+
+    def reset(self, seed: int | None = None) -> None:
+        self._rng = random.Random(seed)
+
+    def act(self, observation: TriageObservation, simulator: TriageSimulator | None = None) -> TriageAction:
+        if not observation.tickets:
+            return SKIP
+        return TriageAction(ticket_id=self._rng.choice(observation.tickets).ticket_id)
+
+
+@dataclass
+class OraclePolicy:
+    """Plays the exact optimum; privileged (needs the simulator; knows future arrivals)."""
+
+    name: str = "oracle"
+    description: str = "The exact optimum (privileged: sees tickets before they arrive)."
+
+    def reset(self, seed: int | None = None) -> None:
+        """Stateless: the solution is cached per instance."""
+
+    def act(self, observation: TriageObservation, simulator: TriageSimulator | None = None) -> TriageAction:
+        if simulator is None:
+            raise ValueError("the oracle policy is privileged: pass simulator= to act()")
+        return solve(simulator.instance).best_action(simulator)
+
+
+def _doc(fn: Callable[..., Any]) -> str:
+    return " ".join((fn.__doc__ or "").split())
+
+
+_RANKS: dict[str, Callable[[Ticket, TriageObservation], Any]] = {
+    "edf": edf_key,
+    "weighted": weighted_key,
+    "type_then_priority": type_then_priority_key,
+    "greedy_rate": greedy_rate_key,
+    "fifo": fifo_key,
+}
+
+
+def _rank_factory(name: str) -> Callable[[], TriagePolicy]:
+    key = _RANKS[name]
+    return lambda: RankPolicy(name, key, _doc(key))
+
+
+#: Policy name -> factory. ``oracle`` is privileged; the others read only the observation.
+POLICIES: dict[str, Callable[[], TriagePolicy]] = {
+    **{name: _rank_factory(name) for name in _RANKS},
+    "random": RandomPolicy,
+    "oracle": OraclePolicy,
+}
+#: The policy whose reward is the grader's naive floor.
+FLOOR_POLICY = "fifo"
+
+
+def make_policy(name: str) -> TriagePolicy:
+    """A fresh policy called ``name`` (an ``UnknownNameError`` lists the valid names)."""
+    try:
+        return POLICIES[name]()
+    except KeyError:
+        raise UnknownNameError("triage policy", name, POLICIES) from None

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install govworkflow with every extra into the current Python (idempotent).
+#   bash scripts/setup.sh          # the package, notebooks, training, server
+#   bash scripts/setup.sh --test   # ... plus the test tools and Chromium for the browser test
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
+
+# PyTorch first, pinned: 2.13.0 is the CPU build here; any other request pulls CUDA packages.
+if ! "$PY" -c "import torch, sys; sys.exit(torch.__version__.split('+')[0] != '2.13.0')" 2>/dev/null; then
+  "$PY" -m pip install --quiet "torch==2.13.0"
+fi
+"$PY" -m pip install --quiet -e ".[all]"
+
+if [[ "${1:-}" == "--test" ]]; then
+  # openenv-core: its own client and validator check the server's protocol (tests/server).
+  "$PY" -m pip install --quiet -e ".[openenv]"
+  if ! command -v chromium >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1 && [[ $(id -u) == 0 ]]; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+      echo "note: Chromium not found and cannot be installed here; the browser test will be skipped" >&2
+    fi
+  fi
+fi

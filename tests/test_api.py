@@ -1,0 +1,216 @@
+"""The native API's contract: clear errors for misuse, nothing changed on bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from govworkflow import (
+    EpisodeFinishedError,
+    EpisodeRecord,
+    GovWorkflowEnv,
+    InvalidActionError,
+    NoEpisodeError,
+    UnknownNameError,
+)
+from govworkflow.rulesets import get_ruleset
+from govworkflow.rulesets.legacy.tasks import load_tasks
+
+
+def test_unknown_task_names_the_choices() -> None:
+    with pytest.raises(UnknownNameError, match="unknown legacy task 'nope'; valid choices: district_backlog_easy"):
+        GovWorkflowEnv("nope", ruleset="legacy")
+    env = GovWorkflowEnv("district_backlog_easy", ruleset="legacy")
+    with pytest.raises(KeyError, match="valid choices"):
+        env.reset(task_id="nope")
+
+
+def test_unknown_ruleset_names_the_choices() -> None:
+    with pytest.raises(ValueError, match=r"unknown ruleset .modern.; valid choices: .*legacy"):
+        GovWorkflowEnv("district_backlog_easy", ruleset="modern")
+
+
+def test_calls_before_reset_say_what_to_do() -> None:
+    env = GovWorkflowEnv("district_backlog_easy", ruleset="legacy")
+    for call in (lambda: env.step({"action_type": "advance_time"}), env.state, env.grade):
+        with pytest.raises(NoEpisodeError, match="reset"):
+            call()
+
+
+@pytest.mark.parametrize(
+    ("action", "fragment"),
+    [
+        ({"action_type": "teleport"}, "action_type"),
+        ({"action_type": "assign_capacity", "service": "passport", "officer_delta": "two"}, "officer_delta"),
+        ({"action_type": "assign_capacity", "service": "passport", "officer_delta": 1.5}, "officer_delta"),
+        ({"action_type": "assign_capacity", "service": "embassy", "officer_delta": 1}, "service"),
+        ({"action_type": "advance_time", "days": 3}, "days: unknown field"),
+        ({}, "action_type"),
+        ('{"action_type": ', "invalid action"),
+        (42, "expected an Action"),
+    ],
+)
+def test_unreadable_actions_raise_and_change_nothing(action: object, fragment: str) -> None:
+    env = GovWorkflowEnv("cross_department_hard", ruleset="legacy")
+    env.reset()
+    before = env.state()
+    with pytest.raises(InvalidActionError, match=fragment):
+        env.step(action)  # type: ignore[arg-type]
+    assert env.state() == before
+    assert env.record.steps == []
+
+
+def test_actions_as_json_strings_are_accepted() -> None:
+    env = GovWorkflowEnv("district_backlog_easy", ruleset="legacy")
+    env.reset()
+    assert env.step('{"action_type": "advance_time"}').observation.day == 1
+
+
+def test_stepping_a_finished_episode_is_an_error() -> None:
+    env = GovWorkflowEnv("district_backlog_easy", ruleset="legacy")
+    env.reset()
+    while not env.done:
+        env.step({"action_type": "advance_time"})
+    before = env.state()
+    with pytest.raises(EpisodeFinishedError, match="reset"):
+        env.step({"action_type": "advance_time"})
+    assert env.state() == before
+    env.reset()
+    assert not env.done
+
+
+def test_info_has_the_same_keys_after_reset_and_every_step() -> None:
+    env = GovWorkflowEnv("district_backlog_easy", ruleset="legacy")
+    env.reset()
+    keys = set(env.reset_info())
+    assert set(env.reset_info()["reward_components"]) == set(env.simulator.REWARD_COMPONENTS)
+    for a in ({"action_type": "advance_time"}, {"action_type": "set_priority_mode"}):
+        assert set(env.step(a).info) == keys
+
+
+def test_observation_is_fresh_and_serialisable() -> None:
+    from govworkflow.models import OBSERVATION_ADAPTER
+
+    env = GovWorkflowEnv("district_backlog_easy", ruleset="legacy")
+    obs = env.reset()
+    data = OBSERVATION_ADAPTER.dump_python(obs, mode="json")
+    assert json.loads(json.dumps(data)) == data
+    assert OBSERVATION_ADAPTER.validate_python(data) == obs
+    nxt = env.step({"action_type": "advance_time"}).observation
+    assert nxt is not obs and nxt.queues is not obs.queues
+    assert obs.day == 0 and nxt.day == 1
+
+
+def test_why_invalid_is_pure() -> None:
+    env = GovWorkflowEnv("district_backlog_easy", ruleset="legacy")
+    env.reset()
+    before = env.state()
+    assert env.why_invalid({"action_type": "assign_capacity", "service": "birth_certificate", "officer_delta": 5})
+    assert env.why_invalid({"action_type": "advance_time"}) is None
+    assert env.state() == before
+
+
+def test_record_exports_and_replays(tmp_path: Path) -> None:
+    env = GovWorkflowEnv("mixed_urgency_medium", ruleset="legacy")
+    obs = env.reset(seed=4)
+    policy = get_ruleset("legacy").policy("urgent_first")
+    for _ in range(30):
+        obs = env.step(policy.act(obs)).observation
+    path = tmp_path / "episode.json"
+    env.record.save(path)
+    loaded = EpisodeRecord.load(path)
+    assert loaded.to_dict() == env.record.to_dict()
+    replay = GovWorkflowEnv(loaded.task_id, ruleset=loaded.ruleset)
+    replay.reset(seed=loaded.seed)
+    for action in loaded.actions:
+        replay.step(action)
+    assert replay.state() == env.state()
+    with pytest.raises(ValueError, match="not a govworkflow episode"):
+        EpisodeRecord.from_dict({"format": "other"})
+
+
+def test_snapshot_of_another_episode_is_refused() -> None:
+    a = GovWorkflowEnv("district_backlog_easy", ruleset="legacy")
+    a.reset()
+    snap = a.snapshot()
+    b = GovWorkflowEnv("mixed_urgency_medium", ruleset="legacy")
+    b.reset()
+    with pytest.raises(ValueError, match="does not belong"):
+        b.restore(snap)
+
+
+def test_grade_explains_what_cost_the_most() -> None:
+    env = GovWorkflowEnv("cross_department_hard", ruleset="legacy")
+    env.reset()
+    while not env.done:
+        env.step({"action_type": "advance_time"})
+    text = env.grade().explain()
+    first = text.splitlines()[1]
+    assert text.startswith("score ")
+    assert "provisional" not in text
+    assert first.split()[0] in {"sla_compliance", "completion_rate"}
+
+
+@pytest.mark.parametrize(
+    ("patch", "field"),
+    [
+        ("officers = [2, 2]", "officers: needs 3 values"),
+        ('services = ["birth_certificate", "aadhaar_card", "driving_license"]', "services"),
+        ("p_missing_documents = 1.5", "p_missing_documents"),
+        ("max_days = 0", "max_days"),
+        ("colour = 3", "colour"),
+    ],
+)
+def test_task_files_are_validated_with_the_field_named(tmp_path: Path, patch: str, field: str) -> None:
+    key = patch.split(" = ")[0]
+    base = {
+        "seed": "1",
+        "max_days": "10",
+        "arrival_rate_per_day": "1.0",
+        "services": '["birth_certificate", "income_certificate", "driving_license"]',
+        "p_missing_documents": "0.1",
+        "p_field_verification": "0.1",
+        "escalation_budget": "1",
+        "officers": "[1, 1, 1]",
+        "reserve_officers": "0",
+        "initial_cases": "[1, 1, 1]",
+        "sla_days": "[5, 5, 5]",
+    }
+    base[key] = patch.split(" = ")[1]
+    path = tmp_path / "tasks.toml"
+    path.write_text("[my_task]\n" + "\n".join(f"{k} = {v}" for k, v in base.items()))
+    with pytest.raises(ValueError, match=field):
+        load_tasks(path)
+
+
+def test_user_task_file_loads_and_runs(tmp_path: Path) -> None:
+    path = tmp_path / "tasks.toml"
+    path.write_text(
+        "[tiny]\nseed = 3\nmax_days = 5\narrival_rate_per_day = 1.5\n"
+        'services = ["passport", "birth_certificate"]\np_missing_documents = 0.2\n'
+        "p_field_verification = 0.5\nescalation_budget = 1\nofficers = [1, 1]\nreserve_officers = 1\n"
+        "initial_cases = [2, 2]\nsla_days = [4, 3]\n"
+    )
+    task = load_tasks(path)["tiny"]
+    from govworkflow.rulesets.legacy import LegacySimulator
+
+    sim = LegacySimulator(task, seed=task.seed)
+    from govworkflow.policies import ADVANCE
+
+    while not sim.done:
+        sim.step(ADVANCE)
+    assert sim.day <= 5
+    assert sim.grade().components[0].weight == 0.28  # default (hard-task) weights
+
+
+def test_import_stays_light() -> None:
+    code = (
+        "import sys, govworkflow; heavy = {'torch', 'plotly', 'ipywidgets', 'gymnasium', 'fastapi', 'uvicorn', "
+        "'stable_baselines3', 'scipy'}; print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

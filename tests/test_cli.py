@@ -1,0 +1,114 @@
+"""The command line: JSON contract, tables, exit status 2 with one-line messages."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from govworkflow.cli import main
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_evaluate_several_seeds_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        ["evaluate", "--ruleset", "legacy", "--task", "district_backlog_easy", "--policy", "oldest_first",
+         "--seed", "1", "--seed", "2", "--max-steps", "10", "--json"],
+        capsys,
+    )  # fmt: skip
+    rows = json.loads(out)
+    assert code == 0
+    assert [r["seed"] for r in rows] == [1, 2]
+    assert all(r["steps"] <= 10 for r in rows)
+    required = {
+        "task_id",
+        "ruleset",
+        "policy",
+        "seed",
+        "score",
+        "steps",
+        "completed",
+        "backlog",
+        "reward_sum",
+        "metrics",
+    }
+    assert all(required <= set(r) for r in rows)
+
+
+def test_evaluate_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["evaluate", "--ruleset", "legacy", "--task", "cross_department_hard", "--policy",
+                        "backlog_clearance"], capsys)  # fmt: skip
+    assert code == 0
+    header, _, row = out.splitlines()
+    assert header.split()[:4] == ["task_id", "policy", "seed", "score"]
+    assert "0.6522" in row and " 89 " in row
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["evaluate", "--ruleset", "legacy", "--task", "x", "--policy", "oldest_first"], "unknown legacy task 'x'"),
+        (["evaluate", "--ruleset", "legacy", "--task", "district_backlog_easy", "--policy", "best"],
+         "unknown legacy policy 'best'; valid choices: backlog_clearance"),
+        (["evaluate", "--ruleset", "new", "--task", "t", "--policy", "p"], "unknown ruleset 'new'"),
+        (["evaluate", "--task", "district_backlog_easy", "--policy", "p", "--seed", "one"], "--seed: invalid int"),
+        (["evaluate", "--ruleset", "legacy", "--task", "district_backlog_easy", "--policy", "oldest_first",
+          "--max-steps", "0"], "--max-steps must be a positive integer, got 0"),
+        (["evaluate", "--policy", "oldest_first"], "--task"),
+        (["fly"], "invalid choice: 'fly'"),
+    ],
+)  # fmt: skip
+def test_bad_arguments_exit_2_with_one_line(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(argv, capsys)
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert message in err
+
+
+def test_tasks_json_lists_rulesets_and_seeds(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["tasks", "--json"], capsys)
+    rows = json.loads(out)
+    assert code == 0
+    legacy = {r["task_id"]: r for r in rows if r["ruleset"] == "legacy"}
+    assert set(legacy) == {"district_backlog_easy", "mixed_urgency_medium", "cross_department_hard"}
+    assert legacy["cross_department_hard"]["default_seed"] == 33
+    assert all(r["seed_sets"] for r in rows)
+
+
+def test_policies_lists_the_legacy_heuristics(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["policies", "--ruleset", "legacy", "--json"], capsys)
+    names = [r["policy"] for r in json.loads(out)]
+    assert code == 0
+    assert {"backlog_clearance", "urgent_first", "oldest_first"} <= set(names)
+
+
+def test_console_script_runs_as_a_module() -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "govworkflow",
+            "evaluate",
+            "--ruleset",
+            "legacy",
+            "--task",
+            "nope",
+            "--policy",
+            "x",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("govworkflow: error: unknown legacy task 'nope'")

@@ -1,0 +1,101 @@
+"""``govworkflow triage ...``: JSON per episode, leaderboard, exit status 2 on bad values."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from govworkflow.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["triage", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_evaluate_prints_one_json_object_per_episode(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "evaluate", "--task", "overload_12", "--policy", "edf", "--seed", "1", "--seed", "2", "--json"
+    )
+    rows = json.loads(out)
+    assert code == 0
+    assert [r["seed"] for r in rows] == [1, 2]
+    for r in rows:
+        assert {"task_id", "policy", "seed", "score", "reward", "oracle"} <= set(r)
+        assert 0.0 <= r["score"] <= 1.0
+
+
+def test_evaluate_on_a_seed_set(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys,
+        "evaluate",
+        "--task",
+        "faithful_5",
+        "--policy",
+        "edf",
+        "--seed-set",
+        "eval",
+        "--limit",
+        "3",
+        "--json",
+    )
+    assert code == 0
+    assert [r["seed"] for r in json.loads(out)] == [900000, 900001, 900002]
+
+
+def test_tasks_and_policies(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "tasks", "--json")
+    tasks = json.loads(out)
+    assert code == 0
+    assert {t["task_id"] for t in tasks} >= {"faithful_5", "faithful_8", "faithful_12", "overload_12"}
+    assert all(set(t["seed_sets"]) == {"dev", "eval"} for t in tasks)
+    code, out, _ = run(capsys, "policies")
+    assert code == 0
+    assert "type_then_priority" in out
+
+
+def test_leaderboard_with_provenance(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out_file = tmp_path / "lb.json"
+    code, out, _ = run(
+        capsys, "leaderboard", "--task", "overload_12", "--policy", "edf", "--policy", "oracle",
+        "--limit", "5", "--json", "--out", str(out_file),
+    )  # fmt: skip
+    rows = json.loads(out)
+    assert code == 0
+    assert [r["policy"] for r in rows] == ["edf", "oracle"]
+    assert rows[1]["score"] == 1.0
+    assert rows[0]["ci_low"] <= rows[0]["score"] <= rows[0]["ci_high"]
+    saved = json.loads(out_file.read_text())
+    assert saved["rows"] == rows
+    assert saved["provenance"]["seeds"]["overload_12"] == {"first": 900000, "last": 900004, "count": 5}
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["evaluate", "--task", "nope", "--policy", "edf"], "'nope'; valid choices: faithful_5"),
+        (["evaluate", "--task", "faithful_5", "--policy", "nope"], "'nope'; valid choices: edf"),
+        (
+            ["evaluate", "--task", "faithful_5", "--policy", "edf", "--seed-set", "dev", "--limit", "0"],
+            "--limit",
+        ),
+        (["evaluate", "--task", "faithful_5", "--policy", "edf", "--seed", "-3"], "--seed"),
+        (["leaderboard", "--task", "nope"], "'nope'"),
+    ],
+)
+def test_bad_values_exit_2_naming_the_value(capsys: pytest.CaptureFixture[str], argv: list[str], fragment: str) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert fragment in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_bad_seed_set_is_an_argparse_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["triage", "evaluate", "--task", "faithful_5", "--policy", "edf", "--seed-set", "test"])
+    assert exc.value.code == 2
+    assert "invalid choice: 'test'" in capsys.readouterr().err

@@ -1,0 +1,34 @@
+"""Shared helpers for the triage tests (imported by name: pytest puts this folder on sys.path)."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from govworkflow.triage import Instance, Ticket, TicketType
+
+
+def make_instance(specs: list[tuple[str, int, int, int, int]], workers: int = 1, max_steps: int = 20) -> Instance:
+    """An instance from ``(type, effort, priority, deadline, arrival)`` tuples, ids T01, T02, ..."""
+    tickets = tuple(
+        Ticket(f"T{i + 1:02d}", TicketType(kind), effort, priority, deadline, arrival)
+        for i, (kind, effort, priority, deadline, arrival) in enumerate(specs)
+    )
+    return Instance("custom", 0, tickets, workers, max_steps)
+
+
+ticket_specs = st.tuples(
+    st.sampled_from([t.value for t in TicketType]),
+    st.integers(1, 3),
+    st.integers(1, 5),
+    st.integers(0, 12),
+    st.integers(0, 6),
+)
+
+
+@st.composite
+def instances(draw: st.DrawFn, max_tickets: int = 5, max_extra_steps: int = 3) -> Instance:
+    """Small random instances: arrivals, one or two workers, tight step limits."""
+    specs = draw(st.lists(ticket_specs, min_size=1, max_size=max_tickets))
+    workers = draw(st.integers(1, 2))
+    max_steps = len(specs) + draw(st.integers(0, max_extra_steps))
+    return make_instance(specs, workers, max_steps)
