@@ -27,7 +27,7 @@ from govworkflow.errors import (
     NoEpisodeError,
     UnknownNameError,
 )
-from govworkflow.models import EpisodeState, Grade, Observation
+from govworkflow.models import EpisodeState, Grade, Observation, ServiceQueue
 
 __all__ = [
     "CapacityError",
@@ -235,11 +235,11 @@ def action_data(data: Any) -> dict[str, Any]:
 
 
 # -- replies -------------------------------------------------------------------------
-_ADAPTERS: dict[type[Observation], TypeAdapter[Any]] = {}
+_ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
 
 
-def _adapter(cls: type[Observation]) -> TypeAdapter[Any]:
-    """One ``TypeAdapter`` per observation class (ruleset subclasses add fields)."""
+def _adapter(cls: type[Any]) -> TypeAdapter[Any]:
+    """One ``TypeAdapter`` per class (rulesets subclass ``Observation`` and ``ServiceQueue``)."""
     adapter = _ADAPTERS.get(cls)
     if adapter is None:
         adapter = _ADAPTERS[cls] = TypeAdapter(cls)
@@ -247,14 +247,23 @@ def _adapter(cls: type[Observation]) -> TypeAdapter[Any]:
 
 
 def dump_observation(obs: Observation) -> dict[str, Any]:
-    """JSON-ready observation, every field of its (ruleset) class included."""
+    """JSON-ready observation with every field of its classes: a ruleset's observation
+    subclass, and its queue subclass (declared as ``list[ServiceQueue]``), included."""
     data: dict[str, Any] = _adapter(type(obs)).dump_python(obs, mode="json")
+    if any(type(q) is not ServiceQueue for q in obs.queues):
+        data["queues"] = [_adapter(type(q)).dump_python(q, mode="json") for q in obs.queues]
     return data
 
 
-def load_observation(data: dict[str, Any], cls: type[Observation] = Observation) -> Observation:
-    """The observation dataclass back from its JSON form."""
+def load_observation(
+    data: dict[str, Any], cls: type[Observation] = Observation, queue_cls: type[ServiceQueue] = ServiceQueue
+) -> Observation:
+    """The observation dataclass back from its JSON form (``cls`` and ``queue_cls``: the
+    ruleset's classes)."""
     obs: Observation = _adapter(cls).validate_python(data)
+    if queue_cls is not ServiceQueue:
+        to_queue = _adapter(queue_cls).validate_python
+        obs.queues = [to_queue(q) for q in data["queues"]]
     return obs
 
 
