@@ -37,7 +37,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from govworkflow.cli import task_rows
 from govworkflow.errors import GovWorkflowError
-from govworkflow.models import Action, Observation
+from govworkflow.models import Action
 from govworkflow.rulesets import RULESETS
 from govworkflow.server.protocol import (
     MalformedJSONError,
@@ -48,6 +48,7 @@ from govworkflow.server.protocol import (
     UnknownMessageTypeError,
     WSMessage,
     describe_error,
+    observation_schema,
     one_line,
     state_schema,
 )
@@ -220,12 +221,11 @@ def _add_info_routes(app: FastAPI, config: ServerConfig) -> None:
 
     @app.get("/schema", tags=["Schema"])
     async def schema() -> dict[str, Any]:
-        """JSON schemas of actions, observations and state (OpenEnv)."""
-        from pydantic import TypeAdapter
-
+        """JSON schemas of actions, observations (of the default ruleset; other rulesets'
+        observations have the same common fields) and state (OpenEnv)."""
         return {
             "action": Action.model_json_schema(),
-            "observation": TypeAdapter(Observation).json_schema(),
+            "observation": observation_schema(DEFAULT_RULESET),
             "state": state_schema(),
         }
 

@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-from functools import cache
 from types import TracebackType
 from typing import Any
 
 from govworkflow.errors import MissingExtraError, NoEpisodeError
 from govworkflow.kernel import Ruleset
-from govworkflow.models import Action, EpisodeState, Grade, Observation, ServiceQueue, StepResult, parse_action
+from govworkflow.models import Action, EpisodeState, Grade, Observation, StepResult, parse_action
 from govworkflow.rulesets import RULESETS
 from govworkflow.server.protocol import (
     ServerError,
@@ -31,20 +30,10 @@ from govworkflow.server.protocol import (
     WSCode,
     error_from_payload,
     load_observation,
+    observation_types,
 )
 
 __all__ = ["GovWorkflowClient"]
-
-
-@cache
-def _observation_types(ruleset: str, task_id: str) -> tuple[type[Observation], type[ServiceQueue]]:
-    """The observation and queue classes a ruleset emits (subclasses may add fields), found
-    by observing one fresh local episode, once. Unknown rulesets use the base classes."""
-    rs = RULESETS.get(ruleset)
-    if rs is None or task_id not in rs.tasks:
-        return Observation, ServiceQueue
-    obs = rs.make(task_id).observe()
-    return type(obs), type(obs.queues[0]) if obs.queues else ServiceQueue
 
 
 def _ws_url(base_url: str) -> str:
@@ -217,7 +206,7 @@ class GovWorkflowClient:
 
     def _observation(self, data: dict[str, Any]) -> Observation:
         raw = data["observation"]
-        return load_observation(raw, *_observation_types(str(raw.get("ruleset")), str(raw.get("task_id"))))
+        return load_observation(raw, *observation_types(str(raw.get("ruleset")), str(raw.get("task_id"))))
 
     def __repr__(self) -> str:
         state = "connected" if self._ws is not None else "not connected"

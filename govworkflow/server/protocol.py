@@ -16,6 +16,7 @@ It follows the OpenEnv 0.3 protocol (``openenv-core``):
 from __future__ import annotations
 
 import math
+from functools import cache
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, TypeAdapter, ValidationError
@@ -28,6 +29,7 @@ from govworkflow.errors import (
     UnknownNameError,
 )
 from govworkflow.models import EpisodeState, Grade, Observation, ServiceQueue
+from govworkflow.rulesets import RULESETS
 
 __all__ = [
     "CapacityError",
@@ -265,6 +267,29 @@ def load_observation(
         to_queue = _adapter(queue_cls).validate_python
         obs.queues = [to_queue(q) for q in data["queues"]]
     return obs
+
+
+@cache
+def observation_types(ruleset: str, task_id: str | None = None) -> tuple[type[Observation], type[ServiceQueue]]:
+    """The observation and queue classes a ruleset emits (subclasses may add fields), found
+    by observing one fresh local episode, once. Unknown rulesets give the base classes."""
+    rs = RULESETS.get(ruleset)
+    if rs is None or (task_id is not None and task_id not in rs.tasks):
+        return Observation, ServiceQueue
+    obs = rs.make(task_id if task_id is not None else next(iter(rs.tasks))).observe()
+    return type(obs), type(obs.queues[0]) if obs.queues else ServiceQueue
+
+
+def observation_schema(ruleset: str) -> dict[str, Any]:
+    """JSON schema of ``ruleset``'s observations, its queue subclass included."""
+    obs_cls, queue_cls = observation_types(ruleset)
+    schema: dict[str, Any] = _adapter(obs_cls).json_schema()
+    if queue_cls is not ServiceQueue:
+        queue = dict(_adapter(queue_cls).json_schema())
+        defs = schema.setdefault("$defs", {})
+        defs.update(queue.pop("$defs", {}))
+        defs["ServiceQueue"] = queue
+    return schema
 
 
 def _finite(x: float) -> float | None:

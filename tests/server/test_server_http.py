@@ -51,6 +51,16 @@ def test_openenv_info_endpoints(client: TestClient) -> None:
     assert client.post("/mcp", json={}).json()["error"]["code"] == -32600
 
 
+def test_schema_describes_the_default_rulesets_observation(client: TestClient) -> None:
+    from dataclasses import fields
+
+    obs = GovWorkflowEnv().reset()
+    schema = client.get("/schema").json()["observation"]
+    assert {f.name for f in fields(obs)} <= set(schema["properties"])
+    queue_ref = schema["properties"]["queues"]["items"]["$ref"].split("/")[-1]
+    assert {f.name for f in fields(obs.queues[0])} <= set(schema["$defs"][queue_ref]["properties"])
+
+
 def test_http_session_keeps_its_episode_and_matches_the_local_env(client: TestClient) -> None:
     name, rs = next(iter(RULESETS.items()))
     task = list(rs.tasks)[-1]

@@ -9,6 +9,7 @@ import pytest
 
 from govworkflow import EpisodeFinishedError, GovWorkflowEnv, InvalidActionError, NoEpisodeError, UnknownNameError
 from govworkflow.models import Observation, ServiceQueue
+from govworkflow.rulesets import RULESETS
 from govworkflow.server.protocol import (
     CapacityError,
     MalformedJSONError,
@@ -17,6 +18,7 @@ from govworkflow.server.protocol import (
     dump_observation,
     error_from_payload,
     load_observation,
+    observation_types,
 )
 
 
@@ -50,9 +52,10 @@ def test_subclass_fields_survive_the_round_trip() -> None:
     assert type(back.queues[0]) is RichQueue
 
 
-def test_plain_observation_round_trip() -> None:
-    obs = GovWorkflowEnv().reset(seed=3)
-    assert load_observation(dump_observation(obs)) == obs
+@pytest.mark.parametrize("ruleset", list(RULESETS))
+def test_every_rulesets_observation_round_trips(ruleset: str) -> None:
+    obs = GovWorkflowEnv(ruleset=ruleset).reset(seed=3)
+    assert load_observation(dump_observation(obs), *observation_types(ruleset)) == obs
 
 
 @pytest.mark.parametrize(
