@@ -74,8 +74,16 @@ class TrainArgs:
     """GAE parameter."""
     ent_coef: float = 0.01
     """Entropy bonus."""
+    clip_range: float = 0.2
+    """PPO clipping (smaller keeps an imitation warm start closer to its teacher)."""
     net_arch: list[int] = field(default_factory=lambda: [128, 128])
     """Hidden layers of the policy and value networks."""
+    imitate: str | None = None
+    """Teacher policy to clone before PPO (e.g. ``sla_aware``); None trains from scratch."""
+    imitation_episodes: int = 64
+    """Teacher episodes (first seeds of the development range) for the warm start."""
+    imitation_epochs: int = 30
+    """Passes over the teacher's demonstrations."""
     eval_every: int = 10_000
     """Validate every this many steps (0: only at the end)."""
     eval_episodes: int = 16
@@ -186,6 +194,7 @@ def train(args: TrainArgs) -> TrainResult:
         gamma=args.gamma,
         gae_lambda=args.gae_lambda,
         ent_coef=args.ent_coef,
+        clip_range=args.clip_range,
         policy_kwargs={"net_arch": list(args.net_arch)},
         seed=args.seed,
         device="cpu",
@@ -195,6 +204,24 @@ def train(args: TrainArgs) -> TrainResult:
     path.parent.mkdir(parents=True, exist_ok=True)
     callback = _Validation(args, ruleset, path)
     start = time.perf_counter()
+    warm_start: dict[str, Any] = {}
+    if args.imitate:
+        from govworkflow.imitation import clone, demonstrations
+
+        dev = development_seeds(get_ruleset(ruleset).task(args.task))
+        demos = demonstrations(
+            args.task, ruleset, args.imitate, list(dev[: args.imitation_episodes]), args.gamma, args.max_steps
+        )
+        accuracy = clone(model.policy, demos, epochs=args.imitation_epochs, seed=args.seed)
+        warm_start = {
+            "teacher": args.imitate,
+            "teacher_mean_score": round(demos.mean_score, 4),
+            "samples": len(demos.actions),
+            "skipped": demos.skipped,
+            "accuracy": round(accuracy, 4),
+        }
+        callback.init_callback(model)
+        callback._evaluate()  # the cloned policy is the first candidate for "best"
     model.learn(total_timesteps=args.timesteps, callback=callback, progress_bar=args.progress)
     wall = time.perf_counter() - start
 
@@ -206,6 +233,7 @@ def train(args: TrainArgs) -> TrainResult:
         "timesteps": int(model.num_timesteps),
         "wall_clock_s": round(wall, 1),
         "best_validation_score": callback.best,
+        "warm_start": warm_start,
         "validation_seeds": callback.seeds,
         "curve": callback.curve,
         "hyperparameters": hyper,
