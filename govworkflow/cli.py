@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from govworkflow.errors import GovWorkflowError, UnknownNameError
+from govworkflow.errors import GovWorkflowError, MissingExtraError, UnknownNameError
 from govworkflow.evaluation import evaluate
 from govworkflow.rulesets import DEFAULT_RULESET, RULESETS, get_ruleset
 
@@ -150,9 +150,8 @@ def _add_leaderboard(p: argparse.ArgumentParser) -> None:
 
 
 def _cmd_leaderboard(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from govworkflow import leaderboard as lb
+    from govworkflow.provenance import write_json
 
     if args.seeds is not None and args.seeds <= 0:
         raise BadArgumentError(f"--seeds must be a positive integer, got {args.seeds}")
@@ -171,9 +170,7 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
     full = tasks is None and policies is None and args.seeds is None
     target = args.output or (f"data/results/leaderboard-{rs.name}.json" if full else None)
     if target and not args.no_save:
-        path = Path(target)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+        write_json(target, doc)
     if args.json:
         _print_json(doc)
         return 0
@@ -199,6 +196,38 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_serve(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--max-sessions", type=int, default=64, help="concurrent sessions (default 64)")
+    p.add_argument(
+        "--idle-timeout", type=float, default=600.0, help="close sessions idle this long, in s (default 600)"
+    )
+    p.add_argument("--max-body-bytes", type=int, default=65536, help="largest request or message (default 65536)")
+    p.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the environment (OpenEnv protocol); needs the ``server`` extra."""
+    try:
+        from govworkflow.server.running import serve
+        from govworkflow.server.sessions import ServerConfig
+    except ImportError as err:
+        raise MissingExtraError(err.name or "fastapi", "server") from None
+    if not 0 <= args.port <= 65535:
+        raise BadArgumentError(f"--port must be between 0 and 65535, got {args.port}")
+    try:
+        config = ServerConfig(
+            max_sessions=args.max_sessions,
+            idle_timeout_s=args.idle_timeout,
+            max_body_bytes=args.max_body_bytes,
+        )
+    except ValueError as err:
+        raise BadArgumentError(str(err)) from None
+    serve(args.host, args.port, config, args.log_level)
+    return 0
+
+
 class BadArgumentError(GovWorkflowError, ValueError):
     """A command-line value outside what is allowed."""
 
@@ -215,13 +244,48 @@ def _cmd_triage(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _add_train(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--task", required=True, help="task id (see `govworkflow tasks`)")
+    p.add_argument("--ruleset", default=DEFAULT_RULESET, help=f"one of {', '.join(RULESETS)}")
+    p.add_argument("--timesteps", type=int, default=200_000, help="environment steps to train for")
+    p.add_argument("--seed", type=int, default=1, help="seeds everything")
+    p.add_argument("--n-envs", type=int, default=4, help="environments stepped together")
+    p.add_argument("--reward", default="grade", help="grade (default) or simulator")
+    p.add_argument("--eval-every", type=int, default=10_000, help="validate every N steps (0: at the end)")
+    p.add_argument("--out-dir", default=None, help="where models/ and results/ go (default: data/)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    for name in ("timesteps", "n_envs"):
+        if getattr(args, name) <= 0:
+            raise BadArgumentError(f"--{name.replace('_', '-')} must be a positive integer, got {getattr(args, name)}")
+    get_ruleset(args.ruleset).task(args.task)
+    from govworkflow.training import TrainArgs, train
+
+    targs = TrainArgs(
+        task=args.task, ruleset=args.ruleset, timesteps=args.timesteps, seed=args.seed, n_envs=args.n_envs,
+        reward=args.reward, eval_every=args.eval_every, progress=not args.no_progress,
+    )  # fmt: skip
+    if args.out_dir is not None:
+        targs.out_dir = Path(args.out_dir)
+    result = train(targs)
+    print(f"best validation score {result.best_validation_score:.4f} in {result.wall_clock_s:.0f} s")
+    print(f"model: {result.model_path}\nrecord: {result.results_path}")
+    return 0
+
+
 #: name -> (help, add arguments, run)
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
     "evaluate": ("run a policy on a task and print scores", _add_evaluate, _cmd_evaluate),
     "tasks": ("list tasks with their rulesets and seeds", _add_tasks, _cmd_tasks),
     "policies": ("list policies by ruleset", _add_policies, _cmd_policies),
     "leaderboard": ("every task x policy x held-out seed, with 95% CIs", _add_leaderboard, _cmd_leaderboard),
+    "train": ("train MaskablePPO on a task (extra: train)", _add_train, _cmd_train),
     "triage": ("ticket triage: tasks, policies, evaluate, leaderboard", _add_triage, _cmd_triage),
+    "serve": ("serve the environment over HTTP/WebSocket (OpenEnv)", _add_serve, _cmd_serve),
 }
 
 
@@ -245,6 +309,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UnknownNameError, BadArgumentError) as err:
         sys.stderr.write(f"govworkflow: error: {err}\n")
         return 2
+    except MissingExtraError as err:
+        sys.stderr.write(f"govworkflow: error: {err}\n")
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

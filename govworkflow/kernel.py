@@ -123,6 +123,12 @@ class Ruleset:
     policies: Mapping[str, PolicyFactory]
     default_max_steps: int
 
+    def __reduce__(self) -> tuple[Callable[[str], Ruleset], tuple[str]]:
+        """Rulesets pickle by name (their policy factories are closures)."""
+        from govworkflow.rulesets import get_ruleset
+
+        return get_ruleset, (self.name,)
+
     def task(self, task_id: str) -> TaskLike:
         try:
             return self.tasks[task_id]

@@ -14,20 +14,17 @@ default seeds are untouched and the published rows are reproduced by ``evaluate`
 
 from __future__ import annotations
 
-import datetime as _dt
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from govworkflow.errors import MissingExtraError
 from govworkflow.evaluation import run_episode
 from govworkflow.kernel import Ruleset, TaskLike
+from govworkflow.policies.ladder import LADDER
+from govworkflow.provenance import provenance as _provenance
 from govworkflow.rulesets import get_ruleset
 
 __all__ = [
@@ -148,10 +145,13 @@ def run_leaderboard(
     max_steps: int | None = None,
     progress: bool = True,
 ) -> list[Row]:
-    """Play every task x policy x held-out seed; one ``Row`` per (task, policy)."""
+    """Play every task x policy x held-out seed; one ``Row`` per (task, policy).
+
+    ``policies`` defaults to the ruleset's ladder policies (``LADDER``)."""
     rs: Ruleset = get_ruleset(ruleset)
     task_ids = list(tasks) if tasks is not None else list(rs.tasks)
-    policy_names = list(policies) if policies is not None else list(rs.policies)
+    # default: the ladder (trained policies such as ``ppo`` are run by naming them)
+    policy_names = list(policies) if policies is not None else [p for p in rs.policies if p in LADDER]
     for t in task_ids:
         rs.task(t)
     for p in policy_names:
@@ -224,40 +224,21 @@ def calibration(rows: Sequence[Row]) -> list[dict[str, Any]]:
     return checks
 
 
-def _git(*args: str) -> str:
-    root = Path(__file__).resolve().parent.parent
-    try:
-        out = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=True)
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return out.stdout.strip()
-
-
 def provenance(
     ruleset: str, rows: Sequence[Row], seconds: float, workers: int, command: Sequence[str] | None = None
 ) -> dict[str, Any]:
-    from govworkflow import __version__
-
+    """``govworkflow.provenance.provenance`` plus the ruleset, seeds, bootstrap and run time."""
     seeds: dict[str, list[int]] = {}
     for r in rows:
         seeds.setdefault(r.task_id, r.seeds)
-    commit = _git("rev-parse", "HEAD")
-    dirty = _git("status", "--porcelain", "--untracked-files=no")
-    return {
-        "package": "govworkflow",
-        "package_version": __version__,
-        "git_commit": commit,
-        "git_dirty": bool(dirty) and dirty != "unknown",
-        "date": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-        "command": " ".join(command if command is not None else ["govworkflow", *sys.argv[1:]]),
-        "python": sys.version.split()[0],
-        "ruleset": ruleset,
-        "seeds": {t: {"count": len(s), "first": s[0], "last": s[-1]} for t, s in seeds.items()},
-        "bootstrap": {k: v for k, v in _BOOTSTRAP.items() if k != "random_state"} | {"random_state": 0},
-        "workers": workers,
-        "cpu_count": os.cpu_count(),
-        "seconds": round(seconds, 1),
-    }
+    return _provenance(
+        " ".join(command) if command is not None else None,
+        ruleset=ruleset,
+        seeds={t: {"count": len(s), "first": s[0], "last": s[-1]} for t, s in seeds.items()},
+        bootstrap=dict(_BOOTSTRAP),
+        workers=workers,
+        seconds=round(seconds, 1),
+    )
 
 
 def build_document(

@@ -14,6 +14,8 @@ fi
 "$PY" -m pip install --quiet -e ".[all]"
 
 if [[ "${1:-}" == "--test" ]]; then
+  # openenv-core: its own client and validator check the server's protocol (tests/server).
+  "$PY" -m pip install --quiet -e ".[openenv]"
   if ! command -v chromium >/dev/null 2>&1; then
     if command -v apt-get >/dev/null 2>&1 && [[ $(id -u) == 0 ]]; then
       apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null

@@ -52,7 +52,7 @@ class GovWorkflowGymEnv(gym.Env[np.ndarray, np.int64]):
 
     ## Observation Space
     ``Box(0.0, 1.0, (n,), float32)`` with ``n = 8 * per_service + 9 + extras``:
-    legacy ``Box(0.0, 1.0, (129,), float32)``, standard ``Box(0.0, 1.0, (186,), float32)``.
+    legacy ``Box(0.0, 1.0, (113,), float32)``, standard ``Box(0.0, 1.0, (170,), float32)``.
     Per service (presence flag; active, missing-document, escalated, urgent and breached
     cases; mean age; officers; cases per stage; the standard ruleset adds blocked,
     awaiting-answer, field-verification and at-risk cases, work backlog, available

@@ -7,14 +7,10 @@ imported only when the command line is used.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 from govworkflow.cli import BadArgumentError, _print_json, _table
+from govworkflow.provenance import provenance, write_json
 from govworkflow.triage.evaluation import evaluate, leaderboard, seed_list
 from govworkflow.triage.policies import POLICIES, make_policy
 from govworkflow.triage.tasks import SEED_SETS, TASKS, get_task
@@ -100,14 +96,6 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _git_commit() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return out.stdout.strip()
-
-
 def _seed_summary(seeds: list[int]) -> dict[str, int]:
     return {"first": seeds[0], "last": seeds[-1], "count": len(seeds)}
 
@@ -117,19 +105,11 @@ def _leaderboard(args: argparse.Namespace) -> int:
     seed_set = args.seed_set or "eval"
     rows = leaderboard(args.task, args.policy, seed_set, args.limit)
     if args.out is not None:
-        from govworkflow import __version__
-
         tasks = sorted({r["task_id"] for r in rows})
-        provenance: dict[str, Any] = {
-            "package_version": __version__,
-            "git_commit": _git_commit(),
-            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "command": "govworkflow " + " ".join(sys.argv[1:]),
-            "seed_set": seed_set,
-            "seeds": {t: _seed_summary(seed_list(t, seed_set, args.limit)) for t in tasks},
-        }
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps({"provenance": provenance, "rows": rows}, indent=1) + "\n")
+        prov = provenance(
+            seed_set=seed_set, seeds={t: _seed_summary(seed_list(t, seed_set, args.limit)) for t in tasks}
+        )
+        write_json(args.out, {"provenance": prov, "rows": rows})
     if args.json:
         _print_json(rows)
     else:

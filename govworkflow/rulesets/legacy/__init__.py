@@ -3,6 +3,7 @@
 from govworkflow.kernel import Ruleset
 from govworkflow.policies.heuristics import HEURISTICS, heuristic_factory
 from govworkflow.policies.ladder import LADDER
+from govworkflow.policies.ppo import PPOPolicy
 from govworkflow.rulesets.legacy.sim import LegacySimulator
 from govworkflow.rulesets.legacy.tasks import LegacyTask, load_tasks
 
@@ -14,6 +15,6 @@ RULESET = Ruleset(
     tasks=load_tasks(),
     simulator=LegacySimulator,
     # the published heuristics first (in the published order), then the rest of the ladder
-    policies={**{name: heuristic_factory(name) for name in HEURISTICS}, **LADDER},
+    policies={**{name: heuristic_factory(name) for name in HEURISTICS}, **LADDER, "ppo": PPOPolicy},
     default_max_steps=500,
 )

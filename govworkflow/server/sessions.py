@@ -1,0 +1,189 @@
+"""Sessions: one ``GovWorkflowEnv`` each, created, found, limited and reaped here.
+
+Pure Python (no web framework), so the rules are tested without a server. Each session
+owns its own env; a session id is 256 random bits from ``secrets`` and is the only way
+to reach that env, so one session can neither read nor change another's episode.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from govworkflow.env import GovWorkflowEnv
+from govworkflow.errors import NoEpisodeError
+from govworkflow.kernel import Ruleset
+from govworkflow.rulesets import get_ruleset
+from govworkflow.server.protocol import (
+    CapacityError,
+    RequestError,
+    ResetParams,
+    SessionError,
+    action_data,
+    grade_payload,
+    reset_payload,
+    state_payload,
+    step_payload,
+)
+
+__all__ = ["ServerConfig", "Session", "SessionManager"]
+
+SessionKind = Literal["http", "ws"]
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Limits and defaults of one server."""
+
+    max_sessions: int = 64
+    """Concurrent sessions (WebSocket connections and HTTP sessions together)."""
+    idle_timeout_s: float = 600.0
+    """A session with no request for this long is closed (its WebSocket too)."""
+    max_body_bytes: int = 64 * 1024
+    """Largest HTTP request body or WebSocket message, in bytes."""
+    max_steps_limit: int = 10_000
+    """Largest ``max_steps`` a reset may ask for."""
+    reap_interval_s: float | None = None
+    """How often idle sessions are looked for (default: a quarter of the timeout, 0.05-30 s)."""
+
+    def __post_init__(self) -> None:
+        for name in ("max_sessions", "max_body_bytes", "max_steps_limit"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if not self.idle_timeout_s > 0:
+            raise ValueError(f"idle_timeout_s must be positive, got {self.idle_timeout_s!r}")
+        if self.reap_interval_s is not None and not self.reap_interval_s > 0:
+            raise ValueError(f"reap_interval_s must be positive, got {self.reap_interval_s!r}")
+
+    @property
+    def reap_every_s(self) -> float:
+        if self.reap_interval_s is not None:
+            return self.reap_interval_s
+        return min(max(self.idle_timeout_s / 4, 0.05), 30.0)
+
+
+@dataclass(eq=False)
+class Session:
+    """One client's episode. Methods return reply data and raise the env's errors."""
+
+    session_id: str = field(repr=False)
+    kind: SessionKind
+    created_at: float
+    last_active: float
+    max_steps_limit: int = 10_000
+    env: GovWorkflowEnv | None = None
+    episode_id: str | None = None
+
+    def reset(self, params: ResetParams) -> dict[str, Any]:
+        """Start an episode; nothing changes if a parameter is bad."""
+        if params.max_steps is not None and params.max_steps > self.max_steps_limit:
+            raise RequestError(
+                f"invalid reset parameters: max_steps: at most {self.max_steps_limit} (got {params.max_steps})"
+            )
+        current = self.env
+        ruleset: Ruleset = get_ruleset(
+            params.ruleset if params.ruleset is not None else (current.ruleset.name if current else None)
+        )
+        if params.task_id is not None:
+            ruleset.task(params.task_id)  # raises UnknownNameError before anything changes
+        if current is None or current.ruleset is not ruleset:
+            task_id = params.task_id
+            if task_id is None and current is not None and current.task_id in ruleset.tasks:
+                task_id = current.task_id
+            env = GovWorkflowEnv(task_id, ruleset=ruleset.name)
+        else:
+            env = current
+        env.max_steps = params.max_steps
+        obs = env.reset(task_id=params.task_id, seed=params.seed)
+        self.env = env
+        self.episode_id = params.episode_id
+        return reset_payload(obs, env.reset_info())
+
+    def step(self, data: Any) -> dict[str, Any]:
+        """Apply one action (``InvalidActionError`` / ``EpisodeFinishedError`` change nothing)."""
+        obs, reward, terminated, truncated, info = self._env().step(action_data(data))
+        return step_payload(obs, reward, terminated, truncated, info)
+
+    def state(self) -> dict[str, Any]:
+        return state_payload(self._env().state(), self.episode_id)
+
+    def grade(self) -> dict[str, Any]:
+        return grade_payload(self._env().grade())
+
+    def _env(self) -> GovWorkflowEnv:
+        if self.env is None:
+            raise NoEpisodeError("no episode yet: send reset first")
+        return self.env
+
+
+class SessionManager:
+    """All live sessions, under the limits of a ``ServerConfig``.
+
+    ``clock`` (seconds, monotonic) is injectable so tests can move time.
+    """
+
+    def __init__(self, config: ServerConfig, clock: Callable[[], float] = time.monotonic) -> None:
+        self.config = config
+        self.clock = clock
+        self._sessions: dict[str, Session] = {}
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    def open(self, kind: SessionKind) -> Session:
+        """A new session, or ``CapacityError`` when all slots are taken (idle ones are
+        reaped first)."""
+        if len(self._sessions) >= self.config.max_sessions:
+            self.reap()
+        if len(self._sessions) >= self.config.max_sessions:
+            raise CapacityError(len(self._sessions), self.config.max_sessions)
+        now = self.clock()
+        session_id = secrets.token_urlsafe(32)
+        session = Session(session_id, kind, now, now, self.config.max_steps_limit)
+        self._sessions[session_id] = session
+        return session
+
+    def get(self, session_id: str | None, kind: SessionKind = "http") -> Session:
+        """The live session ``session_id`` (of this transport), marked active now."""
+        if not session_id:
+            raise RequestError("session_id is required: use the one POST /reset returned")
+        session = self._sessions.get(session_id)
+        if session is None or session.kind != kind:
+            raise SessionError("unknown or expired session id; start a new session with POST /reset")
+        now = self.clock()
+        if now - session.last_active > self.config.idle_timeout_s:
+            self.close(session_id)
+            raise SessionError(
+                f"session expired after {self.config.idle_timeout_s:g} s without requests; "
+                "start a new one with POST /reset"
+            )
+        session.last_active = now
+        return session
+
+    def touch(self, session: Session) -> bool:
+        """Mark ``session`` active; False if it has been closed or reaped meanwhile."""
+        if self._sessions.get(session.session_id) is not session:
+            return False
+        session.last_active = self.clock()
+        return True
+
+    def close(self, session_id: str) -> bool:
+        """Forget a session; True if it existed."""
+        return self._sessions.pop(session_id, None) is not None
+
+    def reap(self, now: float | None = None) -> int:
+        """Close every session idle longer than the timeout; return how many."""
+        now = self.clock() if now is None else now
+        limit = self.config.idle_timeout_s
+        stale = [sid for sid, s in self._sessions.items() if now - s.last_active > limit]
+        for sid in stale:
+            del self._sessions[sid]
+        return len(stale)
+
+    def counts(self) -> dict[str, int]:
+        http = sum(1 for s in self._sessions.values() if s.kind == "http")
+        return {"http": http, "ws": len(self._sessions) - http, "max": self.config.max_sessions}
