@@ -2,6 +2,7 @@
 
 from govworkflow.kernel import Ruleset
 from govworkflow.policies.ladder import LADDER
+from govworkflow.policies.ppo import PPOPolicy
 from govworkflow.rulesets.standard.sim import StandardSimulator
 from govworkflow.rulesets.standard.tasks import StandardTask, TaskFileError, load_task_file, load_tasks
 from govworkflow.rulesets.standard.views import StandardObservation, StandardQueue
@@ -22,6 +23,6 @@ RULESET = Ruleset(
     description="The benchmark we stand behind: realistic dynamics, graders that cannot be gamed.",
     tasks=load_tasks(),
     simulator=StandardSimulator,
-    policies=dict(LADDER),
+    policies={**LADDER, "ppo": PPOPolicy},
     default_max_steps=1000,
 )
