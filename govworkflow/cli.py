@@ -247,11 +247,13 @@ def _cmd_triage(args: argparse.Namespace) -> int:
 def _add_train(p: argparse.ArgumentParser) -> None:
     p.add_argument("--task", required=True, help="task id (see `govworkflow tasks`)")
     p.add_argument("--ruleset", default=DEFAULT_RULESET, help=f"one of {', '.join(RULESETS)}")
-    p.add_argument("--timesteps", type=int, default=200_000, help="environment steps to train for")
+    p.add_argument("--timesteps", type=int, default=250_000, help="environment steps to train for")
     p.add_argument("--seed", type=int, default=1, help="seeds everything")
     p.add_argument("--n-envs", type=int, default=4, help="environments stepped together")
     p.add_argument("--reward", default="grade", help="grade (default) or simulator")
-    p.add_argument("--eval-every", type=int, default=10_000, help="validate every N steps (0: at the end)")
+    p.add_argument("--eval-every", type=int, default=25_000, help="validate every N steps (0: at the end)")
+    p.add_argument("--imitate", default="sla_aware", help="teacher to clone first, or 'none' (default: sla_aware)")
+    p.add_argument("--imitation-episodes", type=int, default=64, help="teacher episodes for the warm start")
     p.add_argument("--out-dir", default=None, help="where models/ and results/ go (default: data/)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -262,12 +264,16 @@ def _cmd_train(args: argparse.Namespace) -> int:
     for name in ("timesteps", "n_envs"):
         if getattr(args, name) <= 0:
             raise BadArgumentError(f"--{name.replace('_', '-')} must be a positive integer, got {getattr(args, name)}")
-    get_ruleset(args.ruleset).task(args.task)
+    rs = get_ruleset(args.ruleset)
+    rs.task(args.task)
+    if args.imitate != "none":
+        rs.policy(args.imitate)  # an unknown teacher fails here, naming the choices
     from govworkflow.training import TrainArgs, train
 
     targs = TrainArgs(
         task=args.task, ruleset=args.ruleset, timesteps=args.timesteps, seed=args.seed, n_envs=args.n_envs,
         reward=args.reward, eval_every=args.eval_every, progress=not args.no_progress,
+        imitate=None if args.imitate == "none" else args.imitate, imitation_episodes=args.imitation_episodes,
     )  # fmt: skip
     if args.out_dir is not None:
         targs.out_dir = Path(args.out_dir)

@@ -50,7 +50,7 @@ class TrainArgs:
     """Task id (see ``govworkflow tasks``)."""
     ruleset: str | None = None
     """Ruleset; None means the package default."""
-    timesteps: int = 200_000
+    timesteps: int = 250_000
     """Environment steps to train for."""
     seed: int = 1
     """Seeds Python, numpy, torch and the environments' episode draws."""
@@ -60,8 +60,8 @@ class TrainArgs:
     """``grade`` (change of the grade each step) or ``simulator`` (the dense reward)."""
     max_steps: int | None = None
     """Step cap of an episode (None: the ruleset's)."""
-    learning_rate: float = 3e-4
-    """Adam step size."""
+    learning_rate: float = 1e-4
+    """Adam step size (small: PPO refines the imitation warm start, it does not relearn)."""
     n_steps: int = 256
     """Steps per environment between updates."""
     batch_size: int = 256
@@ -72,19 +72,19 @@ class TrainArgs:
     """Discount (episodes are long; the grade arrives over the whole horizon)."""
     gae_lambda: float = 0.95
     """GAE parameter."""
-    ent_coef: float = 0.01
+    ent_coef: float = 0.001
     """Entropy bonus."""
-    clip_range: float = 0.2
+    clip_range: float = 0.1
     """PPO clipping (smaller keeps an imitation warm start closer to its teacher)."""
     net_arch: list[int] = field(default_factory=lambda: [128, 128])
     """Hidden layers of the policy and value networks."""
-    imitate: str | None = None
-    """Teacher policy to clone before PPO (e.g. ``sla_aware``); None trains from scratch."""
+    imitate: str | None = "sla_aware"
+    """Teacher policy cloned before PPO (our strongest heuristic); None trains from scratch."""
     imitation_episodes: int = 64
     """Teacher episodes (first seeds of the development range) for the warm start."""
     imitation_epochs: int = 30
     """Passes over the teacher's demonstrations."""
-    eval_every: int = 10_000
+    eval_every: int = 25_000
     """Validate every this many steps (0: only at the end)."""
     eval_episodes: int = 16
     """Development seeds in the validation subset."""

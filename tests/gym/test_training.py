@@ -20,7 +20,7 @@ from govworkflow.rulesets.legacy.tasks import LegacyTask
 from govworkflow.training import TrainArgs, train
 
 TINY = {"timesteps": 512, "n_envs": 2, "n_steps": 64, "batch_size": 64, "n_epochs": 2, "eval_every": 0,
-        "eval_episodes": 2, "progress": False}  # fmt: skip
+        "eval_episodes": 2, "imitation_episodes": 2, "imitation_epochs": 2, "progress": False}  # fmt: skip
 
 # Probe: one day long. Four cases wait at birth_certificate (one officer); passport has
 # an officer and no cases. Moving that officer to birth_certificate, then advancing the day,
@@ -46,12 +46,15 @@ def probe_ruleset() -> Iterator[str]:
 
 def test_smoke_run_of_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["train", "--ruleset", "legacy", "--task", "district_backlog_easy", "--timesteps", "256",
-                 "--n-envs", "2", "--eval-every", "0", "--out-dir", str(tmp_path), "--no-progress"])  # fmt: skip
+                 "--n-envs", "2", "--eval-every", "0", "--imitation-episodes", "2", "--out-dir", str(tmp_path),
+                 "--no-progress"])  # fmt: skip
     assert code == 0
     assert "best validation score" in capsys.readouterr().out
     record = json.loads((tmp_path / "results" / "training-legacy-district_backlog_easy.json").read_text())
     assert record["timesteps"] >= 256
     assert record["curve"]
+    assert record["warm_start"]["teacher"] == "sla_aware"
+    assert record["warm_start"]["samples"] > 0
     assert 0.0 <= record["best_validation_score"] <= 1.0
     assert record["provenance"]["command"].startswith("govworkflow train")
     assert set(record["validation_seeds"]).isdisjoint(range(0, 1000))
@@ -84,7 +87,8 @@ def test_probe_task_is_solved(tmp_path: Path, probe_ruleset: str) -> None:
 
     args = TrainArgs(task="probe", ruleset=probe_ruleset, timesteps=6_000, seed=0, n_envs=4, n_steps=64,
                      batch_size=128, n_epochs=4, eval_every=0, eval_episodes=2, max_steps=4,
-                     reward="simulator", learning_rate=1e-3, out_dir=tmp_path, progress=False)  # fmt: skip
+                     reward="simulator", learning_rate=1e-3, ent_coef=0.01, clip_range=0.2, imitate=None,
+                     out_dir=tmp_path, progress=False)  # fmt: skip
     result = train(args)
     model = MaskablePPO.load(result.model_path, device="cpu")
     env = GovWorkflowGymEnv("probe", probe_ruleset, reward="simulator", max_steps=4)
