@@ -24,6 +24,7 @@ from govworkflow.errors import MissingExtraError
 from govworkflow.evaluation import run_episode
 from govworkflow.kernel import Ruleset, TaskLike
 from govworkflow.policies.ladder import LADDER
+from govworkflow.policies.ppo import PPOPolicy
 from govworkflow.provenance import provenance as _provenance
 from govworkflow.rulesets import get_ruleset
 
@@ -147,11 +148,16 @@ def run_leaderboard(
 ) -> list[Row]:
     """Play every task x policy x held-out seed; one ``Row`` per (task, policy).
 
-    ``policies`` defaults to the ruleset's ladder policies (``LADDER``)."""
+    ``policies`` defaults to the ruleset's ladder policies (``LADDER``), plus ``ppo`` when a
+    trained model ships for every task played."""
     rs: Ruleset = get_ruleset(ruleset)
     task_ids = list(tasks) if tasks is not None else list(rs.tasks)
-    # default: the ladder (trained policies such as ``ppo`` are run by naming them)
-    policy_names = list(policies) if policies is not None else [p for p in rs.policies if p in LADDER]
+    if policies is not None:
+        policy_names = list(policies)
+    else:
+        policy_names = [p for p in rs.policies if p in LADDER]
+        if "ppo" in rs.policies and all(PPOPolicy.available(rs.name, t) for t in task_ids):
+            policy_names.append("ppo")
     for t in task_ids:
         rs.task(t)
     for p in policy_names:

@@ -29,6 +29,11 @@ class PPOPolicy:
         self.model_dir = model_dir
         self._models: dict[tuple[str, str], Any] = {}
 
+    @staticmethod
+    def available(ruleset: str, task_id: str, model_dir: Path = MODEL_DIR) -> bool:
+        """Whether a trained model ships for the task."""
+        return (model_dir / f"{ruleset}-{task_id}-ppo.zip").exists()
+
     def reset(self, seed: int | None = None) -> None:
         """Deterministic: nothing to reset."""
 
@@ -41,8 +46,10 @@ class PPOPolicy:
                     f"no trained model for {ruleset}/{task_id} at {path}; "
                     f"train one with: govworkflow train --ruleset {ruleset} --task {task_id}"
                 )
+            import torch
             from sb3_contrib import MaskablePPO
 
+            torch.set_num_threads(1)  # small networks: one thread is fastest and plays well with workers
             self._models[key] = MaskablePPO.load(path, device="cpu")
         return self._models[key]
 

@@ -58,7 +58,9 @@ def test_smoke_run_of_the_command_line(tmp_path: Path, capsys: pytest.CaptureFix
     assert 0.0 <= record["best_validation_score"] <= 1.0
     assert record["provenance"]["command"].startswith("govworkflow train")
     assert set(record["validation_seeds"]).isdisjoint(range(0, 1000))
-    assert MaskablePPO.load(tmp_path / "models" / "legacy-district_backlog_easy-ppo.zip", device="cpu")
+    shipped = tmp_path / "models" / "legacy-district_backlog_easy-ppo.zip"
+    assert MaskablePPO.load(shipped, device="cpu")
+    assert shipped.stat().st_size < 600_000  # the optimizer state is not shipped
 
 
 def test_bad_training_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
