@@ -105,6 +105,13 @@ def _figure(title: str, xaxis: str, yaxis: str, height: int = 320, **layout: Any
     return fig
 
 
+def _days_axis(fig: go.Figure, days: Sequence[int]) -> go.Figure:
+    """Whole days on the x axis (about ten ticks at most)."""
+    last = max(days, default=0)
+    fig.update_xaxes(tickmode="linear", tick0=0, dtick=max(1, -(-last // 10)))
+    return fig
+
+
 def _service_color(service: str, i: int) -> str:
     return SERVICE_COLORS.get(service, PALETTE[i % len(PALETTE)])
 
@@ -135,7 +142,7 @@ def backlog_figure(tr: Trace, by: str = "service") -> go.Figure:
             )
     else:
         raise ValueError(f"by: expected 'service' or 'stage', got {by!r}")
-    return fig
+    return _days_axis(fig, days)
 
 
 def sla_figure(tr: Trace) -> go.Figure:
@@ -170,7 +177,7 @@ def sla_figure(tr: Trace) -> go.Figure:
             line={"color": _GOOD, "dash": "dot"},
         )
     )
-    return fig
+    return _days_axis(fig, days)
 
 
 def officers_figure(tr: Trace) -> go.Figure:
@@ -199,7 +206,7 @@ def officers_figure(tr: Trace) -> go.Figure:
             line={"color": _NEUTRAL, "shape": "hv", "dash": "dot"},
         )
     )
-    return fig
+    return _days_axis(fig, days)
 
 
 def reward_components_figure(episode: Trace | EpisodeRecord) -> go.Figure:

@@ -34,7 +34,7 @@ try:
 except ImportError as err:  # pragma: no cover - exercised only without the extra
     raise MissingExtraError("ipywidgets", "notebooks") from err
 
-__all__ = ["CHARTS", "REPLAY", "EpisodePlayer"]
+__all__ = ["CHARTS", "REPLAY", "EpisodePlayer", "figure_bundle"]
 
 #: Chart name -> function of the player that builds it.
 CHARTS: dict[str, Callable[[EpisodePlayer], Any]] = {
@@ -48,11 +48,33 @@ CHARTS: dict[str, Callable[[EpisodePlayer], Any]] = {
 REPLAY = "(replay loaded episode)"
 _FIELDS = ("priority_mode", "service", "target_service", "officer_delta")
 _HIDDEN, _SHOWN = "none", ""
+_PLOTLY_MIME = "application/vnd.plotly.v1+json"
 
 
 def _value(action: Action, name: str) -> Any:
     v = getattr(action, name)
     return v.value if hasattr(v, "value") else v
+
+
+def figure_bundle(fig: Any) -> dict[str, Any]:
+    """The MIME bundle of a plotly figure for plotly's current renderer, plus plain text.
+
+    Plotly figures display themselves through ``_ipython_display_``, which IPython calls
+    without the display id; a raw bundle keeps the id, so the chart can be updated in
+    place. Where the renderer gives no bundle (it opens a browser), plotly's own JSON
+    MIME type is used.
+    """
+    bundle = dict(fig._repr_mimebundle_() or {})
+    if not bundle:
+        bundle[_PLOTLY_MIME] = {**fig.to_plotly_json(), "config": {}}
+    bundle.setdefault("text/plain", f"<Figure: {fig.layout.title.text}>")
+    return bundle
+
+
+def _placeholder(fig: Any) -> dict[str, Any]:
+    """An empty block of the figure's height, shown for an instant between two charts."""
+    height = fig.layout.height or 320
+    return {"text/html": f'<div style="height:{height}px"></div>', "text/plain": ""}
 
 
 def _set_playing(play: widgets.Play, playing: bool) -> None:
@@ -209,7 +231,7 @@ class EpisodePlayer:
         """Display the controls, then each chart with a display handle to update it."""
         display(self.widget)
         for name in self.chart_names:
-            handle = display(self.figures[name], display_id=True)
+            handle = display(figure_bundle(self.figures[name]), raw=True, display_id=True)
             if handle is not None:
                 self.handles[name] = handle
 
@@ -435,5 +457,10 @@ class EpisodePlayer:
         self._sync_fields()
         for name in self.chart_names:
             self.figures[name] = CHARTS[name](self)
-            if name in self.handles:
-                self.handles[name].update(self.figures[name])
+            handle = self.handles.get(name)
+            if handle is not None:
+                # JupyterLab's plotly renderer keeps a chart it has drawn when new data
+                # of the same MIME type arrive; passing through another MIME type makes
+                # it draw the new figure. Elsewhere the placeholder is simply replaced.
+                handle.update(_placeholder(self.figures[name]), raw=True)
+                handle.update(figure_bundle(self.figures[name]), raw=True)

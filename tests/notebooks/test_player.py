@@ -16,7 +16,9 @@ pytest.importorskip("plotly")
 
 from govworkflow.viz import player as player_module  # noqa: E402
 from govworkflow.viz.actions import ACTION_FIELDS, valid_actions  # noqa: E402
-from govworkflow.viz.player import REPLAY, EpisodePlayer  # noqa: E402
+from govworkflow.viz.player import REPLAY, EpisodePlayer, figure_bundle  # noqa: E402
+
+pio = pytest.importorskip("plotly.io")
 
 
 @pytest.fixture
@@ -177,7 +179,8 @@ class _Handle:
     def __init__(self, log: list[Any]) -> None:
         self.log = log
 
-    def update(self, obj: Any) -> None:
+    def update(self, obj: Any, raw: bool = False) -> None:
+        assert raw
         self.log.append(("update", obj))
 
 
@@ -186,19 +189,30 @@ def test_charts_update_in_place_through_display_handles(
 ) -> None:
     log: list[Any] = []
 
-    def fake_display(obj: Any, display_id: bool = False) -> _Handle | None:
+    def fake_display(obj: Any, raw: bool = False, display_id: bool = False) -> _Handle | None:
         log.append(("display", obj))
         return _Handle(log) if display_id else None
 
+    monkeypatch.setattr(pio.renderers, "default", "plotly_mimetype")
     monkeypatch.setattr(player_module, "display", fake_display)
     player.show()
     assert log[0] == ("display", player.widget)
     assert [kind for kind, _ in log[1:]] == ["display"] * 5
     log.clear()
     player.advance_day()
-    assert [kind for kind, _ in log] == ["update"] * 5
-    assert log[0][1] is player.figures["backlog"]
-    assert "day 1" in log[0][1].layout.title.text
+    assert [kind for kind, _ in log] == ["update"] * 10
+    assert "text/html" in log[0][1] and "application/vnd.plotly.v1+json" not in log[0][1]  # placeholder
+    bundle = log[1][1]
+    assert bundle == figure_bundle(player.figures["backlog"])
+    assert "day 1" in bundle["application/vnd.plotly.v1+json"]["layout"]["title"]["text"]
+    assert bundle["text/plain"].startswith("<Figure: Backlog")
+
+
+def test_figure_bundle_without_a_mime_renderer(monkeypatch: pytest.MonkeyPatch, player: EpisodePlayer) -> None:
+    monkeypatch.setattr(pio.renderers, "default", "browser")  # renders outside the notebook
+    bundle = figure_bundle(player.figures["grade"])
+    assert set(bundle) == {"application/vnd.plotly.v1+json", "text/plain"}
+    assert bundle["application/vnd.plotly.v1+json"]["data"][0]["name"] == "earned"
 
 
 def test_unknown_chart_is_refused() -> None:
