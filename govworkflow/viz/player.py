@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from govworkflow.env import GovWorkflowEnv, Snapshot
-from govworkflow.errors import MissingExtraError
+from govworkflow.errors import GovWorkflowError, MissingExtraError
 from govworkflow.kernel import Policy
 from govworkflow.models import Action, StepResult, parse_action
 from govworkflow.record import EpisodeRecord
 from govworkflow.rulesets import RULESETS, get_ruleset
 from govworkflow.viz import figures
 from govworkflow.viz.actions import ACTION_FIELDS, valid_actions
+from govworkflow.viz.results import usable_policies
 from govworkflow.viz.trace import Trace
 from govworkflow.vocab import ActionType
 
@@ -138,7 +139,9 @@ class EpisodePlayer:
             "target_service": widgets.Dropdown(options=[], description="to"),
             "officer_delta": widgets.Dropdown(options=[], description="officers"),
         }
-        policies = list(rs.policies)
+        policies = usable_policies(ruleset)
+        if policy is not None and policy not in policies:
+            policies.append(policy)  # asked for by name: if it cannot act, auto-play says why
         self.policy_picker = widgets.Dropdown(
             options=policies, value=policy if policy is not None else policies[0], description="policy"
         )
@@ -203,8 +206,8 @@ class EpisodePlayer:
             self.task_picker.options = list(rs.tasks)
             self.task_picker.value = next(iter(rs.tasks))
             self.seed_picker.value = rs.task(self.task_picker.value).seed
-            self.policy_picker.options = list(rs.policies)
-            self.policy_picker.value = next(iter(rs.policies))
+            self.policy_picker.options = usable_policies(rs.name)
+            self.policy_picker.value = self.policy_picker.options[0]
         finally:
             self._busy = False
         self.reset()
@@ -302,7 +305,12 @@ class EpisodePlayer:
 
     def autoplay_tick(self) -> StepResult | None:
         """One auto-play step (what each tick of the Play widget does)."""
-        action = None if self.env.done else self.next_policy_action()
+        try:
+            action = None if self.env.done else self.next_policy_action()
+        except GovWorkflowError as err:  # say, a trained policy without its model
+            self.stop()
+            self._say(f"{self.policy_picker.value} cannot play: {err}", ok=False)
+            return None
         if action is None:
             self.stop()
             return None
@@ -342,7 +350,7 @@ class EpisodePlayer:
             self.task_picker.options = list(rs.tasks)
             self.task_picker.value = record.task_id
             self.seed_picker.value = record.seed
-            self.policy_picker.options = [REPLAY, *rs.policies]
+            self.policy_picker.options = [REPLAY, *usable_policies(rs.name)]
             self.policy_picker.value = REPLAY
         finally:
             self._busy = False

@@ -14,12 +14,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from govworkflow.errors import MissingExtraError
+from govworkflow.errors import GovWorkflowError, MissingExtraError
 from govworkflow.evaluation import run_episode
 from govworkflow.kernel import TaskLike
 from govworkflow.rulesets import get_ruleset
 
-__all__ = ["LEADERBOARD_KEYS", "bootstrap_ci", "eval_seeds", "load_leaderboard", "quick_leaderboard"]
+__all__ = [
+    "LEADERBOARD_KEYS",
+    "bootstrap_ci",
+    "eval_seeds",
+    "load_leaderboard",
+    "quick_leaderboard",
+    "usable_policies",
+]
 
 #: The keys every leaderboard row has.
 LEADERBOARD_KEYS = ("task_id", "policy", "mean", "ci_low", "ci_high")
@@ -43,6 +50,29 @@ def load_leaderboard(results_dir: str | Path) -> tuple[list[dict[str, Any]], lis
             rows += good
             sources.append(path.name)
     return rows, sources
+
+
+def usable_policies(ruleset: str | None = None, task_id: str | None = None) -> list[str]:
+    """The ruleset's policies that can act here, in registry order.
+
+    A policy that needs something this installation lacks (a trained model, an optional
+    dependency) is left out: each policy takes one action on a fresh episode of
+    ``task_id`` (default: the ruleset's first task), and those that raise
+    ``GovWorkflowError`` or ``ImportError`` are dropped.
+    """
+    rs = get_ruleset(ruleset)
+    task_id = task_id if task_id is not None else next(iter(rs.tasks))
+    usable = []
+    for name in rs.policies:
+        sim = rs.make(task_id)
+        try:
+            policy = rs.policy(name)
+            policy.reset(sim.seed)
+            policy.act(sim.observe(), sim)
+        except (GovWorkflowError, ImportError):
+            continue
+        usable.append(name)
+    return usable
 
 
 def eval_seeds(task: TaskLike, n: int) -> list[int]:
@@ -84,12 +114,13 @@ def quick_leaderboard(
     n_seeds: int = 5,
     max_steps: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Mean score and bootstrap CI of each policy on each task over ``n_seeds`` seeds."""
+    """Mean score and bootstrap CI of each policy (default: the usable ones) on each task
+    over ``n_seeds`` seeds."""
     rs = get_ruleset(ruleset)
     rows = []
     for task_id in tasks if tasks is not None else list(rs.tasks):
         seeds = eval_seeds(rs.task(task_id), n_seeds)
-        for name in policies if policies is not None else list(rs.policies):
+        for name in policies if policies is not None else usable_policies(rs.name, task_id):
             policy = rs.policy(name)
             scores = [run_episode(rs, task_id, policy, s, max_steps).score for s in seeds]
             low, high = bootstrap_ci(scores)

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 
+from govworkflow import RULESETS
+from govworkflow.errors import GovWorkflowError
 from govworkflow.viz.report import Criteria, SkipCheck
-from govworkflow.viz.results import bootstrap_ci, eval_seeds, load_leaderboard, quick_leaderboard
+from govworkflow.viz.results import (
+    bootstrap_ci,
+    eval_seeds,
+    load_leaderboard,
+    quick_leaderboard,
+    usable_policies,
+)
 from tests.notebooks.support import RULESET, TASK
 
 
@@ -99,3 +108,41 @@ def test_eval_seeds_prefers_held_out_seeds() -> None:
 
     assert eval_seeds(WithSeeds(), 2) == [100, 101]  # type: ignore[arg-type]
     assert eval_seeds(Plain(), 3) == [7, 8, 9]  # type: ignore[arg-type]
+
+
+class _NeedsAModel:
+    name = "needs_model"
+    description = "a trained policy whose model is not installed"
+
+    def reset(self, seed: int | None = None) -> None:
+        pass
+
+    def act(self, observation: object, simulator: object = None) -> None:
+        raise GovWorkflowError("no trained model")
+
+
+@pytest.fixture
+def ruleset_with_a_missing_model(monkeypatch: pytest.MonkeyPatch) -> str:
+    rs = RULESETS[RULESET]
+    monkeypatch.setitem(
+        RULESETS, RULESET, dataclasses.replace(rs, policies={**rs.policies, "needs_model": _NeedsAModel})
+    )
+    return RULESET
+
+
+def test_policies_that_cannot_act_are_left_out(ruleset_with_a_missing_model: str) -> None:
+    usable = usable_policies(ruleset_with_a_missing_model)
+    assert "needs_model" not in usable and usable == [p for p in RULESETS[RULESET].policies if p != "needs_model"]
+    rows = quick_leaderboard(ruleset_with_a_missing_model, tasks=[TASK], n_seeds=1)
+    assert [r["policy"] for r in rows] == usable
+
+
+def test_player_says_why_a_policy_cannot_play(ruleset_with_a_missing_model: str) -> None:
+    pytest.importorskip("ipywidgets")
+    from govworkflow.viz.player import EpisodePlayer
+
+    player = EpisodePlayer(TASK, ruleset=ruleset_with_a_missing_model)
+    assert "needs_model" not in player.policy_picker.options
+    asked = EpisodePlayer(TASK, ruleset=ruleset_with_a_missing_model, policy="needs_model")
+    assert asked.autoplay_tick() is None and asked.counters["step"] == 0
+    assert "needs_model cannot play: no trained model" in asked.message_html.value
