@@ -68,7 +68,7 @@ SERVICE_COLORS: dict[str, str] = dict(
 )
 _STAGE_COLORS = ("#56B4E9", "#E69F00", "#CC79A7", "#009E73", "#0072B2")
 _GRID = "rgba(128,128,128,0.25)"
-_AXIS = {"gridcolor": _GRID, "zerolinecolor": "rgba(128,128,128,0.5)", "linecolor": _GRID}
+_AXIS = {"gridcolor": _GRID, "zerolinecolor": "rgba(128,128,128,0.5)", "linecolor": _GRID, "automargin": True}
 _GOOD, _BAD, _NEUTRAL = "#009E73", "#D55E00", "#8C8C8C"
 
 #: The one template every figure uses (no dependence on plotly's global default).
@@ -84,8 +84,8 @@ TEMPLATE = go.layout.Template(
         "colorway": list(PALETTE),
         "xaxis": _AXIS,
         "yaxis": _AXIS,
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
-        "margin": {"l": 56, "r": 16, "t": 48, "b": 40},
+        "legend": {"bgcolor": "rgba(0,0,0,0)"},
+        "margin": {"l": 16, "r": 16, "t": 48, "b": 16},
         "hovermode": "x unified",
     }
 )
@@ -320,7 +320,10 @@ def leaderboard_figure(rows: Sequence[Mapping[str, Any]], title: str = "Leaderbo
         hovermode="closest",
         height=max(260, 80 + 22 * len(order) * max(1, len(tasks))),
     )
-    for i, task in enumerate(tasks):
+    # Horizontal bars stack upwards: add the tasks last to first so the first is on top,
+    # and list the legend in the same order.
+    fig.update_layout(legend_traceorder="reversed")
+    for i, task in reversed(list(enumerate(tasks))):
         sel = sorted(
             (r for r in rows if str(r.get("task_id", "")) == task),
             key=lambda r: order.index(str(r["policy"])),

@@ -120,8 +120,8 @@ ROWS = [
 
 def test_leaderboard_has_asymmetric_ci_error_bars() -> None:
     fig = F.leaderboard_figure(ROWS)
-    assert [t.name for t in fig.data] == ["a", "b"]
-    a = fig.data[0]
+    assert [t.name for t in fig.data] == ["b", "a"]  # the first task drawn on top
+    a = fig.data[1]
     assert list(a.y) == ["p1", "p2"]  # ordered by mean over tasks (p2 best, drawn on top)
     assert list(a.x) == [0.5, 0.6]
     assert list(a.error_x.array) == [0.2, 0.05] and list(a.error_x.arrayminus) == [0.1, 0.05]
