@@ -31,6 +31,7 @@ from govworkflow.vocab import ActionType
 
 try:
     import ipywidgets as widgets
+    import plotly.io as pio
     from IPython.display import DisplayHandle, display
 except ImportError as err:  # pragma: no cover - exercised only without the extra
     raise MissingExtraError("ipywidgets", "notebooks") from err
@@ -57,15 +58,26 @@ def _value(action: Action, name: str) -> Any:
     return v.value if hasattr(v, "value") else v
 
 
-def figure_bundle(fig: Any) -> dict[str, Any]:
-    """The MIME bundle of a plotly figure for plotly's current renderer, plus plain text.
+def figure_bundle(fig: Any, activate: bool = False) -> dict[str, Any]:
+    """The MIME bundle of a plotly figure for plotly's current renderers, plus plain text.
 
     Plotly figures display themselves through ``_ipython_display_``, which IPython calls
     without the display id; a raw bundle keeps the id, so the chart can be updated in
-    place. Where the renderer gives no bundle (it opens a browser), plotly's own JSON
-    MIME type is used.
+    place. ``activate=True`` goes through plotly's own ``_repr_mimebundle_``, which also
+    loads plotly.js where a renderer needs it (plotly 5's ``notebook``) -- once per player
+    is enough, so updates skip it. Where no renderer gives a bundle (one that opens a
+    browser), plotly's JSON MIME type is used.
     """
-    bundle = dict(fig._repr_mimebundle_() or {})
+    if activate:
+        bundle = dict(fig._repr_mimebundle_() or {})
+    else:
+        fig_dict = fig.to_dict()
+        bundle = {}
+        for name in (pio.renderers.default or "").split("+"):
+            renderer = pio.renderers[name] if name in pio.renderers else None  # noqa: SIM401 (no .get)
+            to_bundle = getattr(renderer, "to_mimebundle", None)
+            if to_bundle is not None:
+                bundle.update(to_bundle(fig_dict))
     if not bundle:
         bundle[_PLOTLY_MIME] = {**fig.to_plotly_json(), "config": {}}
     bundle.setdefault("text/plain", f"<Figure: {fig.layout.title.text}>")
@@ -233,8 +245,9 @@ class EpisodePlayer:
     def show(self) -> None:
         """Display the controls, then each chart with a display handle to update it."""
         display(self.widget)
-        for name in self.chart_names:
-            handle = display(figure_bundle(self.figures[name]), raw=True, display_id=True)
+        for i, name in enumerate(self.chart_names):
+            bundle = figure_bundle(self.figures[name], activate=i == 0)
+            handle = display(bundle, raw=True, display_id=True)
             if handle is not None:
                 self.handles[name] = handle
 

@@ -208,6 +208,16 @@ def test_charts_update_in_place_through_display_handles(
     assert bundle["text/plain"].startswith("<Figure: Backlog")
 
 
+def test_figure_bundle_follows_the_renderers(monkeypatch: pytest.MonkeyPatch, player: EpisodePlayer) -> None:
+    fig = player.figures["backlog"]
+    monkeypatch.setattr(pio.renderers, "default", "plotly_mimetype+notebook")
+    both = figure_bundle(fig)
+    assert {"application/vnd.plotly.v1+json", "text/html", "text/plain"} <= set(both)
+    plotly_json = "application/vnd.plotly.v1+json"
+    assert both[plotly_json] == figure_bundle(fig)[plotly_json]  # (plotly's HTML has a random div id)
+    assert set(figure_bundle(fig, activate=True)) == set(both)
+
+
 def test_figure_bundle_without_a_mime_renderer(monkeypatch: pytest.MonkeyPatch, player: EpisodePlayer) -> None:
     monkeypatch.setattr(pio.renderers, "default", "browser")  # renders outside the notebook
     bundle = figure_bundle(player.figures["grade"])
