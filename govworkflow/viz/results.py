@@ -1,0 +1,138 @@
+"""Leaderboard rows for notebooks: read the published tables, or compute a small one.
+
+Rows are dicts ``{ruleset, task_id, policy, mean, ci_low, ci_high, n}``: the shape of
+the leaderboard files in ``data/results/`` and what ``leaderboard_figure`` draws.
+Confidence intervals are 95% percentile bootstraps from ``scipy.stats.bootstrap``
+(extra: ``leaderboard``).
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from govworkflow.errors import GovWorkflowError, MissingExtraError
+from govworkflow.evaluation import run_episode
+from govworkflow.kernel import TaskLike
+from govworkflow.rulesets import get_ruleset
+
+__all__ = [
+    "LEADERBOARD_KEYS",
+    "bootstrap_ci",
+    "eval_seeds",
+    "load_leaderboard",
+    "quick_leaderboard",
+    "usable_policies",
+]
+
+#: The keys every leaderboard row has.
+LEADERBOARD_KEYS = ("task_id", "policy", "mean", "ci_low", "ci_high")
+
+
+def load_leaderboard(results_dir: str | Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """Leaderboard rows from the JSON files in ``results_dir`` and the files they came
+    from. A file holds a list of rows or ``{"rows": [...], "provenance": {...}}``; rows
+    without the ``LEADERBOARD_KEYS`` (other tables) are left out. Empty when none."""
+    rows: list[dict[str, Any]] = []
+    sources: list[str] = []
+    folder = Path(results_dir)
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        found = data.get("rows", []) if isinstance(data, dict) else data
+        good = [r for r in found if isinstance(r, dict) and all(k in r for k in LEADERBOARD_KEYS)]
+        if good:
+            rows += good
+            sources.append(path.name)
+    return rows, sources
+
+
+def usable_policies(ruleset: str | None = None, task_id: str | None = None) -> list[str]:
+    """The ruleset's policies that can act here, in registry order.
+
+    A policy that needs something this installation lacks (a trained model, an optional
+    dependency) is left out: each policy takes one action on a fresh episode of
+    ``task_id`` (default: the ruleset's first task), and those that raise
+    ``GovWorkflowError`` or ``ImportError`` are dropped.
+    """
+    rs = get_ruleset(ruleset)
+    task_id = task_id if task_id is not None else next(iter(rs.tasks))
+    usable = []
+    for name in rs.policies:
+        sim = rs.make(task_id)
+        try:
+            policy = rs.policy(name)
+            policy.reset(sim.seed)
+            policy.act(sim.observe(), sim)
+        except (GovWorkflowError, ImportError):
+            continue
+        usable.append(name)
+    return usable
+
+
+def eval_seeds(task: TaskLike, n: int) -> list[int]:
+    """The first ``n`` held-out evaluation seeds of ``task`` when it has them, else
+    ``n`` consecutive seeds from its default seed."""
+    get = getattr(task, "evaluation_seeds", None)
+    if callable(get):
+        return list(get())[:n]
+    return [task.seed + i for i in range(n)]
+
+
+def bootstrap_ci(scores: Sequence[float], confidence: float = 0.95, seed: int = 0) -> tuple[float, float]:
+    """A percentile bootstrap confidence interval of the mean (deterministic for ``seed``)."""
+    if len(scores) < 2 or min(scores) == max(scores):
+        m = sum(scores) / len(scores)
+        return m, m
+    try:
+        import numpy as np
+        from scipy.stats import bootstrap
+    except ImportError as err:  # pragma: no cover - exercised only without the extra
+        raise MissingExtraError("scipy", "leaderboard") from err
+    # scipy >= 1.15 calls the generator ``rng``; older releases ``random_state``.
+    key = "rng" if "rng" in inspect.signature(bootstrap).parameters else "random_state"
+    res = bootstrap(
+        (np.asarray(scores, dtype=float),),
+        np.mean,
+        confidence_level=confidence,
+        n_resamples=2000,
+        method="percentile",
+        **{key: np.random.default_rng(seed)},
+    )
+    return float(res.confidence_interval.low), float(res.confidence_interval.high)
+
+
+def quick_leaderboard(
+    ruleset: str | None = None,
+    tasks: Sequence[str] | None = None,
+    policies: Sequence[str] | None = None,
+    n_seeds: int = 5,
+    max_steps: int | None = None,
+) -> list[dict[str, Any]]:
+    """Mean score and bootstrap CI of each policy (default: the usable ones) on each task
+    over ``n_seeds`` seeds."""
+    rs = get_ruleset(ruleset)
+    rows = []
+    for task_id in tasks if tasks is not None else list(rs.tasks):
+        seeds = eval_seeds(rs.task(task_id), n_seeds)
+        for name in policies if policies is not None else usable_policies(rs.name, task_id):
+            policy = rs.policy(name)
+            scores = [run_episode(rs, task_id, policy, s, max_steps).score for s in seeds]
+            low, high = bootstrap_ci(scores)
+            rows.append(
+                {
+                    "ruleset": rs.name,
+                    "task_id": task_id,
+                    "policy": name,
+                    "mean": round(sum(scores) / len(scores), 4),
+                    "ci_low": round(low, 4),
+                    "ci_high": round(high, 4),
+                    "n": len(scores),
+                }
+            )
+    return rows

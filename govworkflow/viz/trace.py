@@ -1,0 +1,149 @@
+"""Per-step traces of an episode: what the charts and the episode player plot.
+
+An ``EpisodeRecord`` keeps the actions, rewards and messages of an episode; a ``Trace``
+adds what the office looked like after each step (the observation and the number of
+cases at risk of missing their deadline). Traces are built two ways:
+
+* ``trace(record)`` replays the record's actions from a reset with the same ruleset,
+  task and seed. Replay is exact, and it is checked: a reward that differs from the
+  recorded one raises ``ValueError``.
+* ``Trace.start(sim)`` / ``Trace.add(sim, step)`` follow a running episode (the player
+  does this), at no extra simulation cost.
+
+Nothing here imports plotly or widgets; the simulator's fast path
+(``govworkflow.evaluation.run_episode``) is not involved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from govworkflow.kernel import Simulator
+from govworkflow.models import Action, Observation
+from govworkflow.record import EpisodeRecord, StepRecord
+from govworkflow.rulesets import get_ruleset
+from govworkflow.vocab import STAGE_ORDER
+
+__all__ = ["DEFAULT_RISK_DAYS", "Trace", "TracePoint", "cases_at_risk", "trace"]
+
+#: A case is *at risk* when it is open, not yet breached, and due within this many days.
+DEFAULT_RISK_DAYS = 2
+
+
+def cases_at_risk(sim: Simulator, risk_days: int = DEFAULT_RISK_DAYS) -> int:
+    """Open cases not yet breached whose due day is at most ``risk_days`` away."""
+    state = sim.state()
+    horizon = state.day + risk_days
+    return sum(1 for c in state.active_cases if not c.breached and c.due_day <= horizon)
+
+
+@dataclass(frozen=True, slots=True)
+class TracePoint:
+    """The office after one step (``step == 0``: right after ``reset``)."""
+
+    step: int
+    day: int
+    observation: Observation
+    at_risk: int
+    reward: float = 0.0
+    components: tuple[float, ...] = ()
+    action: Action | None = None
+    valid: bool = True
+    message: str = "reset"
+
+
+@dataclass
+class Trace:
+    """An episode as a list of ``TracePoint`` (one per step, plus the reset)."""
+
+    ruleset: str
+    task_id: str
+    seed: int
+    component_names: tuple[str, ...]
+    risk_days: int = DEFAULT_RISK_DAYS
+    points: list[TracePoint] = field(default_factory=list)
+
+    # -- building ----------------------------------------------------------------------
+    @classmethod
+    def start(cls, sim: Simulator, risk_days: int = DEFAULT_RISK_DAYS) -> Trace:
+        """A trace whose first point is ``sim`` as it is now (normally just reset)."""
+        tr = cls(sim.ruleset, sim.task.task_id, sim.seed, sim.REWARD_COMPONENTS, risk_days)
+        tr.points.append(TracePoint(sim.steps, sim.day, sim.observe(), cases_at_risk(sim, risk_days)))
+        return tr
+
+    def add(self, sim: Simulator, step: StepRecord) -> TracePoint:
+        """Append the state of ``sim`` after ``step`` (the step just taken)."""
+        point = TracePoint(
+            step.step,
+            step.day,
+            sim.observe(),
+            cases_at_risk(sim, self.risk_days),
+            step.reward,
+            step.components,
+            step.action,
+            step.valid,
+            step.message,
+        )
+        self.points.append(point)
+        return point
+
+    def truncate(self, steps: int) -> None:
+        """Keep the reset point and the first ``steps`` steps (after an undo)."""
+        del self.points[steps + 1 :]
+
+    # -- reading -----------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.points)
+
+    @property
+    def last(self) -> TracePoint:
+        return self.points[-1]
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        """The task's services, in task order."""
+        return tuple(q.service for q in self.points[0].observation.queues)
+
+    @property
+    def stages(self) -> tuple[str, ...]:
+        """Stage names in pipeline order (ruleset-specific stages after the common ones)."""
+        seen = [s.value for s in STAGE_ORDER]
+        for q in self.points[0].observation.queues:
+            seen += [s for s in q.stage_counts if s not in seen]
+        return tuple(seen)
+
+    def daily(self) -> list[TracePoint]:
+        """The last point of each day, in day order (what day-based charts plot)."""
+        by_day: dict[int, TracePoint] = {}
+        for p in self.points:
+            by_day[p.day] = p
+        return [by_day[d] for d in sorted(by_day)]
+
+    def steps(self) -> list[TracePoint]:
+        """The points that follow a step (the reset point left out)."""
+        return self.points[1:]
+
+
+def trace(record: EpisodeRecord, risk_days: int = DEFAULT_RISK_DAYS) -> Trace:
+    """Replay ``record`` from a reset and collect a ``TracePoint`` per step.
+
+    Raises ``ValueError`` when a replayed reward differs from the recorded one (the
+    record belongs to other rules or was edited).
+    """
+    ruleset = get_ruleset(record.ruleset)
+    sim = ruleset.make(record.task_id, record.seed, max(ruleset.default_max_steps, len(record.steps)))
+    tr = Trace.start(sim, risk_days)
+    for i, step in enumerate(record.steps):
+        if sim.done:
+            raise ValueError(f"step {i + 1}: the replayed episode has already ended")
+        reward, components, _, _ = sim.step(step.action)
+        if reward != step.reward:
+            raise ValueError(
+                f"step {i + 1}: replayed reward {reward} differs from the recorded {step.reward}; "
+                f"the record does not replay under ruleset {record.ruleset!r}"
+            )
+        tr.add(
+            sim,
+            StepRecord(sim.steps, sim.day, step.action, reward, components, sim.last_valid, sim.last_message),
+        )
+    return tr

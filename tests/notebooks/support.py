@@ -1,0 +1,28 @@
+"""Paths and tiny parameters shared by the notebook tests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+#: Where browser screenshots go (kept after the run, ignored by git).
+ARTIFACTS = Path(os.environ.get("GOVWORKFLOW_ARTIFACTS", ROOT / "tmp" / "artifacts"))
+
+#: Tiny CI parameters per notebook (the classroom values are in each notebook).
+TINY: dict[str, dict[str, object]] = {
+    "01_quickstart.ipynb": {"eval_seeds": 2},
+    "02_office_tour.ipynb": {},
+    "03_play_an_episode.ipynb": {"demo_steps": 40},
+    "04_policies_and_grading.ipynb": {"n_seeds": 2},
+    "criteria.ipynb": {
+        "contract_steps": 20,
+        "determinism_episodes": 1,
+        "grader_seeds": 1,
+        "leaderboard_seeds": 2,
+    },
+}
+
+#: The task and ruleset the figure and player tests use.
+TASK, RULESET = "district_backlog_easy", "legacy"

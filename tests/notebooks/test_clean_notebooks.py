@@ -1,0 +1,65 @@
+"""Committed notebooks follow the conventions and carry no outputs or widget state."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tests.notebooks.support import NOTEBOOKS, ROOT, TINY
+
+SCRIPT = ROOT / "scripts" / "clean_notebooks.py"
+PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
+
+
+def test_every_notebook_has_tiny_ci_parameters() -> None:
+    assert [p.name for p in PATHS] == sorted(TINY)
+
+
+def test_committed_notebooks_are_clean() -> None:
+    result = subprocess.run([sys.executable, str(SCRIPT), "--check"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
+def test_notebook_conventions(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and "colab-badge.svg" in first.source
+    assert f"notebooks/{path.name}" in first.source
+    setup = nb.cells[1]
+    assert "setup" in setup.metadata.get("tags", [])
+    assert '"google.colab" in sys.modules' in setup.source
+    for forced in ("--upgrade", " -U ", "--force-reinstall"):
+        assert forced not in setup.source
+    params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1
+    for name in TINY[path.name]:
+        assert f"\n{name} = " in "\n" + params[0].source, f"{name} is not a parameter of {path.name}"
+    checked = [c for c in nb.cells if "nbval-check-output" in c.metadata.get("tags", [])]
+    assert checked, "no cell is checked by nbval"
+    assert all(c.outputs == [] and c.execution_count is None for c in nb.cells if c.cell_type == "code")
+    assert "widgets" not in nb.metadata
+
+
+def test_cleaning_strips_outputs_and_widget_state(tmp_path: Path) -> None:
+    nb = nbformat.read(PATHS[0], as_version=4)
+    code = next(c for c in nb.cells if c.cell_type == "code" and c.metadata.get("tags") != ["parameters"])
+    code.outputs = [nbformat.v4.new_output("stream", name="stdout", text="hello\n")]
+    code.execution_count = 3
+    code.metadata["papermill"] = {"duration": 1.0}
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {"x": {}}}}
+    nb.metadata["papermill"] = {"parameters": {}}
+    dirty = tmp_path / "dirty.ipynb"
+    nbformat.write(nb, dirty)
+    check = [sys.executable, str(SCRIPT), "--check", str(dirty)]
+    assert subprocess.run(check, capture_output=True).returncode == 1
+    subprocess.run([sys.executable, str(SCRIPT), str(dirty)], check=True, capture_output=True)
+    assert subprocess.run(check, capture_output=True).returncode == 0
+    assert dirty.read_text() == PATHS[0].read_text()  # back to the committed notebook exactly
+    data = json.loads(dirty.read_text())
+    assert "widgets" not in data["metadata"] and "papermill" not in data["metadata"]
