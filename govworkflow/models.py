@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, StrictInt, StrictStr, TypeAdapter, ValidationError
 
 from govworkflow.errors import InvalidActionError
 from govworkflow.vocab import ActionType, PriorityMode, Service
@@ -124,7 +124,7 @@ class Observation:
     day: int
     max_days: int
     priority_mode: str
-    queues: list[ServiceQueue]
+    queues: list[SerializeAsAny[ServiceQueue]]
     officers: dict[str, int]
     reserve_officers: int
     total_backlog: int

@@ -28,9 +28,7 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     meta["language_info"] = {"name": nb.metadata.get("language_info", {}).get("name", "python")}
     nb.metadata = nbformat.NotebookNode(meta)
     for cell in nb.cells:
-        cell.metadata = nbformat.NotebookNode(
-            {k: cell.metadata[k] for k in KEEP_CELL_METADATA if cell.metadata.get(k)}
-        )
+        cell.metadata = nbformat.NotebookNode({k: cell.metadata[k] for k in KEEP_CELL_METADATA if cell.metadata.get(k)})
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None

@@ -130,9 +130,7 @@ def backlog_figure(tr: Trace, by: str = "service") -> go.Figure:
         for i, s in enumerate(tr.services):
             y = [p.observation.queues[i].active_cases for p in points]
             color = _service_color(s, i)
-            fig.add_trace(
-                go.Scatter(x=days, y=y, name=s, stackgroup="backlog", mode="lines", line={"color": color})
-            )
+            fig.add_trace(go.Scatter(x=days, y=y, name=s, stackgroup="backlog", mode="lines", line={"color": color}))
     elif by == "stage":
         for i, stage in enumerate(tr.stages):
             y = [sum(q.stage_counts.get(stage, 0) for q in p.observation.queues) for p in points]

@@ -141,9 +141,7 @@ class EpisodePlayer:
         rs = RULESETS[ruleset]
         self.ruleset_picker = widgets.Dropdown(options=list(RULESETS), value=ruleset, description="ruleset")
         self.task_picker = widgets.Dropdown(options=list(rs.tasks), value=task_id, description="task")
-        self.seed_picker = widgets.IntText(
-            value=rs.task(task_id).seed if seed is None else seed, description="seed"
-        )
+        self.seed_picker = widgets.IntText(value=rs.task(task_id).seed if seed is None else seed, description="seed")
         self.action_type = widgets.Dropdown(options=[a.value for a in ActionType], description="action")
         self.fields = {
             "priority_mode": widgets.Dropdown(options=[], description="mode"),

@@ -124,9 +124,7 @@ class Criteria:
         parts = [self.table_html()]
         for i, (name, fig) in enumerate(self.figures.items()):
             parts.append(f"<h2>{html.escape(name)}</h2>")
-            parts.append(
-                fig.to_html(full_html=False, include_plotlyjs="inline" if i == 0 else False, div_id=f"fig{i}")
-            )
+            parts.append(fig.to_html(full_html=False, include_plotlyjs="inline" if i == 0 else False, div_id=f"fig{i}"))
         html_path = out / "criteria_summary.html"
         html_path.write_text(
             f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(self.title)}</title>"

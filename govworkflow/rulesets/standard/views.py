@@ -48,6 +48,7 @@ class StandardQueue(ServiceQueue):
 class StandardObservation(Observation):
     """The common observation plus the day's action allowance and active events."""
 
+    queues: list[StandardQueue]  # type: ignore[assignment]  # narrowed, so JSON round-trips the extra fields
     actions_left_today: int = 0
     """Management actions left before the day advances by itself."""
     actions_per_day: int = 0
@@ -61,7 +62,7 @@ class StandardObservation(Observation):
 def observe(sim: StandardSimulator) -> StandardObservation:
     day = sim.day
     ev = sim.events
-    queues: list[ServiceQueue] = []
+    queues: list[StandardQueue] = []
     for i, name in enumerate(sim.services):
         n = len(sim.queues[i])
         counts = sim.stage_counts[i]
