@@ -3,7 +3,7 @@
 #   bash scripts/train_all.sh [TIMESTEPS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-STEPS=${1:-250000}
+STEPS=${1:-300000}
 for task in district_backlog_easy mixed_urgency_medium cross_department_hard district_backlog_easy_extreme; do
   govworkflow train --ruleset standard --task "$task" --timesteps "$STEPS" --seed 1 --no-progress
 done

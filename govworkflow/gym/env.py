@@ -52,11 +52,13 @@ class GovWorkflowGymEnv(gym.Env[np.ndarray, np.int64]):
 
     ## Observation Space
     ``Box(0.0, 1.0, (n,), float32)`` with ``n = 8 * per_service + 9 + extras``:
-    legacy ``Box(0.0, 1.0, (113,), float32)``, standard ``Box(0.0, 1.0, (170,), float32)``.
+    legacy ``Box(0.0, 1.0, (161,), float32)``, standard ``Box(0.0, 1.0, (218,), float32)``.
     Per service (presence flag; active, missing-document, escalated, urgent and breached
     cases; mean age; officers; cases per stage; the standard ruleset adds blocked,
     awaiting-answer, field-verification and at-risk cases, work backlog, available
-    officers and SLA days), then the day fraction, the priority mode (one-hot), reserve
+    officers and SLA days; then the service's pressure and five flags marking where the
+    rules of thumb of ``sla_aware`` would staff, chase documents, fast-track, take or
+    give an officer), then the day fraction, the priority mode (one-hot), reserve
     officers, escalation budget left, fairness gap and whether the last action was
     valid (standard adds actions left today). Counts are squashed by ``x / (x + k)``.
     ``ObservationEncoder(ruleset).names()`` names every entry.
@@ -86,7 +88,8 @@ class GovWorkflowGymEnv(gym.Env[np.ndarray, np.int64]):
     default), ``reward`` ("grade" or "simulator"), ``max_steps`` (default: the ruleset's).
 
     ## Version History
-    * v0: first release (85 macro-actions, squashed features, grade-delta reward).
+    * v0: first release (85 macro-actions, squashed features with decision flags,
+      grade-delta reward).
     """
 
     metadata = {"render_modes": ["ansi"], "render_fps": 4}  # noqa: RUF012 - gymnasium convention

@@ -1,7 +1,11 @@
 """Observation encoding for the gym adapter: a flat float32 vector in [0, 1].
 
 Eight service slots (``Service`` order, a presence flag for services the task does not
-use), then office-wide features. Unbounded counts are squashed with ``x / (x + k)``,
+use), then office-wide features. Each slot also carries the service's pressure (days of
+work per officer, as a share of its SLA) and five flags marking where the operational
+rules of thumb would act (staff, chase documents, fast-track, give or receive an
+officer; see ``govworkflow.policies.sla_aware``): features, not decisions — the agent
+still chooses what to do and when. Unbounded counts are squashed with ``x / (x + k)``,
 monotone and inside [0, 1) without clipping away information; ``k`` is a typical size
 of the quantity. Ruleset-specific fields (the standard office's blocked cases, events,
 …) are added by listing them in ``EXTRA_QUEUE_FIELDS`` / ``EXTRA_FIELDS``; fields an
@@ -15,6 +19,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from govworkflow.models import Observation
+from govworkflow.policies.sla_aware import (
+    documents_target,
+    escalation_target,
+    pressure,
+    rebalance_pair,
+    staffing_target,
+)
 from govworkflow.vocab import PriorityMode, Service, Stage
 
 __all__ = ["ObservationEncoder"]
@@ -46,6 +57,9 @@ EXTRA_FIELDS: dict[str, tuple[tuple[str, float], ...]] = {
     "standard": (("actions_left_today", 2.0),),
 }
 
+#: Per-service decision features, after the stage counts.
+_DECISIONS = ("pressure", "staff_target", "documents_target", "escalation_target", "officer_donor", "officer_receiver")
+
 _SERVICES = tuple(s.value for s in Service)
 _STAGES = tuple(s.value for s in Stage)
 _MODES = tuple(m.value for m in PriorityMode)
@@ -67,7 +81,7 @@ class ObservationEncoder:
 
     @property
     def per_service(self) -> int:
-        return 1 + len(self.queue_fields) + len(_STAGES)
+        return 1 + len(self.queue_fields) + len(_STAGES) + len(_DECISIONS)
 
     @property
     def size(self) -> int:
@@ -75,7 +89,7 @@ class ObservationEncoder:
 
     def names(self) -> list[str]:
         """One readable name per vector entry."""
-        per = ["present", *(f for f, _ in self.queue_fields), *(f"stage_{s}" for s in _STAGES)]
+        per = ["present", *(f for f, _ in self.queue_fields), *(f"stage_{s}" for s in _STAGES), *_DECISIONS]
         out = [f"{s}.{f}" for s in _SERVICES for f in per]
         out += ["day_fraction", *(f"mode_{m}" for m in _MODES)]
         out += ["reserve_officers", "escalation_budget", "fairness_gap", "last_action_valid"]
@@ -97,6 +111,9 @@ class ObservationEncoder:
             for j, stage in enumerate(_STAGES, start=1 + len(fields)):
                 v = float(counts.get(stage, 0))
                 x[base + j] = v / (v + 5.0)
+            p = pressure(q)
+            x[base + 1 + len(fields) + len(_STAGES)] = p / (p + 0.5)
+        self._mark_targets(obs, x)
         i = len(_SERVICES) * per
         x[i] = min(1.0, obs.day / obs.max_days) if obs.max_days else 0.0
         if obs.priority_mode in _MODES:
@@ -111,3 +128,20 @@ class ObservationEncoder:
             v = float(getattr(obs, name, 0.0))
             x[j] = min(1.0, max(0.0, v)) if k == 0 else v / (v + k)
         return x
+
+    def _mark_targets(self, obs: Observation, x: np.ndarray) -> None:
+        queues = obs.queues
+        if not queues:
+            return
+        first = self.per_service - len(_DECISIONS) + 1  # offset of staff_target in a slot
+        pair = rebalance_pair(queues)
+        targets = (
+            staffing_target(queues),
+            documents_target(queues),
+            escalation_target(queues),
+            pair[0] if pair else None,
+            pair[1] if pair else None,
+        )
+        for j, q in enumerate(targets):
+            if q is not None:
+                x[_SERVICES.index(q.service) * self.per_service + first + j] = 1.0

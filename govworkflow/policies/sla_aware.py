@@ -27,10 +27,10 @@ from govworkflow.models import Action, Observation, ServiceQueue
 from govworkflow.policies.heuristics import ADVANCE, set_mode
 from govworkflow.vocab import ActionType, PriorityMode
 
-__all__ = ["SlaAware"]
+__all__ = ["SlaAware", "documents_target", "escalation_target", "pressure", "rebalance_pair", "staffing_target"]
 
 
-def _pressure(q: ServiceQueue, staff_change: int = 0) -> float:
+def pressure(q: ServiceQueue, staff_change: int = 0) -> float:
     """Days the queue's work would take its officers, as a share of the service's SLA.
 
     Legacy observations have no work or SLA counts: active cases per officer / 10."""
@@ -40,6 +40,34 @@ def _pressure(q: ServiceQueue, staff_change: int = 0) -> float:
     if work is None:
         work = float(q.active_cases)
     return work / max(staff, 0.5) / sla
+
+
+def staffing_target(queues: list[ServiceQueue]) -> ServiceQueue:
+    """The service a reserve officer goes to: the most pressed."""
+    return max(queues, key=pressure)
+
+
+def documents_target(queues: list[ServiceQueue]) -> ServiceQueue | None:
+    """The service whose documents are chased: most requestable blocked cases, then most at risk."""
+    docs = [q for q in queues if q.missing_docs_cases > 0]
+    return max(docs, key=lambda q: (q.missing_docs_cases, getattr(q, "at_risk_cases", 0))) if docs else None
+
+
+def escalation_target(queues: list[ServiceQueue], min_pressure: float = 0.3) -> ServiceQueue | None:
+    """The service whose most at-risk case is fast-tracked: at-risk cases on a pressed service."""
+    risky = [q for q in queues if getattr(q, "at_risk_cases", 0) > 0 and pressure(q) >= min_pressure]
+    return max(risky, key=lambda q: (getattr(q, "at_risk_cases", 0), pressure(q))) if risky else None
+
+
+def rebalance_pair(queues: list[ServiceQueue], min_gap: float = 0.25) -> tuple[ServiceQueue, ServiceQueue] | None:
+    """(donor, receiver) of one officer: least to most pressed, when the gap is wide enough
+    (the donor's pressure counted with one officer fewer)."""
+    hot = max(queues, key=pressure)
+    donors = [q for q in queues if q.officers > 1 and q is not hot]
+    if not donors:
+        return None
+    cold = min(donors, key=pressure)
+    return (cold, hot) if pressure(hot) - pressure(cold, -1) >= min_gap else None
 
 
 @dataclass
@@ -79,12 +107,11 @@ class SlaAware:
             return set_mode(self.mode)
         queues = obs.queues
         if obs.reserve_officers > 0:
-            target = max(queues, key=_pressure)
+            target = staffing_target(queues)
             return Action(action_type=ActionType.ASSIGN_CAPACITY, service=target.service, officer_delta=1)
-        docs = [q for q in queues if q.missing_docs_cases > 0]
-        if docs:
-            target = max(docs, key=lambda q: (q.missing_docs_cases, getattr(q, "at_risk_cases", 0)))
-            return Action(action_type=ActionType.REQUEST_MISSING_DOCUMENTS, service=target.service)
+        docs = documents_target(queues)
+        if docs is not None:
+            return Action(action_type=ActionType.REQUEST_MISSING_DOCUMENTS, service=docs.service)
         if self.escalate and not self._escalated_today and obs.escalation_budget_remaining > 0:
             action = (
                 self._escalation(obs)
@@ -107,23 +134,16 @@ class SlaAware:
         self._budget0 = max(self._budget0, left)
         if self._budget0 - left >= self._budget0 * obs.day / max(obs.max_days, 1) + 1:
             return None
-        risky = [
-            q for q in obs.queues if getattr(q, "at_risk_cases", 0) > 0 and _pressure(q) >= self.escalation_pressure
-        ]
-        if not risky:
+        target = escalation_target(obs.queues, self.escalation_pressure)
+        if target is None:
             return None
-        target = max(risky, key=lambda q: (getattr(q, "at_risk_cases", 0), _pressure(q)))
         return Action(action_type=ActionType.ESCALATE_SERVICE, service=target.service)
 
     def _rebalance(self, queues: list[ServiceQueue]) -> Action | None:
-        hot = max(queues, key=_pressure)
-        donors = [q for q in queues if q.officers > 1 and q is not hot]
-        if not donors:
+        pair = rebalance_pair(queues, self.rebalance_gap)
+        if pair is None:
             return None
-        cold = min(donors, key=_pressure)
-        # compare with the donor's pressure once it has one officer fewer
-        if _pressure(hot) - _pressure(cold, -1) < self.rebalance_gap:
-            return None
+        cold, hot = pair
         return Action(
             action_type=ActionType.REALLOCATE_OFFICERS,
             service=cold.service,
