@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from govworkflow import get_ruleset
 from tests.notebooks.support import ARTIFACTS, NOTEBOOKS, ROOT
 
 CHROMIUM = Path(os.environ.get("GOVWORKFLOW_CHROMIUM", "/usr/bin/chromium"))
@@ -99,7 +100,8 @@ def test_play_notebook_in_jupyterlab(lab: str) -> None:
 
             counters = page.locator(".govworkflow-counters").first
             counters.wait_for()
-            assert "day 0 / 20" in counters.inner_text()
+            days = get_ruleset(None).task("district_backlog_easy").max_days  # the notebook's default
+            assert f"day 0 / {days}" in counters.inner_text()
             page.wait_for_function(f"() => ({FIRST_PLOT_TITLE} || '').includes('day 0')")
             days_before = page.evaluate("document.querySelector('.js-plotly-plot').data[0].x.length")
 
@@ -112,7 +114,7 @@ def test_play_notebook_in_jupyterlab(lab: str) -> None:
             button.click()
 
             page.wait_for_function(
-                "() => document.querySelector('.govworkflow-counters').innerText.includes('day 1 / 20')"
+                f"() => document.querySelector('.govworkflow-counters').innerText.includes('day 1 / {days}')"
             )
             assert "step 1" in counters.inner_text().replace("\n", " ")
             assert "day 1 simulated" in page.locator(".widget-html-content").nth(1).inner_text()

@@ -40,6 +40,13 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                     results_dir=str(ROOT / "data" / "results"),
                     models_dir=str(ROOT / "data" / "models"),
                 )
+            if name == "05_train_ppo.ipynb":
+                params.update(models_dir=str(ROOT / "data" / "models"), results_dir=str(ROOT / "data" / "results"))
+            if name == "07_llm_agent.ipynb":
+                params.update(
+                    runner=str(ROOT / "inference.py"),
+                    transcript=str(ROOT / "data" / "episodes" / "llm-test-double.json"),
+                )
             target = out / name
             papermill.execute_notebook(
                 str(NOTEBOOKS / name),
