@@ -1,9 +1,14 @@
-"""Which actions the episode player offers: candidates, filtered by the simulator.
+"""Which actions the episode player offers: the gym adapter's exact action mask, plus
+multi-officer moves.
 
-``valid_actions(sim)`` enumerates a small set of candidate actions from the common
-observation fields and keeps those the simulator accepts (``Simulator.why_invalid``).
-It is the one place the player learns what is allowed, so an action-mask module can
-replace it without touching the widgets.
+``valid_actions(sim)`` is the one place the player learns what is allowed. With the
+``gym`` extra installed it reads the adapter's action mask (``govworkflow.gym.action_masks``:
+exactly the simulator's own validity check over the 85 macro-actions an RL agent chooses
+from), so a person at the player is offered what a trained agent is offered; the macro
+table moves one officer at a time, so moves of several officers are added, each checked
+with ``Simulator.why_invalid``. Without the extra, the candidates below (built from the
+task's own services) are filtered by ``why_invalid``; the mask can offer a little more
+(under ``legacy`` rules, moving an officer to a service the task does not use is allowed).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from govworkflow.kernel import Simulator
 from govworkflow.models import Action, Observation
 from govworkflow.vocab import ActionType, PriorityMode, Service
 
-__all__ = ["ACTION_FIELDS", "candidate_actions", "valid_actions"]
+__all__ = ["ACTION_FIELDS", "candidate_actions", "masked_actions", "valid_actions"]
 
 #: The fields each action type reads, in the order the player shows them.
 ACTION_FIELDS: dict[ActionType, tuple[str, ...]] = {
@@ -49,8 +54,26 @@ def candidate_actions(obs: Observation) -> Iterator[Action]:
                     )
 
 
+def masked_actions(sim: Simulator) -> list[Action] | None:
+    """The gym adapter's macro-actions that its action mask allows now, in table order;
+    None without the ``gym`` extra."""
+    try:
+        from govworkflow.gym import action_masks, action_table
+    except ImportError:  # MissingExtraError is an ImportError too
+        return None
+    return [a for a, ok in zip(action_table(), action_masks(sim), strict=True) if ok]
+
+
 def valid_actions(sim: Simulator) -> list[Action]:
-    """The candidate actions that ``sim`` accepts now (empty once the episode is over)."""
+    """The actions the player offers now (empty once the episode is over): the masked-in
+    macro-actions and the valid multi-officer moves, in ``candidate_actions`` order."""
     if sim.done:
         return []
-    return [a for a in candidate_actions(sim.observe()) if sim.why_invalid(a) is None]
+    candidates = list(candidate_actions(sim.observe()))
+    masked = masked_actions(sim)
+    if masked is None:
+        return [a for a in candidates if sim.why_invalid(a) is None]
+    allowed = set(masked)
+    out = [a for a in candidates if a in allowed or ((a.officer_delta or 0) > 1 and sim.why_invalid(a) is None)]
+    seen = set(out)
+    return out + [a for a in masked if a not in seen]  # valid moves to services outside the task

@@ -78,9 +78,11 @@ def usable_policies(ruleset: str | None = None, task_id: str | None = None) -> l
 def eval_seeds(task: TaskLike, n: int) -> list[int]:
     """The first ``n`` held-out evaluation seeds of ``task`` when it has them, else
     ``n`` consecutive seeds from its default seed."""
-    get = getattr(task, "evaluation_seeds", None)
-    if callable(get):
-        return list(get())[:n]
+    held_out = getattr(task, "evaluation_seeds", None)  # a method, or a list (standard tasks)
+    if callable(held_out):
+        held_out = held_out()
+    if held_out is not None:
+        return list(held_out)[:n]
     return [task.seed + i for i in range(n)]
 
 

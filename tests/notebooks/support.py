@@ -16,11 +16,25 @@ TINY: dict[str, dict[str, object]] = {
     "02_office_tour.ipynb": {},
     "03_play_an_episode.ipynb": {"demo_steps": 40},
     "04_policies_and_grading.ipynb": {"n_seeds": 2},
+    "05_train_ppo.ipynb": {
+        "timesteps": 256,
+        "n_envs": 1,
+        "imitation_episodes": 2,
+        "imitation_epochs": 2,
+        "eval_every": 0,
+        "eval_episodes": 2,
+        "n_eval_seeds": 2,
+    },
+    "06_serve_and_connect.ipynb": {"max_steps": 30},
+    "07_llm_agent.ipynb": {"max_steps": 5},
     "criteria.ipynb": {
         "contract_steps": 20,
         "determinism_episodes": 1,
         "grader_seeds": 1,
         "leaderboard_seeds": 2,
+        "ppo_seeds": 3,
+        # the PPO row's verdict depends on the shipped models: reported, checked below
+        "fail_on_failed_check": False,
     },
 }
 

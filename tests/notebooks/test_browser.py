@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from govworkflow import get_ruleset
 from tests.notebooks.support import ARTIFACTS, NOTEBOOKS, ROOT
 
 CHROMIUM = Path(os.environ.get("GOVWORKFLOW_CHROMIUM", "/usr/bin/chromium"))
@@ -82,9 +83,6 @@ FIRST_PLOT_TITLE = "(() => { const t = document.querySelector('.js-plotly-plot .
 
 
 def test_play_notebook_in_jupyterlab(lab: str) -> None:
-    from govworkflow.rulesets import get_ruleset
-
-    horizon = get_ruleset().task("district_backlog_easy").max_days  # the notebook's task, default ruleset
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
@@ -102,7 +100,8 @@ def test_play_notebook_in_jupyterlab(lab: str) -> None:
 
             counters = page.locator(".govworkflow-counters").first
             counters.wait_for()
-            assert f"day 0 / {horizon}" in counters.inner_text()
+            days = get_ruleset(None).task("district_backlog_easy").max_days  # the notebook's default
+            assert f"day 0 / {days}" in counters.inner_text()
             page.wait_for_function(f"() => ({FIRST_PLOT_TITLE} || '').includes('day 0')")
             days_before = page.evaluate("document.querySelector('.js-plotly-plot').data[0].x.length")
 
@@ -115,7 +114,7 @@ def test_play_notebook_in_jupyterlab(lab: str) -> None:
             button.click()
 
             page.wait_for_function(
-                f"() => document.querySelector('.govworkflow-counters').innerText.includes('day 1 / {horizon}')"
+                f"() => document.querySelector('.govworkflow-counters').innerText.includes('day 1 / {days}')"
             )
             assert "step 1" in counters.inner_text().replace("\n", " ")
             assert "day 1 simulated" in page.locator(".widget-html-content").nth(1).inner_text()

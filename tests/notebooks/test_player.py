@@ -228,3 +228,22 @@ def test_figure_bundle_without_a_mime_renderer(monkeypatch: pytest.MonkeyPatch, 
 def test_unknown_chart_is_refused() -> None:
     with pytest.raises(ValueError, match="charts"):
         EpisodePlayer(TASK, ruleset=RULESET, charts=("pie",))
+
+
+def test_offered_single_officer_actions_are_the_gym_mask(player: EpisodePlayer) -> None:
+    gym = pytest.importorskip("govworkflow.gym")
+    from govworkflow.viz.actions import candidate_actions, masked_actions
+
+    for _ in range(3):
+        sim = player.env.simulator
+        offered = valid_actions(sim)
+        mask = gym.action_masks(sim)
+        macro = {a for a, ok in zip(gym.action_table(), mask, strict=True) if ok}
+        assert masked_actions(sim) is not None and set(masked_actions(sim) or []) == macro
+        assert {a for a in offered if (a.officer_delta or 0) <= 1} == macro
+        assert all(sim.why_invalid(a) is None for a in offered)
+        # every valid candidate is offered; the mask may add more (under legacy rules,
+        # moving an officer to a service the task does not use is allowed)
+        plain = {a for a in candidate_actions(sim.observe()) if sim.why_invalid(a) is None}
+        assert plain <= set(offered) and set(offered) - plain <= macro
+        player.advance_day()

@@ -108,6 +108,9 @@ def test_eval_seeds_prefers_held_out_seeds() -> None:
 
     assert eval_seeds(WithSeeds(), 2) == [100, 101]  # type: ignore[arg-type]
     assert eval_seeds(Plain(), 3) == [7, 8, 9]  # type: ignore[arg-type]
+    if "standard" in RULESETS:  # standard tasks list their held-out seeds (an attribute)
+        task = RULESETS["standard"].task("district_backlog_easy")
+        assert eval_seeds(task, 3) == list(task.evaluation_seeds)[:3] != [task.seed + i for i in range(3)]
 
 
 class _NeedsAModel:
