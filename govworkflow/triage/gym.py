@@ -72,11 +72,12 @@ class TriageEncoder:
 
     Per slot (``SLOT_FEATURES``): present (arrived, not yet worked), type one-hot, effort,
     priority, weight (priority x type multiplier), slack if started now (squashed around
-    0.5), on time if started now, reward if started now. Then ``GLOBAL_FEATURES``.
+    0.5), on time if started now, reward if started now, and that reward per unit of
+    effort. Then ``GLOBAL_FEATURES``.
     """
 
     SLOT_FEATURES = ("present", "bug", "feature", "enhancement", "effort", "priority", "weight",
-                     "slack_now", "on_time_now", "reward_now")  # fmt: skip
+                     "slack_now", "on_time_now", "reward_now", "rate_now")  # fmt: skip
     GLOBAL_FEATURES = ("time", "steps_left", "worker0_busy", "worker1_busy", "two_workers", "tickets_to_come",
                        "last_action_valid")  # fmt: skip
     size = N_SLOTS * len(SLOT_FEATURES) + len(GLOBAL_FEATURES)
@@ -104,6 +105,7 @@ class TriageEncoder:
             x[base + 7] = 0.5 + 0.5 * slack / (abs(slack) + 3.0)
             x[base + 8] = 1.0 if slack >= 0 else 0.0
             x[base + 9] = (reward - _MIN_TICKET_REWARD) / (_MAX_TICKET_REWARD - _MIN_TICKET_REWARD)
+            x[base + 10] = (reward / t.effort - _MIN_TICKET_REWARD) / (_MAX_TICKET_REWARD - _MIN_TICKET_REWARD)
         g = N_SLOTS * per
         x[g] = _squash(obs.time, 10.0)
         x[g + 1] = min(1.0, max(0.0, obs.steps_left / self.max_steps))
