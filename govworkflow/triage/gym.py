@@ -25,6 +25,7 @@ import numpy as np
 from govworkflow.triage.env import VERSION, TriageEnv
 from govworkflow.triage.instance import TYPE_MULTIPLIER, TicketType, ticket_reward
 from govworkflow.triage.models import TriageObservation
+from govworkflow.triage.policies import greedy_rate_key
 from govworkflow.triage.tasks import MAX_TICKETS, TASKS, TriageTask, get_task
 
 __all__ = [
@@ -72,12 +73,13 @@ class TriageEncoder:
 
     Per slot (``SLOT_FEATURES``): present (arrived, not yet worked), type one-hot, effort,
     priority, weight (priority x type multiplier), slack if started now (squashed around
-    0.5), on time if started now, reward if started now, and that reward per unit of
-    effort. Then ``GLOBAL_FEATURES``.
+    0.5), on time if started now, reward if started now, that reward per unit of effort,
+    and whether ``greedy_rate`` (the best heuristic) would pick it: a learner starts from
+    the heuristic's choice and learns when to deviate. Then ``GLOBAL_FEATURES``.
     """
 
     SLOT_FEATURES = ("present", "bug", "feature", "enhancement", "effort", "priority", "weight",
-                     "slack_now", "on_time_now", "reward_now", "rate_now")  # fmt: skip
+                     "slack_now", "on_time_now", "reward_now", "rate_now", "greedy_pick")  # fmt: skip
     GLOBAL_FEATURES = ("time", "steps_left", "worker0_busy", "worker1_busy", "two_workers", "tickets_to_come",
                        "last_action_valid")  # fmt: skip
     size = N_SLOTS * len(SLOT_FEATURES) + len(GLOBAL_FEATURES)
@@ -106,6 +108,9 @@ class TriageEncoder:
             x[base + 8] = 1.0 if slack >= 0 else 0.0
             x[base + 9] = (reward - _MIN_TICKET_REWARD) / (_MAX_TICKET_REWARD - _MIN_TICKET_REWARD)
             x[base + 10] = (reward / t.effort - _MIN_TICKET_REWARD) / (_MAX_TICKET_REWARD - _MIN_TICKET_REWARD)
+        if obs.tickets:
+            pick = min(obs.tickets, key=lambda t: greedy_rate_key(t, obs))
+            x[slot_of(pick.ticket_id) * per + 10 + 1] = 1.0
         g = N_SLOTS * per
         x[g] = _squash(obs.time, 10.0)
         x[g + 1] = min(1.0, max(0.0, obs.steps_left / self.max_steps))
@@ -133,9 +138,10 @@ class TriageGymEnv(gym.Env[np.ndarray, np.int64]):
     stays put, the step counts), never an error.
 
     ## Observation Space
-    ``Box(0.0, 1.0, (127,), float32)``: 12 slots x 10 features (present, type one-hot,
+    ``Box(0.0, 1.0, (151,), float32)``: 12 slots x 12 features (present, type one-hot,
     effort / 3, priority / 5, weight / 10, slack if started now squashed around 0.5, on
-    time if started now, reward if started now scaled), then 7 globals (time squashed,
+    time if started now, reward if started now scaled, that reward per unit of effort,
+    ``greedy_rate``'s pick), then 7 globals (time squashed,
     steps left / max steps, each worker's remaining busy time squashed, two-workers flag,
     tickets still to come / 12, last action valid). Only arrived tickets are visible.
     ``TriageEncoder.names()`` names every entry.
@@ -163,7 +169,7 @@ class TriageGymEnv(gym.Env[np.ndarray, np.int64]):
     (``"ansi"`` or None).
 
     ## Version History
-    * v0: first release (12 slots, 127 features, simulator reward).
+    * v0: first release (12 slots, 151 features, simulator reward).
     """
 
     metadata = {"render_modes": ["ansi"], "render_fps": 4}  # noqa: RUF012 - gymnasium convention
