@@ -46,7 +46,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     tr.add_argument("--timesteps", type=int, default=150_000, help="environment steps to train for")
     tr.add_argument("--seed", type=int, default=1, help="seeds everything")
     tr.add_argument("--n-envs", type=int, default=4, help="environments stepped together")
-    tr.add_argument("--eval-every", type=int, default=10_000, help="validate every N steps (0: at the end)")
+    tr.add_argument("--eval-every", type=int, default=15_000, help="validate every N steps (0: at the end)")
     tr.add_argument("--imitate", default="greedy_rate", help="teacher to clone first, or 'none'")
     tr.add_argument("--imitation-episodes", type=int, default=2000, help="teacher episodes for the warm start")
     tr.add_argument("--out-dir", type=Path, default=None, help="where models/ and results/ go (default: data/)")

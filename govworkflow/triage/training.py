@@ -45,8 +45,8 @@ class TriageTrainArgs(PPOArgs):
     """Adam step size."""
     gamma: float = 1.0
     """Discount: episodes are at most 20 steps and the score counts every reward alike."""
-    ent_coef: float = 0.0
-    """Entropy bonus."""
+    ent_coef: float = 0.01
+    """Entropy bonus (the clone is near-deterministic; this keeps PPO trying deviations)."""
     clip_range: float = 0.1
     """PPO clipping (small keeps the warm start close to its teacher)."""
     imitate: str | None = "greedy_rate"
@@ -55,7 +55,7 @@ class TriageTrainArgs(PPOArgs):
     """Teacher episodes (first development seeds) for the warm start."""
     imitation_epochs: int = 20
     """Passes over the teacher's demonstrations."""
-    eval_every: int = 10_000
+    eval_every: int = 15_000
     """Validate every this many steps (0: only at the end)."""
     eval_episodes: int = 200
     """Development seeds in the validation subset (the last ones of the range)."""
