@@ -290,7 +290,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callab
     "policies": ("list policies by ruleset", _add_policies, _cmd_policies),
     "leaderboard": ("every task x policy x held-out seed, with 95% CIs", _add_leaderboard, _cmd_leaderboard),
     "train": ("train MaskablePPO on a task (extra: train)", _add_train, _cmd_train),
-    "triage": ("ticket triage: tasks, policies, evaluate, leaderboard", _add_triage, _cmd_triage),
+    "triage": ("ticket triage: tasks, policies, evaluate, leaderboard, train", _add_triage, _cmd_triage),
     "serve": ("serve the environment over HTTP/WebSocket (OpenEnv)", _add_serve, _cmd_serve),
 }
 

@@ -21,7 +21,7 @@ from govworkflow.gym import ObservationEncoder, action_masks, action_table
 from govworkflow.models import Action
 from govworkflow.rulesets import get_ruleset
 
-__all__ = ["Demonstrations", "clone", "demonstrations"]
+__all__ = ["Demonstrations", "Step", "assemble", "clone", "demonstrations"]
 
 
 @dataclass
@@ -36,6 +36,11 @@ class Demonstrations:
     skipped: int
 
 
+#: One recorded step: observation vector, action index (None: not in the action space,
+#: not recorded), action mask, reward.
+Step = tuple[np.ndarray, int | None, np.ndarray, float]
+
+
 def demonstrations(
     task: str, ruleset: str, teacher: str, seeds: list[int], gamma: float, max_steps: int | None = None
 ) -> Demonstrations:
@@ -47,17 +52,13 @@ def demonstrations(
     policy = get_ruleset(ruleset).policy(teacher)
     env = GovWorkflowEnv(task, ruleset=ruleset, max_steps=max_steps)
     encoder = ObservationEncoder(env.ruleset.name)
-    xs: list[np.ndarray] = []
-    acts: list[int] = []
-    masks: list[np.ndarray] = []
-    rets: list[float] = []
+    episodes: list[list[Step]] = []
     scores: list[float] = []
-    skipped = 0
     for seed in seeds:
         obs = env.reset(seed=seed)
         policy.reset(seed)
         score = env.grade().score
-        steps: list[tuple[np.ndarray, int | None, np.ndarray, float]] = []
+        steps: list[Step] = []
         while not env.done:
             action = policy.act(obs, env.simulator)
             x, mask, i = encoder.encode(obs), action_masks(env.simulator), index.get(action)
@@ -65,7 +66,20 @@ def demonstrations(
             new_score = env.grade().score
             steps.append((x, i if i is not None and mask[i] else None, mask, new_score - score))
             score = new_score
+        episodes.append(steps)
         scores.append(score)
+    return assemble(episodes, scores, gamma)
+
+
+def assemble(episodes: list[list[Step]], scores: list[float], gamma: float) -> Demonstrations:
+    """Demonstrations from the teacher's episodes: discounted returns over every step, then
+    the steps whose action has no index dropped (counted in ``skipped``)."""
+    xs: list[np.ndarray] = []
+    acts: list[int] = []
+    masks: list[np.ndarray] = []
+    rets: list[float] = []
+    skipped = 0
+    for steps in episodes:
         g = 0.0
         for x, i, mask, reward in reversed(steps):
             g = reward + gamma * g

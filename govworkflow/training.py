@@ -2,7 +2,8 @@
 
     govworkflow train --task district_backlog_easy --timesteps 200000 --seed 1
 
-1. Arguments: one dataclass, every field documented.
+1. Arguments: one dataclass, every field documented (``PPOArgs``: the hyper-parameters;
+   ``TrainArgs`` adds the office task).
 2. Seeding: Python, numpy and torch from ``--seed``; each training env draws its
    episode seeds from the task's development range with its own generator.
 3. Environments: the gym adapter with exact action masks, several in a vector env.
@@ -11,21 +12,27 @@
    development seeds (never the held-out evaluation seeds); the best model is kept.
 6. Outputs: ``data/models/<ruleset>-<task>-ppo.zip`` and
    ``data/results/training-<ruleset>-<task>.json`` (curve, wall-clock, hyper-parameters).
+
+``fit(args, target)`` is the loop itself; a ``Target`` says what it trains on (the
+environment, its validation and its teacher). ``train`` is ``fit`` on an office task;
+``govworkflow.triage.training`` is ``fit`` on a triage task.
 """
 
 from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from govworkflow.errors import MissingExtraError
 
 try:
+    import gymnasium as gym
     import torch
     from sb3_contrib import MaskablePPO
     from stable_baselines3.common.callbacks import BaseCallback
@@ -37,29 +44,24 @@ from govworkflow.gym import GovWorkflowGymEnv, development_seeds
 from govworkflow.provenance import provenance, write_json
 from govworkflow.rulesets import get_ruleset
 
-__all__ = ["TrainArgs", "TrainResult", "model_path", "train", "validate"]
+if TYPE_CHECKING:
+    from govworkflow.imitation import Demonstrations
+
+__all__ = ["PPOArgs", "Target", "TrainArgs", "TrainResult", "fit", "model_path", "office_target", "train", "validate"]
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @dataclass
-class TrainArgs:
-    """Everything a training run depends on."""
+class PPOArgs:
+    """The hyper-parameters of a run, whatever the environment (``TrainArgs`` adds the office's)."""
 
-    task: str = "district_backlog_easy"
-    """Task id (see ``govworkflow tasks``)."""
-    ruleset: str | None = None
-    """Ruleset; None means the package default."""
     timesteps: int = 250_000
     """Environment steps to train for."""
     seed: int = 1
     """Seeds Python, numpy, torch and the environments' episode draws."""
     n_envs: int = 4
     """Environments stepped together (each draws its own development episodes)."""
-    reward: str = "grade"
-    """``grade`` (change of the grade each step) or ``simulator`` (the dense reward)."""
-    max_steps: int | None = None
-    """Step cap of an episode (None: the ruleset's)."""
     learning_rate: float = 1e-4
     """Adam step size (small: PPO refines the imitation warm start, it does not relearn)."""
     n_steps: int = 256
@@ -78,8 +80,8 @@ class TrainArgs:
     """PPO clipping (smaller keeps an imitation warm start closer to its teacher)."""
     net_arch: list[int] = field(default_factory=lambda: [128, 128])
     """Hidden layers of the policy and value networks."""
-    imitate: str | None = "sla_aware"
-    """Teacher policy cloned before PPO (our strongest heuristic); None trains from scratch."""
+    imitate: str | None = None
+    """Teacher policy cloned before PPO; None trains from scratch."""
     imitation_episodes: int = 64
     """Teacher episodes (first seeds of the development range) for the warm start."""
     imitation_epochs: int = 30
@@ -92,6 +94,46 @@ class TrainArgs:
     """Where ``models/`` and ``results/`` go."""
     progress: bool = True
     """Show a progress bar."""
+
+
+@dataclass
+class TrainArgs(PPOArgs):
+    """Everything an office training run depends on."""
+
+    task: str = "district_backlog_easy"
+    """Task id (see ``govworkflow tasks``)."""
+    ruleset: str | None = None
+    """Ruleset; None means the package default."""
+    reward: str = "grade"
+    """``grade`` (change of the grade each step) or ``simulator`` (the dense reward)."""
+    max_steps: int | None = None
+    """Step cap of an episode (None: the ruleset's)."""
+    imitate: str | None = "sla_aware"
+    """Teacher policy cloned before PPO (our strongest heuristic); None trains from scratch."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a run trains on: the environment, its validation and its teacher.
+
+    ``train`` builds the office's; ``govworkflow.triage.training`` builds triage's. The
+    training loop (``fit``) is the same for both.
+    """
+
+    name: str
+    """File stem: ``models/<name>-ppo.zip`` and ``results/training-<name>.json``."""
+    command: str
+    """The command line recorded in the provenance."""
+    make_env: Callable[[], gym.Env]
+    """A fresh training environment (``fit`` seeds it with ``reset(seed=...)``)."""
+    validation_seeds: list[int]
+    """Development seeds the deterministic policy is validated on."""
+    validate: Callable[[MaskablePPO, list[int]], float]
+    """Mean final score of a model over seeds."""
+    demonstrations: Callable[[str, float], Demonstrations] | None = None
+    """``(teacher, gamma)`` -> the teacher's play on development seeds (None: no warm start)."""
+    record: dict[str, Any] = field(default_factory=dict)
+    """Leading keys of the training record (task, ruleset)."""
 
 
 @dataclass
@@ -133,17 +175,17 @@ def validate(model: MaskablePPO, ruleset: str, task: str, seeds: list[int], max_
 class _Validation(BaseCallback):
     """Validate periodically; keep the best parameters; record the curve."""
 
-    def __init__(self, args: TrainArgs, ruleset: str, path: Path) -> None:
+    def __init__(self, args: PPOArgs, target: Target, path: Path) -> None:
         super().__init__()
-        self.args, self.ruleset, self.path = args, ruleset, path
-        self.seeds = validation_seeds(ruleset, args.task, args.eval_episodes)
+        self.args, self.target, self.path = args, target, path
+        self.seeds = target.validation_seeds
         self.best = -1.0
         self.next_eval = args.eval_every or args.timesteps
         self.curve: list[dict[str, float]] = []
         self.start = time.perf_counter()
 
     def _evaluate(self) -> None:
-        score = validate(cast(MaskablePPO, self.model), self.ruleset, self.args.task, self.seeds, self.args.max_steps)
+        score = self.target.validate(cast(MaskablePPO, self.model), self.seeds)
         self.curve.append(
             {"timesteps": float(self.num_timesteps), "validation_score": score,
              "wall_clock_s": round(time.perf_counter() - self.start, 2)}
@@ -163,9 +205,9 @@ class _Validation(BaseCallback):
             self._evaluate()
 
 
-def _make_env(args: TrainArgs, ruleset: str, seed: int) -> Any:
-    def make() -> GovWorkflowGymEnv:
-        env = GovWorkflowGymEnv(args.task, ruleset, reward=args.reward, max_steps=args.max_steps)
+def _seeded(make_env: Callable[[], gym.Env], seed: int) -> Callable[[], gym.Env]:
+    def make() -> gym.Env:
+        env = make_env()
         env.reset(seed=seed)  # seeds the env's generator; later resets draw development episodes
         return env
 
@@ -177,22 +219,49 @@ def _slim(path: Path) -> None:
     (about a third of the size) and still loads and plays exactly the same."""
     model = MaskablePPO.load(path, device="cpu")
     policy = model.policy
-    policy.optimizer = policy.optimizer_class(policy.parameters(), lr=1e-4, **policy.optimizer_kwargs)  # type: ignore[call-arg]
+    optimizer_class: Any = policy.optimizer_class  # typed as the base Optimizer, which takes no lr
+    policy.optimizer = optimizer_class(policy.parameters(), lr=1e-4, **policy.optimizer_kwargs)
     model.save(path)
 
 
-def train(args: TrainArgs) -> TrainResult:
-    """Train, validate, keep the best model, write the model and the training record."""
-    ruleset = get_ruleset(args.ruleset).name
-    get_ruleset(ruleset).task(args.task)  # fail early on an unknown task
+def office_target(args: TrainArgs) -> Target:
+    """The office task of ``args`` as a training target."""
+    rs = get_ruleset(args.ruleset)
+    task = rs.task(args.task)  # fail early on an unknown task
+    ruleset = rs.name
 
+    def demos(teacher: str, gamma: float) -> Demonstrations:
+        from govworkflow.imitation import demonstrations
+
+        seeds = list(development_seeds(task)[: args.imitation_episodes])
+        return demonstrations(args.task, ruleset, teacher, seeds, gamma, args.max_steps)
+
+    return Target(
+        name=f"{ruleset}-{args.task}",
+        command=f"govworkflow train --task {args.task} --ruleset {ruleset} --timesteps {args.timesteps} "
+        f"--seed {args.seed}",
+        make_env=lambda: GovWorkflowGymEnv(args.task, ruleset, reward=args.reward, max_steps=args.max_steps),
+        validation_seeds=validation_seeds(ruleset, args.task, args.eval_episodes),
+        validate=lambda model, seeds: validate(model, ruleset, args.task, seeds, args.max_steps),
+        demonstrations=demos,
+        record={"task_id": args.task, "ruleset": ruleset},
+    )
+
+
+def train(args: TrainArgs) -> TrainResult:
+    """Train on an office task: validate, keep the best model, write the model and the record."""
+    return fit(args, office_target(args))
+
+
+def fit(args: PPOArgs, target: Target) -> TrainResult:
+    """The training loop: seed, warm-start, PPO with validation, keep the best, write the record."""
     # -- seeding: the one place --------------------------------------------------------
     random.seed(args.seed)
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
     torch.set_num_threads(1)
 
-    env = DummyVecEnv([_make_env(args, ruleset, args.seed * 1000 + i) for i in range(args.n_envs)])
+    env = DummyVecEnv([_seeded(target.make_env, args.seed * 1000 + i) for i in range(args.n_envs)])
     model = MaskablePPO(
         "MlpPolicy",
         env,
@@ -209,18 +278,15 @@ def train(args: TrainArgs) -> TrainResult:
         device="cpu",
         verbose=0,
     )
-    path = model_path(ruleset, args.task, args.out_dir)
+    path = args.out_dir / "models" / f"{target.name}-ppo.zip"
     path.parent.mkdir(parents=True, exist_ok=True)
-    callback = _Validation(args, ruleset, path)
+    callback = _Validation(args, target, path)
     start = time.perf_counter()
     warm_start: dict[str, Any] = {}
-    if args.imitate:
-        from govworkflow.imitation import clone, demonstrations
+    if args.imitate and target.demonstrations is not None:
+        from govworkflow.imitation import clone
 
-        dev = development_seeds(get_ruleset(ruleset).task(args.task))
-        demos = demonstrations(
-            args.task, ruleset, args.imitate, list(dev[: args.imitation_episodes]), args.gamma, args.max_steps
-        )
+        demos = target.demonstrations(args.imitate, args.gamma)
         accuracy = clone(model.policy, demos, epochs=args.imitation_epochs, seed=args.seed)
         warm_start = {
             "teacher": args.imitate,
@@ -235,11 +301,10 @@ def train(args: TrainArgs) -> TrainResult:
     wall = time.perf_counter() - start
     _slim(path)
 
-    results = args.out_dir / "results" / f"training-{ruleset}-{args.task}.json"
+    results = args.out_dir / "results" / f"training-{target.name}.json"
     hyper = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(args).items()}
     record = {
-        "task_id": args.task,
-        "ruleset": ruleset,
+        **target.record,
         "timesteps": int(model.num_timesteps),
         "wall_clock_s": round(wall, 1),
         "best_validation_score": callback.best,
@@ -247,8 +312,7 @@ def train(args: TrainArgs) -> TrainResult:
         "validation_seeds": callback.seeds,
         "curve": callback.curve,
         "hyperparameters": hyper,
-        "provenance": provenance(f"govworkflow train --task {args.task} --ruleset {ruleset} "
-                                 f"--timesteps {args.timesteps} --seed {args.seed}"),
-    }  # fmt: skip
+        "provenance": provenance(target.command),
+    }
     write_json(results, record)
     return TrainResult(path, results, callback.best, callback.curve, wall)

@@ -4,6 +4,7 @@ import gymnasium as gym
 import govworkflow.gym  # registers govworkflow/<Task>-v0 ids
 env = gym.make("govworkflow/CrossDepartmentHard-v0")          # standard ruleset
 env = gym.make("govworkflow/LegacyCrossDepartmentHard-v0")    # legacy ruleset
+env = gym.make("govworkflow/TriageOverload12-v0")             # ticket triage (govworkflow.triage.gym)
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from govworkflow.gym.actions import action_label, action_masks, action_table
 from govworkflow.gym.env import REWARD_MODES, GovWorkflowGymEnv, development_seeds
 from govworkflow.gym.features import ObservationEncoder
 from govworkflow.gym.registration import env_id, register_envs, registered_ids
+from govworkflow.triage.gym import register_triage_envs
 
 __all__ = [
     "REWARD_MODES",
@@ -34,3 +36,4 @@ __all__ = [
 ]
 
 register_envs()
+register_triage_envs()

@@ -231,8 +231,11 @@ def _add_info_routes(app: FastAPI, config: ServerConfig) -> None:
 
     @app.get("/tasks", tags=["Environment Info"])
     async def tasks(ruleset: str | None = None) -> list[dict[str, Any]]:
-        """Tasks with their rulesets, default seeds and seed sets."""
-        return task_rows(ruleset)
+        """Tasks with their rulesets, default seeds and seed sets (``?ruleset=triage``: the
+        ticket-triage tasks, played by resetting with ``"ruleset": "triage"``)."""
+        from govworkflow.server.triage import TRIAGE, triage_tasks
+
+        return triage_tasks() if ruleset == TRIAGE else task_rows(ruleset)
 
     @app.post("/mcp", tags=["Environment Info"])
     async def mcp(request: Request) -> dict[str, Any]:

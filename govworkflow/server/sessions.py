@@ -1,4 +1,5 @@
-"""Sessions: one ``GovWorkflowEnv`` each, created, found, limited and reaped here.
+"""Sessions: one env each (a ``GovWorkflowEnv``, or a ``TriageEnv`` when reset with
+``"ruleset": "triage"``), created, found, limited and reaped here.
 
 Pure Python (no web framework), so the rules are tested without a server. Each session
 owns its own env; a session id is 256 random bits from ``secrets`` and is the only way
@@ -28,6 +29,8 @@ from govworkflow.server.protocol import (
     state_payload,
     step_payload,
 )
+from govworkflow.server.triage import TRIAGE, reset_triage, triage_grade, triage_state, triage_step
+from govworkflow.triage.env import TriageEnv
 
 __all__ = ["ServerConfig", "Session", "SessionManager"]
 
@@ -75,16 +78,21 @@ class Session:
     created_at: float
     last_active: float
     max_steps_limit: int = 10_000
-    env: GovWorkflowEnv | None = None
+    env: GovWorkflowEnv | TriageEnv | None = None
     episode_id: str | None = None
 
     def reset(self, params: ResetParams) -> dict[str, Any]:
-        """Start an episode; nothing changes if a parameter is bad."""
+        """Start an episode; nothing changes if a parameter is bad. The ruleset ``triage``
+        (or none, in a triage session) plays ticket triage."""
+        if params.ruleset == TRIAGE or (params.ruleset is None and isinstance(self.env, TriageEnv)):
+            self.env, payload = reset_triage(self.env, params)
+            self.episode_id = params.episode_id
+            return payload
         if params.max_steps is not None and params.max_steps > self.max_steps_limit:
             raise RequestError(
                 f"invalid reset parameters: max_steps: at most {self.max_steps_limit} (got {params.max_steps})"
             )
-        current = self.env
+        current = self.env if isinstance(self.env, GovWorkflowEnv) else None
         ruleset: Ruleset = get_ruleset(
             params.ruleset if params.ruleset is not None else (current.ruleset.name if current else None)
         )
@@ -105,16 +113,23 @@ class Session:
 
     def step(self, data: Any) -> dict[str, Any]:
         """Apply one action (``InvalidActionError`` / ``EpisodeFinishedError`` change nothing)."""
-        obs, reward, terminated, truncated, info = self._env().step(action_data(data))
+        env = self._env()
+        if isinstance(env, TriageEnv):
+            return triage_step(env, action_data(data))
+        obs, reward, terminated, truncated, info = env.step(action_data(data))
         return step_payload(obs, reward, terminated, truncated, info)
 
     def state(self) -> dict[str, Any]:
-        return state_payload(self._env().state(), self.episode_id)
+        env = self._env()
+        if isinstance(env, TriageEnv):
+            return triage_state(env, self.episode_id)
+        return state_payload(env.state(), self.episode_id)
 
     def grade(self) -> dict[str, Any]:
-        return grade_payload(self._env().grade())
+        env = self._env()
+        return triage_grade(env) if isinstance(env, TriageEnv) else grade_payload(env.grade())
 
-    def _env(self) -> GovWorkflowEnv:
+    def _env(self) -> GovWorkflowEnv | TriageEnv:
         if self.env is None:
             raise NoEpisodeError("no episode yet: send reset first")
         return self.env

@@ -1,4 +1,4 @@
-"""``govworkflow triage ...``: tasks, policies, evaluate and leaderboard for ticket triage.
+"""``govworkflow triage ...``: tasks, policies, evaluate, leaderboard and train for ticket triage.
 
 Registered in ``govworkflow.cli.COMMANDS`` as one command with its own subcommands;
 imported only when the command line is used.
@@ -41,6 +41,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     lb.add_argument("--policy", action="append", help="policy name; repeat (default: all)")
     _add_seeds(lb)
     lb.add_argument("--out", type=Path, default=None, help="also write the rows with provenance here")
+    tr = sub.add_parser("train", help="train MaskablePPO on a triage task (extra: train)")
+    tr.add_argument("--task", required=True, help="task id (see `govworkflow triage tasks`)")
+    tr.add_argument("--timesteps", type=int, default=150_000, help="environment steps to train for")
+    tr.add_argument("--seed", type=int, default=1, help="seeds everything")
+    tr.add_argument("--n-envs", type=int, default=4, help="environments stepped together")
+    tr.add_argument("--eval-every", type=int, default=15_000, help="validate every N steps (0: at the end)")
+    tr.add_argument("--imitate", default="greedy_rate", help="teacher to clone first, or 'none'")
+    tr.add_argument("--imitation-episodes", type=int, default=2000, help="teacher episodes for the warm start")
+    tr.add_argument("--out-dir", type=Path, default=None, help="where models/ and results/ go (default: data/)")
+    tr.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def _check_limit(args: argparse.Namespace) -> None:
@@ -118,7 +128,37 @@ def _leaderboard(args: argparse.Namespace) -> int:
     return 0
 
 
-_RUN = {"tasks": _tasks, "policies": _policies, "evaluate": _evaluate, "leaderboard": _leaderboard}
+def _train(args: argparse.Namespace) -> int:
+    for name in ("timesteps", "n_envs", "imitation_episodes"):
+        if getattr(args, name) <= 0:
+            raise BadArgumentError(f"--{name.replace('_', '-')} must be a positive integer, got {getattr(args, name)}")
+    if args.eval_every < 0:
+        raise BadArgumentError(f"--eval-every must be 0 or positive, got {args.eval_every}")
+    task = get_task(args.task)
+    imitate = None if args.imitate == "none" else args.imitate
+    if imitate is not None:
+        make_policy(imitate)  # an unknown teacher fails here, naming the choices
+    from govworkflow.triage.training import TriageTrainArgs, train_triage
+
+    targs = TriageTrainArgs(
+        task=task.task_id, timesteps=args.timesteps, seed=args.seed, n_envs=args.n_envs, eval_every=args.eval_every,
+        imitate=imitate, imitation_episodes=args.imitation_episodes, progress=not args.no_progress,
+    )  # fmt: skip
+    if args.out_dir is not None:
+        targs.out_dir = args.out_dir
+    result = train_triage(targs)
+    print(f"best validation score {result.best_validation_score:.4f} in {result.wall_clock_s:.0f} s")
+    print(f"model: {result.model_path}\nrecord: {result.results_path}")
+    return 0
+
+
+_RUN = {
+    "tasks": _tasks,
+    "policies": _policies,
+    "evaluate": _evaluate,
+    "leaderboard": _leaderboard,
+    "train": _train,
+}
 
 
 def run(args: argparse.Namespace) -> int:

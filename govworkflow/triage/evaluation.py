@@ -17,7 +17,7 @@ import numpy as np
 from govworkflow.errors import MissingExtraError
 from govworkflow.triage.grading import grade_simulator
 from govworkflow.triage.instance import generate
-from govworkflow.triage.policies import POLICIES, TriagePolicy, make_policy
+from govworkflow.triage.policies import TriagePolicy, available_policies, make_policy
 from govworkflow.triage.sim import TriageSimulator
 from govworkflow.triage.tasks import TASKS, TriageTask, get_task
 
@@ -116,15 +116,17 @@ def leaderboard(
 ) -> list[dict[str, Any]]:
     """One row per (task, policy): mean score with its 95% bootstrap CI, rewards and gaps.
 
+    ``policies`` defaults to every policy, with ``ppo`` for the tasks a model ships for.
+
     ``gap`` is the mean of ``oracle - reward``; ``optimal_rate`` the share of episodes
     that earned the oracle's reward.
     """
     tasks = [get_task(t) for t in (task_ids or list(TASKS))]
-    names = list(policies or POLICIES)
-    for name in names:
+    for name in policies or []:
         make_policy(name)  # fail early on an unknown name
     rows = []
     for task in tasks:
+        names = list(policies or available_policies(task.task_id))
         seeds = seed_list(task, seed_set, limit)
         results: dict[str, list[TriageResult]] = {name: [] for name in names}
         for seed in seeds:  # seed-major, so each instance's oracle is solved once

@@ -25,6 +25,7 @@ __all__ = [
     "RandomPolicy",
     "RankPolicy",
     "TriagePolicy",
+    "available_policies",
     "make_policy",
 ]
 
@@ -137,14 +138,29 @@ def _rank_factory(name: str) -> Callable[[], TriagePolicy]:
     return lambda: RankPolicy(name, key, _doc(key))
 
 
+def _ppo() -> TriagePolicy:
+    from govworkflow.triage.ppo import TriagePPOPolicy  # torch is imported on first use only
+
+    return TriagePPOPolicy()
+
+
 #: Policy name -> factory. ``oracle`` is privileged; the others read only the observation.
+#: ``ppo`` plays a shipped model (``data/models/triage-<task>-ppo.zip``; extra ``train``).
 POLICIES: dict[str, Callable[[], TriagePolicy]] = {
     **{name: _rank_factory(name) for name in _RANKS},
     "random": RandomPolicy,
     "oracle": OraclePolicy,
+    "ppo": _ppo,
 }
 #: The policy whose reward is the grader's naive floor.
 FLOOR_POLICY = "fifo"
+
+
+def available_policies(task_id: str) -> list[str]:
+    """The policies that can play ``task_id`` here: all but ``ppo`` when no model ships."""
+    from govworkflow.triage.ppo import TriagePPOPolicy
+
+    return [name for name in POLICIES if name != "ppo" or TriagePPOPolicy.available(task_id)]
 
 
 def make_policy(name: str) -> TriagePolicy:

@@ -7,7 +7,6 @@ from hypothesis import HealthCheck, given, settings
 from triage_helpers import instances, make_instance
 
 from govworkflow.triage import (
-    POLICIES,
     SKIP,
     TASKS,
     Instance,
@@ -21,6 +20,7 @@ from govworkflow.triage import (
     run_episode,
     solve,
 )
+from govworkflow.triage.policies import available_policies
 
 
 def exhaustive(sim: TriageSimulator) -> float:
@@ -80,7 +80,7 @@ def test_oracle_plan_replays_to_its_value_and_beats_every_policy(task_id: str) -
             sim.step(TriageAction(ticket_id=ticket_id))
         assert sim.done
         assert sim.reward_sum == pytest.approx(sol.value)
-        for name in POLICIES:
+        for name in available_policies(task_id):
             result = run_episode(task_id, make_policy(name), seed)
             assert result.reward <= sol.value + 1e-9
             assert 0.0 <= result.score <= 1.0

@@ -1,0 +1,77 @@
+"""``ppo``: the shipped MaskablePPO model of a triage task, acting deterministically.
+
+Models live in ``data/models/triage-<task>-ppo.zip`` (``govworkflow triage train`` writes
+them). The policy reads only the observation (its mask is the observation's tickets),
+so it can also drive a remote server. torch, sb3-contrib and gymnasium are imported on
+first use (extra ``train``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from govworkflow.errors import GovWorkflowError
+from govworkflow.triage.models import TriageAction, TriageObservation
+from govworkflow.triage.oracle import SKIP
+from govworkflow.triage.sim import TriageSimulator
+
+__all__ = ["MODEL_DIR", "TriagePPOPolicy", "model_file"]
+
+MODEL_DIR = Path(__file__).resolve().parents[2] / "data" / "models"
+
+
+def model_file(task_id: str, model_dir: Path = MODEL_DIR) -> Path:
+    """Where the model of ``task_id`` lives."""
+    return model_dir / f"triage-{task_id}-ppo.zip"
+
+
+class TriagePPOPolicy:
+    """Plays the trained model of whichever task the observation is from (loaded once per task)."""
+
+    name = "ppo"
+    description = "MaskablePPO trained on the task's development seeds (data/models), deterministic."
+
+    def __init__(self, model_dir: Path = MODEL_DIR) -> None:
+        self.model_dir = model_dir
+        self._models: dict[str, Any] = {}
+
+    @staticmethod
+    def available(task_id: str, model_dir: Path = MODEL_DIR) -> bool:
+        """Whether a trained model ships for the task."""
+        return model_file(task_id, model_dir).exists()
+
+    def reset(self, seed: int | None = None) -> None:
+        """Deterministic: nothing to reset."""
+
+    def _model(self, task_id: str) -> Any:
+        if task_id not in self._models:
+            path = model_file(task_id, self.model_dir)
+            if not path.exists():
+                raise GovWorkflowError(
+                    f"no trained model for triage task {task_id!r} at {path}; "
+                    f"train one with: govworkflow triage train --task {task_id}"
+                )
+            import torch
+            from sb3_contrib import MaskablePPO
+
+            torch.set_num_threads(1)  # small networks: one thread is fastest
+            self._models[task_id] = MaskablePPO.load(path, device="cpu")
+        return self._models[task_id]
+
+    def act(self, observation: TriageObservation, simulator: TriageSimulator | None = None) -> TriageAction:
+        if not observation.tickets:
+            return SKIP
+        from govworkflow.triage.gym import TriageEncoder, observation_mask
+
+        model = self._model(observation.task_id)
+        max_steps = simulator.max_steps if simulator is not None else _max_steps(observation.task_id)
+        x = TriageEncoder(max_steps).encode(observation)
+        action, _ = model.predict(x, action_masks=observation_mask(observation), deterministic=True)
+        return TriageAction(ticket_id=f"T{int(action) + 1:02d}")
+
+
+def _max_steps(task_id: str) -> int:
+    from govworkflow.triage.tasks import get_task
+
+    return get_task(task_id).max_steps

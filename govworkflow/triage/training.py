@@ -1,0 +1,132 @@
+"""Train MaskablePPO on a triage task (extra ``train``): the office's loop, triage's target.
+
+    govworkflow triage train --task overload_12 --timesteps 150000 --seed 1
+
+``govworkflow.training.fit`` does the work (seeding, warm start, PPO, validation on
+development seeds, best model kept, slim model, training record with provenance); this
+module only says what it trains on:
+
+* environment: ``TriageGymEnv`` (12 slots, exact masks) with the simulator reward times
+  ``reward_scale``, drawing development seeds;
+* teacher: a triage heuristic (default ``greedy_rate``, the best one), cloned first;
+* validation: the mean grade of the deterministic policy on the last development seeds.
+
+Outputs: ``data/models/triage-<task>-ppo.zip`` and ``data/results/training-triage-<task>.json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from govworkflow.imitation import Demonstrations, Step, assemble
+from govworkflow.training import PPOArgs, Target, TrainResult, fit
+from govworkflow.triage.gym import N_SLOTS, TriageGymEnv, slot_of
+from govworkflow.triage.instance import generate
+from govworkflow.triage.policies import make_policy
+from govworkflow.triage.sim import TriageSimulator
+from govworkflow.triage.tasks import get_task
+
+__all__ = ["TriageTrainArgs", "play", "train_triage", "triage_demonstrations", "triage_target"]
+
+
+@dataclass
+class TriageTrainArgs(PPOArgs):
+    """Everything a triage training run depends on (``PPOArgs`` has the rest)."""
+
+    task: str = "overload_12"
+    """Triage task id (see ``govworkflow triage tasks``)."""
+    reward_scale: float = 0.1
+    """Multiplies the simulator reward, so episode returns are of order 1."""
+    timesteps: int = 150_000
+    """Environment steps to train for."""
+    learning_rate: float = 3e-4
+    """Adam step size."""
+    gamma: float = 1.0
+    """Discount: episodes are at most 20 steps and the score counts every reward alike."""
+    ent_coef: float = 0.01
+    """Entropy bonus (the clone is near-deterministic; this keeps PPO trying deviations)."""
+    clip_range: float = 0.1
+    """PPO clipping (small keeps the warm start close to its teacher)."""
+    imitate: str | None = "greedy_rate"
+    """Teacher cloned before PPO (the best heuristic); None trains from scratch."""
+    imitation_episodes: int = 2000
+    """Teacher episodes (first development seeds) for the warm start."""
+    imitation_epochs: int = 20
+    """Passes over the teacher's demonstrations."""
+    eval_every: int = 15_000
+    """Validate every this many steps (0: only at the end)."""
+    eval_episodes: int = 200
+    """Development seeds in the validation subset (the last ones of the range)."""
+
+
+def play(model: object, task: str, seeds: list[int]) -> list[float]:
+    """Grade of the deterministic ``model`` (a MaskablePPO) on each of ``seeds``."""
+    env = TriageGymEnv(task)
+    scores = []
+    for seed in seeds:
+        obs, info = env.reset(seed=seed)
+        done = False
+        while not done:
+            action, _ = model.predict(obs, action_masks=info["action_mask"], deterministic=True)  # type: ignore[attr-defined]
+            obs, _, terminated, truncated, info = env.step(int(action))
+            done = terminated or truncated
+        scores.append(env.triage.grade().score)
+    return scores
+
+
+def triage_demonstrations(
+    task: str, teacher: str, seeds: list[int], gamma: float, reward_scale: float = 1.0
+) -> Demonstrations:
+    """Play the triage heuristic ``teacher`` on ``seeds``; record it as the gym adapter sees it."""
+    from govworkflow.triage.grading import grade_simulator
+
+    env = TriageGymEnv(task)
+    policy = make_policy(teacher)
+    episodes: list[list[Step]] = []
+    scores: list[float] = []
+    for seed in seeds:
+        sim = TriageSimulator(generate(env.triage.task, seed))
+        policy.reset(seed)
+        steps: list[Step] = []
+        while not sim.done:
+            obs = sim.observe()
+            x, mask = env.encoder.encode(obs), np.zeros(N_SLOTS, dtype=bool)
+            mask[: len(sim.instance.tickets)] = sim.action_mask()
+            action = policy.act(obs, sim)
+            index = slot_of(action.ticket_id) if action.ticket_id in sim.valid_actions() else None
+            reward, *_ = sim.step(action)
+            steps.append((x, index, mask, reward * reward_scale))
+        episodes.append(steps)
+        scores.append(grade_simulator(sim).score)
+    return assemble(episodes, scores, gamma)
+
+
+def triage_target(args: TriageTrainArgs) -> Target:
+    """The triage task of ``args`` as a training target."""
+    task = get_task(args.task)  # fail early on an unknown task
+    if not args.reward_scale > 0:
+        raise ValueError(f"reward_scale: must be positive, got {args.reward_scale!r}")
+    dev = task.seeds.range("dev")
+    if args.imitate is not None:
+        make_policy(args.imitate)  # an unknown teacher fails here, naming the choices
+
+    def demos(teacher: str, gamma: float) -> Demonstrations:
+        seeds = list(dev[: args.imitation_episodes])
+        return triage_demonstrations(task.task_id, teacher, seeds, gamma, args.reward_scale)
+
+    return Target(
+        name=f"triage-{task.task_id}",
+        command=f"govworkflow triage train --task {task.task_id} --timesteps {args.timesteps} --seed {args.seed}",
+        make_env=lambda: TriageGymEnv(task.task_id, reward_scale=args.reward_scale),
+        validation_seeds=list(dev[-args.eval_episodes :]),
+        validate=lambda model, seeds: float(np.mean(play(model, task.task_id, seeds))),
+        demonstrations=demos,
+        record={"task_id": task.task_id, "environment": "triage"},
+    )
+
+
+def train_triage(args: TriageTrainArgs) -> TrainResult:
+    """Train on a triage task: validate, keep the best model, write the model and the record."""
+    return fit(args, triage_target(args))

@@ -1,0 +1,94 @@
+"""Triage training, tested like the office's: a smoke run of the real entry point,
+same-seed determinism, and the shipped ``ppo`` policy."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from sb3_contrib import MaskablePPO
+
+from govworkflow.cli import main
+from govworkflow.errors import GovWorkflowError
+from govworkflow.triage import TASKS, TriageEnv, make_policy, run_episode
+from govworkflow.triage.evaluation import leaderboard
+from govworkflow.triage.policies import available_policies
+from govworkflow.triage.ppo import TriagePPOPolicy, model_file
+from govworkflow.triage.training import TriageTrainArgs, train_triage, triage_demonstrations
+
+TINY = {"timesteps": 256, "n_envs": 2, "n_steps": 64, "batch_size": 64, "n_epochs": 2, "eval_every": 0,
+        "eval_episodes": 4, "imitation_episodes": 8, "imitation_epochs": 2, "progress": False}  # fmt: skip
+SHIPPED = [t for t in TASKS if TriagePPOPolicy.available(t)]
+
+
+def test_smoke_run_of_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["triage", "train", "--task", "overload_12", "--timesteps", "256", "--n-envs", "2", "--eval-every",
+                 "0", "--imitation-episodes", "4", "--out-dir", str(tmp_path), "--no-progress"])  # fmt: skip
+    assert code == 0
+    assert "best validation score" in capsys.readouterr().out
+    record = json.loads((tmp_path / "results" / "training-triage-overload_12.json").read_text())
+    assert record["task_id"] == "overload_12"
+    assert record["timesteps"] >= 256
+    assert record["warm_start"]["teacher"] == "greedy_rate"
+    assert record["warm_start"]["samples"] > 0
+    assert 0.0 <= record["best_validation_score"] <= 1.0
+    assert record["provenance"]["command"].startswith("govworkflow triage train --task overload_12")
+    assert set(record["validation_seeds"]) <= set(TASKS["overload_12"].seeds.range("dev"))
+    shipped = tmp_path / "models" / "triage-overload_12-ppo.zip"
+    assert MaskablePPO.load(shipped, device="cpu")
+    assert shipped.stat().st_size < 1_000_000
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["--task", "nope"], "'nope'; valid choices: faithful_5"),
+        (["--task", "overload_12", "--timesteps", "0"], "--timesteps must be a positive integer, got 0"),
+        (["--task", "overload_12", "--imitate", "sage"], "'sage'; valid choices: edf"),
+    ],
+)
+def test_bad_training_arguments_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], fragment: str) -> None:
+    assert main(["triage", "train", *argv]) == 2
+    assert fragment in capsys.readouterr().err
+
+
+def test_same_seed_same_parameters_and_actions(tmp_path: Path) -> None:
+    def run(out: Path) -> MaskablePPO:
+        train_triage(TriageTrainArgs(task="arrivals_12", seed=5, out_dir=out, **TINY))  # type: ignore[arg-type]
+        return MaskablePPO.load(out / "models" / "triage-arrivals_12-ppo.zip", device="cpu")
+
+    a, b = run(tmp_path / "a"), run(tmp_path / "b")
+    for (name, pa), (_, pb) in zip(a.policy.state_dict().items(), b.policy.state_dict().items(), strict=True):
+        assert torch.equal(pa, pb), name
+    obs = np.random.default_rng(0).random((20, a.observation_space.shape[0])).astype(np.float32)
+    assert np.array_equal(a.predict(obs, deterministic=True)[0], b.predict(obs, deterministic=True)[0])
+
+
+def test_demonstrations_are_the_teachers_play() -> None:
+    demos = triage_demonstrations("overload_12", "greedy_rate", [0, 1, 2], gamma=1.0)
+    scores = [run_episode("overload_12", make_policy("greedy_rate"), s).score for s in (0, 1, 2)]
+    assert demos.mean_score == pytest.approx(np.mean(scores))
+    assert demos.skipped == 0
+    assert all(demos.masks[np.arange(len(demos.actions)), demos.actions])
+
+
+def test_ppo_is_listed_only_where_a_model_ships(tmp_path: Path) -> None:
+    assert "ppo" not in available_policies("faithful_5")  # no model ships for the faithful tasks
+    assert model_file("overload_12", tmp_path) == tmp_path / "triage-overload_12-ppo.zip"
+    policy = TriagePPOPolicy(tmp_path)
+    obs = TriageEnv("overload_12").reset(seed=0)
+    with pytest.raises(GovWorkflowError, match="govworkflow triage train --task overload_12"):
+        policy.act(obs)
+
+
+@pytest.mark.skipif(not SHIPPED, reason="no triage model ships")
+@pytest.mark.parametrize("task_id", SHIPPED)
+def test_shipped_model_plays_valid_actions(task_id: str) -> None:
+    result = run_episode(task_id, make_policy("ppo"), 900_000)
+    assert result.terminated
+    assert result.steps == result.worked  # never an invalid action
+    rows = leaderboard([task_id], None, "eval", limit=2)
+    assert "ppo" in {r["policy"] for r in rows}
