@@ -8,7 +8,7 @@ ruleset's ``Simulator``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from govworkflow.errors import EpisodeFinishedError, NoEpisodeError
 from govworkflow.kernel import Ruleset, Simulator
@@ -16,7 +16,37 @@ from govworkflow.models import Action, EpisodeState, Grade, Observation, StepRes
 from govworkflow.record import EpisodeRecord, StepRecord
 from govworkflow.rulesets import get_ruleset
 
-__all__ = ["GovWorkflowEnv", "Snapshot"]
+__all__ = ["EpisodeHolder", "GovWorkflowEnv", "Snapshot"]
+
+SimT = TypeVar("SimT")
+RecT = TypeVar("RecT")
+
+
+class EpisodeHolder(Generic[SimT, RecT]):
+    """The running episode of a native env: its simulator and its record, with a clear
+    error before the first ``reset()``. Shared by the office and the triage envs."""
+
+    _sim: SimT | None = None
+    _record: RecT | None = None
+
+    @property
+    def done(self) -> bool:
+        """True once the episode has terminated or been truncated."""
+        return bool(self.simulator.done)  # type: ignore[attr-defined]
+
+    @property
+    def simulator(self) -> SimT:
+        """The running simulator (for policies that need privileged access)."""
+        if self._sim is None:
+            raise NoEpisodeError("no episode yet: call reset() first")
+        return self._sim
+
+    @property
+    def record(self) -> RecT:
+        """The trajectory so far: every action, reward and message."""
+        if self._record is None:
+            raise NoEpisodeError("no episode yet: call reset() first")
+        return self._record
 
 
 @dataclass(frozen=True)
@@ -29,7 +59,7 @@ class Snapshot:
     blob: bytes = field(repr=False)
 
 
-class GovWorkflowEnv:
+class GovWorkflowEnv(EpisodeHolder[Simulator, EpisodeRecord]):
     """A government service office, one episode at a time.
 
     Args:
@@ -118,25 +148,6 @@ class GovWorkflowEnv:
     def why_invalid(self, action: Action | dict[str, Any] | str) -> str | None:
         """Why ``action`` would be invalid now (``None`` if valid). Changes nothing."""
         return self.simulator.why_invalid(parse_action(action))
-
-    @property
-    def done(self) -> bool:
-        """True once the episode has terminated or been truncated."""
-        return self.simulator.done
-
-    @property
-    def simulator(self) -> Simulator:
-        """The running simulator (for policies that need privileged access)."""
-        if self._sim is None:
-            raise NoEpisodeError("no episode yet: call reset() first")
-        return self._sim
-
-    @property
-    def record(self) -> EpisodeRecord:
-        """The trajectory so far: every action, reward and message."""
-        if self._record is None:
-            raise NoEpisodeError("no episode yet: call reset() first")
-        return self._record
 
     # -- snapshots -------------------------------------------------------------------
     def snapshot(self) -> Snapshot:

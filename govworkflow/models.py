@@ -66,15 +66,16 @@ class Action(BaseModel):
         return f"{self.action_type.value}({inner})"
 
 
-def _one_line(err: ValidationError) -> str:
+def validation_message(err: ValidationError, model: type[BaseModel], what: str = "action") -> str:
+    """One line naming every bad field, its value, and (for unknown fields) the allowed ones."""
     parts = []
     for e in err.errors():
-        loc = ".".join(str(x) for x in e["loc"]) or "action"
+        loc = ".".join(str(x) for x in e["loc"]) or what
         msg = e["msg"]
         if e["type"] == "extra_forbidden":
-            msg = f"unknown field; allowed fields: {', '.join(Action.model_fields)}"
+            msg = f"unknown field; allowed fields: {', '.join(model.model_fields)}"
         parts.append(f"{loc}: {msg} (got {e.get('input')!r})")
-    return "invalid action: " + "; ".join(parts)
+    return f"invalid {what}: " + "; ".join(parts)
 
 
 def parse_action(action: Action | dict[str, Any] | str) -> Action:
@@ -90,7 +91,7 @@ def parse_action(action: Action | dict[str, Any] | str) -> Action:
         if isinstance(action, dict):
             return Action.model_validate(action)
     except ValidationError as err:
-        raise InvalidActionError(_one_line(err)) from None
+        raise InvalidActionError(validation_message(err, Action)) from None
     raise InvalidActionError(
         f"invalid action: expected an Action, a dict or a JSON string, got {type(action).__name__}"
     )

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from govworkflow.errors import EpisodeFinishedError, NoEpisodeError
+from govworkflow.env import EpisodeHolder
+from govworkflow.errors import EpisodeFinishedError
 from govworkflow.triage.grading import grade_record
 from govworkflow.triage.instance import Instance, generate
 from govworkflow.triage.models import (
@@ -42,7 +43,7 @@ class TriageSnapshot:
     blob: bytes = field(repr=False)
 
 
-class TriageEnv:
+class TriageEnv(EpisodeHolder[TriageSimulator, TriageRecord]):
     """Ticket triage: pick which ticket to work on next.
 
     **Description.** A queue of tickets (type bug/feature/enhancement, effort 1-3,
@@ -180,25 +181,6 @@ class TriageEnv:
     def instance(self) -> Instance:
         """The episode's tickets, workers and step limit (privileged)."""
         return self.simulator.instance
-
-    @property
-    def done(self) -> bool:
-        """True once the episode has terminated or been truncated."""
-        return self.simulator.done
-
-    @property
-    def simulator(self) -> TriageSimulator:
-        """The running simulator (for privileged policies)."""
-        if self._sim is None:
-            raise NoEpisodeError("no episode yet: call reset() first")
-        return self._sim
-
-    @property
-    def record(self) -> TriageRecord:
-        """The trajectory so far: every action, reward and message."""
-        if self._record is None:
-            raise NoEpisodeError("no episode yet: call reset() first")
-        return self._record
 
     # -- snapshots ---------------------------------------------------------------------
     def snapshot(self) -> TriageSnapshot:

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, TypeAdapter, ValidationError
 
 from govworkflow.errors import InvalidActionError
-from govworkflow.models import GradeComponent
+from govworkflow.models import GradeComponent, validation_message
 from govworkflow.triage.instance import Ticket
 
 __all__ = [
@@ -46,17 +46,6 @@ class TriageAction(BaseModel):
         return f"work({self.ticket_id})"
 
 
-def _one_line(err: ValidationError) -> str:
-    parts = []
-    for e in err.errors():
-        loc = ".".join(str(x) for x in e["loc"]) or "action"
-        msg = e["msg"]
-        if e["type"] == "extra_forbidden":
-            msg = f"unknown field; allowed fields: {', '.join(TriageAction.model_fields)}"
-        parts.append(f"{loc}: {msg} (got {e.get('input')!r})")
-    return "invalid triage action: " + "; ".join(parts)
-
-
 def parse_triage_action(action: TriageAction | dict[str, Any] | str) -> TriageAction:
     """A validated ``TriageAction`` from an action, a dict, a JSON object string or a bare id.
 
@@ -73,7 +62,7 @@ def parse_triage_action(action: TriageAction | dict[str, Any] | str) -> TriageAc
         if isinstance(action, dict):
             return TriageAction.model_validate(action)
     except ValidationError as err:
-        raise InvalidActionError(_one_line(err)) from None
+        raise InvalidActionError(validation_message(err, TriageAction, "triage action")) from None
     raise InvalidActionError(
         "invalid triage action: expected a TriageAction, a dict, a JSON string or a ticket id, "
         f"got {type(action).__name__}"
