@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# Train the shipped PPO models: every standard task, then every legacy task.
+# Train the shipped PPO models (two at a time: one torch thread each on a 2-core machine).
 #   bash scripts/train_all.sh [TIMESTEPS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-STEPS=${1:-300000}
-for task in district_backlog_easy mixed_urgency_medium cross_department_hard district_backlog_easy_extreme; do
-  govworkflow train --ruleset standard --task "$task" --timesteps "$STEPS" --seed 1 --no-progress
-done
-for task in district_backlog_easy mixed_urgency_medium cross_department_hard; do
-  govworkflow train --ruleset legacy --task "$task" --timesteps "$STEPS" --seed 1 --no-progress
-done
+STEPS=${1:-450000}
+train() { govworkflow train --ruleset "$1" --task "$2" --timesteps "$STEPS" --seed 1 --no-progress; }
+(
+  train standard district_backlog_easy
+  train standard cross_department_hard
+  train legacy district_backlog_easy
+  train legacy cross_department_hard
+) &
+(
+  train standard mixed_urgency_medium
+  train standard district_backlog_easy_extreme
+  train legacy mixed_urgency_medium
+) &
+wait
