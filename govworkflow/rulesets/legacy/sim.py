@@ -102,6 +102,7 @@ class LegacySimulator(Simulator):
         self.task = task
         self.seed = seed
         self.max_steps = max_steps
+        self.max_days = task.max_days
         self.rng = random.Random(seed)
         self.services: tuple[str, ...] = tuple(s.value for s in task.services)
         self.index = {s: i for i, s in enumerate(self.services)}
@@ -145,16 +146,26 @@ class LegacySimulator(Simulator):
         ``age0 = 0``), or, when ``service`` is None, today's arrivals, each first drawing
         its service (``age0 = 1 - day``, as arrivals are one day older at day's end)."""
         rng = self.rng
-        # rng._randbelow(k) is exactly what rng.randint(1, 3) - 1 and rng.choice(range(k))
-        # draw, minus layers of argument checks (a test pins the equivalence).
-        below, rand = rng._randbelow, rng.random  # type: ignore[attr-defined]
+        # CPython draws randint(1, 3) - 1 and choice(range(k)) as "getrandbits(k.bit_length())
+        # until below k"; inlined here without the layers of argument checks (a test pins
+        # the equivalence against randint and choice).
+        bits, rand = rng.getrandbits, rng.random
         p_missing, p_fv, sla, keyfn = self.p_missing, self.p_fv, self.sla, self.keyfn
         day, due_lists, c = self.day, self.due, self.counters
         age0 = 0 if service is not None else 1 - day
         n_services = len(self.services)
+        k_services = n_services.bit_length()
         for _ in range(count):
-            i = below(n_services) if service is None else service
-            urgency = below(3) + 1
+            if service is None:
+                i = bits(k_services)
+                while i >= n_services:
+                    i = bits(k_services)
+            else:
+                i = service
+            urgency = bits(2)
+            while urgency >= 3:
+                urgency = bits(2)
+            urgency += 1
             missing = rand() < p_missing
             fv = rand() < p_fv
             self.next_id = num = self.next_id + 1
@@ -205,7 +216,7 @@ class LegacySimulator(Simulator):
         )
         reward = round(sum(components), 4)
         self.terminated = terminated = self.active == 0 and self.day > 0
-        self.truncated = truncated = not terminated and (self.day >= self.task.max_days or self.steps >= self.max_steps)
+        self.truncated = truncated = not terminated and (self.day >= self.max_days or self.steps >= self.max_steps)
         return reward, components, terminated, truncated
 
     def _apply(self, a: Action) -> str | None:
