@@ -15,7 +15,20 @@ from govworkflow.kernel import Simulator
 from govworkflow.models import Action
 from govworkflow.vocab import ActionType, PriorityMode, Service
 
-__all__ = ["action_label", "action_masks", "action_table"]
+__all__ = ["MaskedEnvMixin", "action_label", "action_masks", "action_table"]
+
+
+class MaskedEnvMixin:
+    """``action_masks()`` for sb3-contrib's MaskablePPO: a copy of the mask that the env
+    computed for its last observation (``_mask``, set by ``reset`` and ``step``)."""
+
+    _mask: np.ndarray | None = None
+
+    def action_masks(self) -> np.ndarray:
+        """Valid actions now."""
+        if self._mask is None:
+            raise RuntimeError("call reset() first")
+        return self._mask.copy()
 
 
 @cache

@@ -9,7 +9,7 @@ import numpy as np
 from gymnasium import spaces
 
 from govworkflow.env import GovWorkflowEnv
-from govworkflow.gym.actions import action_masks, action_table
+from govworkflow.gym.actions import MaskedEnvMixin, action_masks, action_table
 from govworkflow.gym.features import ObservationEncoder
 from govworkflow.kernel import TaskLike
 
@@ -31,7 +31,7 @@ def development_seeds(task: TaskLike) -> range:
     return range(seeds.development.start, seeds.development.stop)
 
 
-class GovWorkflowGymEnv(gym.Env[np.ndarray, np.int64]):
+class GovWorkflowGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
     """A government service office as a gymnasium environment.
 
     ## Description
@@ -146,12 +146,6 @@ class GovWorkflowGymEnv(gym.Env[np.ndarray, np.int64]):
     def _info(self, info: dict[str, Any]) -> dict[str, Any]:
         self._mask = action_masks(self.office.simulator)
         return {**info, "action_mask": self._mask.copy(), "score": self._score}
-
-    def action_masks(self) -> np.ndarray:
-        """Valid actions now (for sb3-contrib's MaskablePPO)."""
-        if self._mask is None:
-            raise RuntimeError("call reset() first")
-        return self._mask.copy()
 
     def render(self) -> str | None:
         if self.render_mode != "ansi":

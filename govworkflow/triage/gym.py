@@ -22,6 +22,7 @@ except ImportError as err:  # pragma: no cover - depends on the installation
     raise MissingExtraError("gymnasium", "gym") from err
 import numpy as np
 
+from govworkflow.gym.actions import MaskedEnvMixin
 from govworkflow.triage.env import VERSION, TriageEnv
 from govworkflow.triage.instance import TYPE_MULTIPLIER, TicketType, ticket_reward
 from govworkflow.triage.models import TriageObservation
@@ -122,7 +123,7 @@ class TriageEncoder:
         return x
 
 
-class TriageGymEnv(gym.Env[np.ndarray, np.int64]):
+class TriageGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
     """Ticket triage as a gymnasium environment.
 
     ## Description
@@ -221,12 +222,6 @@ class TriageGymEnv(gym.Env[np.ndarray, np.int64]):
         mask[: len(native)] = native
         self._mask = mask
         return {**info, "action_mask": mask.copy()}
-
-    def action_masks(self) -> np.ndarray:
-        """Valid actions now (for sb3-contrib's MaskablePPO)."""
-        if self._mask is None:
-            raise RuntimeError("call reset() first")
-        return self._mask.copy()
 
     def render(self) -> str | None:
         if self.render_mode != "ansi":
