@@ -1,7 +1,7 @@
 """Charts and the episode player for notebooks (extra: ``notebooks``).
 
 ``govworkflow.viz.trace`` and ``govworkflow.viz.actions`` are plain Python. The figure
-functions (plotly) and ``EpisodePlayer`` (ipywidgets) are imported on first use, so
+functions (plotly), ``EpisodePlayer`` and ``TriagePlayer`` (ipywidgets) are imported on first use, so
 ``import govworkflow.viz`` stays light; without the extra, using them raises
 ``MissingExtraError`` naming it.
 """
@@ -18,6 +18,7 @@ __all__ = [
     "EpisodePlayer",
     "Trace",
     "TracePoint",
+    "TriagePlayer",
     "backlog_figure",
     "candidate_actions",
     "grade_figure",
@@ -33,6 +34,7 @@ __all__ = [
 
 _LAZY = {
     "EpisodePlayer": "govworkflow.viz.player",
+    "TriagePlayer": "govworkflow.viz.triage_player",
     "backlog_figure": "govworkflow.viz.figures",
     "grade_figure": "govworkflow.viz.figures",
     "leaderboard_figure": "govworkflow.viz.figures",

@@ -12,6 +12,15 @@ ARTIFACTS = Path(os.environ.get("GOVWORKFLOW_ARTIFACTS", ROOT / "tmp" / "artifac
 
 #: Tiny CI parameters per notebook (the classroom values are in each notebook).
 TINY: dict[str, dict[str, object]] = {
+    "00_triage_warmup.ipynb": {
+        "n_seeds": 20,
+        "timesteps": 256,
+        "n_envs": 1,
+        "imitation_episodes": 2,
+        "imitation_epochs": 2,
+        "eval_episodes": 2,
+        "n_eval_seeds": 5,
+    },
     "01_quickstart.ipynb": {"eval_seeds": 2},
     "02_office_tour.ipynb": {},
     "03_play_an_episode.ipynb": {"demo_steps": 40},

@@ -40,6 +40,8 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                     results_dir=str(ROOT / "data" / "results"),
                     models_dir=str(ROOT / "data" / "models"),
                 )
+            if name == "00_triage_warmup.ipynb":
+                params.update(models_dir=str(ROOT / "data" / "models"))
             if name == "05_train_ppo.ipynb":
                 params.update(models_dir=str(ROOT / "data" / "models"), results_dir=str(ROOT / "data" / "results"))
             if name == "07_llm_agent.ipynb":
@@ -160,3 +162,25 @@ def test_recorded_transcript_is_what_the_runner_prints_now() -> None:
     script = ROOT / "scripts" / "record_llm_transcript.py"
     result = subprocess.run([sys.executable, str(script), "--check"], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_triage_warmup_shows_edf_optimal_only_on_the_faithful_task(executed: dict[str, Path]) -> None:
+    nb = nbformat.read(executed["00_triage_warmup.ipynb"], as_version=4)
+    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "faithful_8   edf          optimal on  20 of 20 seeds, mean grade 1.0000" in text
+    edf_hard = re.search(r"overload_12  edf          optimal on +(\d+) of 20 seeds", text)
+    assert edf_hard and int(edf_hard.group(1)) < 20
+    assert "oracle: value 100.5, plan T01 T02 T04 T06 T07 T03 T05 T08" in text
+    assert "edf:    reward 100.5" in text and "score 1.0000" in text
+    assert "trained 256 steps" in text and "ppo (this notebook)" in text
+    model = re.search(r"model:  (\S+)", text)
+    assert model and not Path(model.group(1)).resolve().is_relative_to(ROOT / "data")
+    if (ROOT / "data" / "models" / "triage-overload_12-ppo.zip").exists():
+        assert "ppo (shipped)" in text
+
+
+def test_triage_warmup_leaves_no_widget_state_in_the_source() -> None:
+    nb = json.loads((NOTEBOOKS / "00_triage_warmup.ipynb").read_text())
+    assert "widgets" not in nb["metadata"]
+    assert nb["cells"][0]["source"][0].startswith("[![Open In Colab]")
+    assert "parameters" in nb["cells"][2]["metadata"]["tags"]
