@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import nbformat
@@ -22,34 +23,50 @@ TIMEOUT_S = 120  # per cell
 CREDENTIALS = ("HF_TOKEN", "API_KEY")
 
 
-@pytest.fixture(scope="module")
-def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Execute every notebook once (kernels import this checkout) into a temporary folder."""
-    out = tmp_path_factory.mktemp("executed")
-    done: dict[str, Path] = {}
-    with pytest.MonkeyPatch.context() as mp:
-        path = os.environ.get("PYTHONPATH")
-        mp.setenv("PYTHONPATH", str(ROOT) + (os.pathsep + path if path else ""))
-        for key in CREDENTIALS:  # the LLM notebook must run without them (its recorded transcript)
-            mp.delenv(key, raising=False)
-        for name, tiny in TINY.items():
-            params = dict(tiny)
-            if name == "criteria.ipynb":
-                params.update(
-                    output_dir=str(out / "report"),
-                    results_dir=str(ROOT / "data" / "results"),
-                    models_dir=str(ROOT / "data" / "models"),
-                )
-            if name == "00_triage_warmup.ipynb":
-                params.update(models_dir=str(ROOT / "data" / "models"))
-            if name == "05_train_ppo.ipynb":
-                params.update(models_dir=str(ROOT / "data" / "models"), results_dir=str(ROOT / "data" / "results"))
-            if name == "07_llm_agent.ipynb":
-                params.update(
-                    runner=str(ROOT / "inference.py"),
-                    transcript=str(ROOT / "data" / "episodes" / "llm-test-double.json"),
-                )
-            target = out / name
+class Executed(Mapping[str, Path]):
+    """Notebook name -> its executed copy, each executed once, when first asked for (so
+    ``-k`` selections run only the notebooks they read; nbval asks for all of them)."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.done: dict[str, Path] = {}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(TINY)
+
+    def __len__(self) -> int:
+        return len(TINY)
+
+    def __getitem__(self, name: str) -> Path:
+        if name not in self.done:
+            self.done[name] = self._execute(name)
+        return self.done[name]
+
+    def _execute(self, name: str) -> Path:
+        """Execute one notebook (its kernel imports this checkout) with its tiny parameters."""
+        out = self.out
+        params = dict(TINY[name])
+        if name == "criteria.ipynb":
+            params.update(
+                output_dir=str(out / "report"),
+                results_dir=str(ROOT / "data" / "results"),
+                models_dir=str(ROOT / "data" / "models"),
+            )
+        if name == "00_triage_warmup.ipynb":
+            params.update(models_dir=str(ROOT / "data" / "models"))
+        if name == "05_train_ppo.ipynb":
+            params.update(models_dir=str(ROOT / "data" / "models"), results_dir=str(ROOT / "data" / "results"))
+        if name == "07_llm_agent.ipynb":
+            params.update(
+                runner=str(ROOT / "inference.py"),
+                transcript=str(ROOT / "data" / "episodes" / "llm-test-double.json"),
+            )
+        target = out / name
+        with pytest.MonkeyPatch.context() as mp:
+            path = os.environ.get("PYTHONPATH")
+            mp.setenv("PYTHONPATH", str(ROOT) + (os.pathsep + path if path else ""))
+            for key in CREDENTIALS:  # the LLM notebook must run without them (its recorded transcript)
+                mp.delenv(key, raising=False)
             papermill.execute_notebook(
                 str(NOTEBOOKS / name),
                 str(target),
@@ -60,12 +77,17 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                 progress_bar=False,
                 log_output=False,
             )
-            done[name] = target
-    return done
+        return target
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory: pytest.TempPathFactory) -> Executed:
+    """Every notebook executed with tiny parameters into a temporary folder (on first use)."""
+    return Executed(tmp_path_factory.mktemp("executed"))
 
 
 @pytest.mark.parametrize("name", sorted(TINY))
-def test_notebook_runs_top_to_bottom(executed: dict[str, Path], name: str) -> None:
+def test_notebook_runs_top_to_bottom(executed: Executed, name: str) -> None:
     nb = nbformat.read(executed[name], as_version=4)
     codes = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.execution_count is not None for c in codes)
@@ -75,7 +97,7 @@ def test_notebook_runs_top_to_bottom(executed: dict[str, Path], name: str) -> No
     assert len(injected) == (1 if TINY[name] else 0)
 
 
-def test_criteria_notebook_writes_its_report(executed: dict[str, Path]) -> None:
+def test_criteria_notebook_writes_its_report(executed: Executed) -> None:
     report = executed["criteria.ipynb"].parent / "report"
     data = json.loads((report / "criteria.json").read_text())
     checks = {c["id"]: c for c in data["checks"]}
@@ -85,9 +107,15 @@ def test_criteria_notebook_writes_its_report(executed: dict[str, Path]) -> None:
     assert not failed, [checks[i] for i in failed]
     assert data["passed"] is (checks.get("ppo.vs_heuristics", {}).get("status") != "fail")
     ids = list(checks)
-    for expected in ("contract.api.legacy", "determinism.same_seed.legacy", "legacy.published_rows",
-                     "legacy.published_metrics", "grader.bounds.legacy", "grader.legacy_inaction_exploit",
-                     "leaderboard.rows"):
+    for expected in (
+        "contract.api.legacy",
+        "determinism.same_seed.legacy",
+        "legacy.published_rows",
+        "legacy.published_metrics",
+        "grader.bounds.legacy",
+        "grader.legacy_inaction_exploit",
+        "leaderboard.rows",
+    ):
         assert expected in ids
     assert {c["status"] for c in data["checks"]} <= {"pass", "skip", "fail"}
     ppo, cal = checks["ppo.vs_heuristics"], checks["calibration.standard"]
@@ -114,7 +142,7 @@ def test_player_notebook_leaves_no_widget_state_in_the_source() -> None:
     assert "widgets" not in nb["metadata"]
 
 
-def test_nbval_checked_cells_reproduce(executed: dict[str, Path]) -> None:
+def test_nbval_checked_cells_reproduce(executed: Executed) -> None:
     env = {k: v for k, v in os.environ.items() if k not in CREDENTIALS}
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + os.environ.get("PYTHONPATH", ""))
     cmd = [
@@ -122,12 +150,12 @@ def test_nbval_checked_cells_reproduce(executed: dict[str, Path]) -> None:
         "--nbval-cell-timeout", str(TIMEOUT_S), "-o", "addopts=", "-o", "filterwarnings=",
         *(str(p) for p in executed.values()),
     ]  # fmt: skip
-    result = subprocess.run(cmd, cwd=executed["criteria.ipynb"].parent, env=env, capture_output=True, text=True)
+    result = subprocess.run(cmd, cwd=executed.out, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout and "failed" not in result.stdout
 
 
-def test_ppo_notebook_trains_into_a_temporary_folder(executed: dict[str, Path]) -> None:
+def test_ppo_notebook_trains_into_a_temporary_folder(executed: Executed) -> None:
     nb = nbformat.read(executed["05_train_ppo.ipynb"], as_version=4)
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "trained 256 steps" in text and "best validation score" in text
@@ -138,15 +166,20 @@ def test_ppo_notebook_trains_into_a_temporary_folder(executed: dict[str, Path]) 
         assert "ppo (shipped)" in text and "shipped ppo on standard/district_backlog_easy" in text
 
 
-def test_serve_notebook_plays_the_same_episode_remotely(executed: dict[str, Path]) -> None:
+def test_serve_notebook_plays_the_same_episode_remotely(executed: Executed) -> None:
     nb = nbformat.read(executed["06_serve_and_connect.ipynb"], as_version=4)
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    for line in ("same rewards as the local env: True", "same final observation: True", "same grade: True",
-                 "30 steps over the WebSocket", "server running: False"):
+    for line in (
+        "same rewards as the local env: True",
+        "same final observation: True",
+        "same grade: True",
+        "30 steps over the WebSocket",
+        "server running: False",
+    ):
         assert line in text
 
 
-def test_llm_notebook_shows_the_labelled_recording_without_credentials(executed: dict[str, Path]) -> None:
+def test_llm_notebook_shows_the_labelled_recording_without_credentials(executed: Executed) -> None:
     nb = nbformat.read(executed["07_llm_agent.ipynb"], as_version=4)
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "no HF_TOKEN or API_KEY set: showing the recorded transcript from a test double" in text
@@ -160,11 +193,13 @@ def test_recorded_transcript_is_what_the_runner_prints_now() -> None:
     pytest.importorskip("openai")
     env = {**os.environ, "PYTHONPATH": str(ROOT) + (os.pathsep + os.environ.get("PYTHONPATH", ""))}
     script = ROOT / "scripts" / "record_llm_transcript.py"
-    result = subprocess.run([sys.executable, str(script), "--check"], env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, str(script), "--check"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_triage_warmup_shows_edf_optimal_only_on_the_faithful_task(executed: dict[str, Path]) -> None:
+def test_triage_warmup_shows_edf_optimal_only_on_the_faithful_task(executed: Executed) -> None:
     nb = nbformat.read(executed["00_triage_warmup.ipynb"], as_version=4)
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "faithful_8   edf          optimal on  20 of 20 seeds, mean grade 1.0000" in text
