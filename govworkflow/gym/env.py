@@ -11,6 +11,7 @@ from gymnasium import spaces
 from govworkflow.env import GovWorkflowEnv
 from govworkflow.gym.actions import MaskedEnvMixin, action_masks, action_table
 from govworkflow.gym.features import ObservationEncoder
+from govworkflow.gym.seeding import episode_seed as pick_episode_seed
 from govworkflow.kernel import TaskLike
 
 __all__ = ["REWARD_MODES", "GovWorkflowGymEnv", "development_seeds"]
@@ -121,14 +122,9 @@ class GovWorkflowGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
     # -- gymnasium API -----------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
         super().reset(seed=seed)
-        options = options or {}
-        if "episode_seed" in options:
-            episode_seed = int(options["episode_seed"])
-        elif seed is not None:
-            episode_seed = int(seed)
-        else:
-            dev = development_seeds(self.office.ruleset.task(self.task_id))
-            episode_seed = int(dev[int(self.np_random.integers(len(dev)))])
+        episode_seed = pick_episode_seed(
+            self.np_random, seed, options, development_seeds(self.office.ruleset.task(self.task_id))
+        )
         obs = self.office.reset(seed=episode_seed)
         self._score = self.office.grade().score
         return self.encoder.encode(obs), self._info(self.office.reset_info())

@@ -23,6 +23,7 @@ except ImportError as err:  # pragma: no cover - depends on the installation
 import numpy as np
 
 from govworkflow.gym.actions import MaskedEnvMixin
+from govworkflow.gym.seeding import episode_seed as pick_episode_seed
 from govworkflow.triage.env import VERSION, TriageEnv
 from govworkflow.triage.instance import TYPE_MULTIPLIER, TicketType, ticket_reward
 from govworkflow.triage.models import TriageObservation
@@ -194,14 +195,7 @@ class TriageGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
     # -- gymnasium API -----------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
         super().reset(seed=seed)
-        options = options or {}
-        if "episode_seed" in options:
-            episode_seed = int(options["episode_seed"])
-        elif seed is not None:
-            episode_seed = int(seed)
-        else:
-            dev = self.triage.task.seeds.range("dev")
-            episode_seed = int(dev[int(self.np_random.integers(len(dev)))])
+        episode_seed = pick_episode_seed(self.np_random, seed, options, self.triage.task.seeds.range("dev"))
         obs = self.triage.reset(seed=episode_seed)
         return self.encoder.encode(obs), self._info(self.triage.reset_info())
 

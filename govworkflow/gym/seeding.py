@@ -1,0 +1,22 @@
+"""Which episode a gym ``reset`` plays: the one rule, shared by the office and triage envs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = ["episode_seed"]
+
+
+def episode_seed(
+    rng: np.random.Generator, seed: int | None, options: dict[str, Any] | None, development: Sequence[int]
+) -> int:
+    """``options["episode_seed"]`` if given, else ``seed``, else a development seed drawn
+    with the env's own generator (held-out evaluation seeds are never drawn)."""
+    if options and "episode_seed" in options:
+        return int(options["episode_seed"])
+    if seed is not None:
+        return int(seed)
+    return int(development[int(rng.integers(len(development)))])
