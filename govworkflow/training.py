@@ -134,6 +134,10 @@ class Target:
     """``(teacher, gamma)`` -> the teacher's play on development seeds (None: no warm start)."""
     record: dict[str, Any] = field(default_factory=dict)
     """Leading keys of the training record (task, ruleset)."""
+    policy: str | type = "MlpPolicy"
+    """MaskablePPO's policy: ``"MlpPolicy"`` (an MLP of ``net_arch``) or a policy class."""
+    policy_kwargs: dict[str, Any] = field(default_factory=dict)
+    """Extra keyword arguments of the policy (``net_arch`` comes from the arguments)."""
 
 
 @dataclass
@@ -263,7 +267,7 @@ def fit(args: PPOArgs, target: Target) -> TrainResult:
 
     env = DummyVecEnv([_seeded(target.make_env, args.seed * 1000 + i) for i in range(args.n_envs)])
     model = MaskablePPO(
-        "MlpPolicy",
+        target.policy,
         env,
         learning_rate=args.learning_rate,
         n_steps=args.n_steps,
@@ -273,7 +277,7 @@ def fit(args: PPOArgs, target: Target) -> TrainResult:
         gae_lambda=args.gae_lambda,
         ent_coef=args.ent_coef,
         clip_range=args.clip_range,
-        policy_kwargs={"net_arch": list(args.net_arch)},
+        policy_kwargs={"net_arch": list(args.net_arch), **target.policy_kwargs},
         seed=args.seed,
         device="cpu",
         verbose=0,

@@ -16,11 +16,11 @@ except ImportError as err:  # pragma: no cover - depends on the installation
 
     raise MissingExtraError("gymnasium", "gym") from err
 
+import govworkflow.triage.gym  # noqa: F401 - registers the triage ids on import (safe when it imports us first)
 from govworkflow.gym.actions import action_label, action_masks, action_table
 from govworkflow.gym.env import REWARD_MODES, GovWorkflowGymEnv, development_seeds
 from govworkflow.gym.features import ObservationEncoder
 from govworkflow.gym.registration import env_id, register_envs, registered_ids
-from govworkflow.triage.gym import register_triage_envs
 
 __all__ = [
     "REWARD_MODES",
@@ -36,4 +36,3 @@ __all__ = [
 ]
 
 register_envs()
-register_triage_envs()

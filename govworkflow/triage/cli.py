@@ -43,12 +43,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     lb.add_argument("--out", type=Path, default=None, help="also write the rows with provenance here")
     tr = sub.add_parser("train", help="train MaskablePPO on a triage task (extra: train)")
     tr.add_argument("--task", required=True, help="task id (see `govworkflow triage tasks`)")
-    tr.add_argument("--timesteps", type=int, default=150_000, help="environment steps to train for")
+    tr.add_argument("--timesteps", type=int, help="environment steps to train for (default: 400000)")
     tr.add_argument("--seed", type=int, default=1, help="seeds everything")
-    tr.add_argument("--n-envs", type=int, default=4, help="environments stepped together")
-    tr.add_argument("--eval-every", type=int, default=15_000, help="validate every N steps (0: at the end)")
-    tr.add_argument("--imitate", default="greedy_rate", help="teacher to clone first, or 'none'")
-    tr.add_argument("--imitation-episodes", type=int, default=2000, help="teacher episodes for the warm start")
+    tr.add_argument("--n-envs", type=int, help="environments stepped together (default: 4)")
+    tr.add_argument("--eval-every", type=int, help="validate every N steps, 0: at the end (default: 20000)")
+    tr.add_argument("--network", help="slots (one ticket scorer shared across slots, default) or mlp")
+    tr.add_argument("--imitate", help="teacher to clone before PPO (a triage policy), or 'none' (default)")
+    tr.add_argument("--imitation-episodes", type=int, help="teacher episodes for the warm start (default: 2000)")
     tr.add_argument("--out-dir", type=Path, default=None, help="where models/ and results/ go (default: data/)")
     tr.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -130,19 +131,25 @@ def _leaderboard(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     for name in ("timesteps", "n_envs", "imitation_episodes"):
-        if getattr(args, name) <= 0:
-            raise BadArgumentError(f"--{name.replace('_', '-')} must be a positive integer, got {getattr(args, name)}")
-    if args.eval_every < 0:
+        value = getattr(args, name)
+        if value is not None and value <= 0:
+            raise BadArgumentError(f"--{name.replace('_', '-')} must be a positive integer, got {value}")
+    if args.eval_every is not None and args.eval_every < 0:
         raise BadArgumentError(f"--eval-every must be 0 or positive, got {args.eval_every}")
     task = get_task(args.task)
-    imitate = None if args.imitate == "none" else args.imitate
+    imitate = None if args.imitate in (None, "none") else args.imitate
     if imitate is not None:
         make_policy(imitate)  # an unknown teacher fails here, naming the choices
-    from govworkflow.triage.training import TriageTrainArgs, train_triage
+    from govworkflow.triage.training import NETWORKS, TriageTrainArgs, train_triage
 
+    if args.network is not None and args.network not in NETWORKS:
+        raise BadArgumentError(f"--network: unknown network {args.network!r}; valid choices: {', '.join(NETWORKS)}")
+
+    given = {name: getattr(args, name) for name in ("timesteps", "n_envs", "eval_every", "network",
+                                                     "imitation_episodes")}  # fmt: skip
     targs = TriageTrainArgs(
-        task=task.task_id, timesteps=args.timesteps, seed=args.seed, n_envs=args.n_envs, eval_every=args.eval_every,
-        imitate=imitate, imitation_episodes=args.imitation_episodes, progress=not args.no_progress,
+        task=task.task_id, seed=args.seed, imitate=imitate, progress=not args.no_progress,
+        **{name: value for name, value in given.items() if value is not None},
     )  # fmt: skip
     if args.out_dir is not None:
         targs.out_dir = args.out_dir

@@ -76,12 +76,17 @@ class TriageEncoder:
     Per slot (``SLOT_FEATURES``): present (arrived, not yet worked), type one-hot, effort,
     priority, weight (priority x type multiplier), slack if started now (squashed around
     0.5), on time if started now, reward if started now, that reward per unit of effort,
-    and whether ``greedy_rate`` (the best heuristic) would pick it: a learner starts from
-    the heuristic's choice and learns when to deviate. Then ``GLOBAL_FEATURES``.
+    whether ``greedy_rate`` (the best heuristic) would pick it (a learner starts from the
+    heuristic's choice and learns when to deviate), and three facts relating the ticket to
+    the rest of the queue: what waiting costs it (reward now minus reward if started after
+    the shortest other visible ticket), whether it is on time if every visible ticket is
+    worked earliest-deadline-first from now, and its slack left after the visible tickets
+    due no later than it (squashed around 0.5). Then ``GLOBAL_FEATURES``.
     """
 
     SLOT_FEATURES = ("present", "bug", "feature", "enhancement", "effort", "priority", "weight",
-                     "slack_now", "on_time_now", "reward_now", "rate_now", "greedy_pick")  # fmt: skip
+                     "slack_now", "on_time_now", "reward_now", "rate_now", "greedy_pick",
+                     "wait_cost", "edf_on_time", "slack_after_due")  # fmt: skip
     GLOBAL_FEATURES = ("time", "steps_left", "worker0_busy", "worker1_busy", "two_workers", "tickets_to_come",
                        "last_action_valid")  # fmt: skip
     size = N_SLOTS * len(SLOT_FEATURES) + len(GLOBAL_FEATURES)
@@ -112,7 +117,8 @@ class TriageEncoder:
             x[base + 10] = (reward / t.effort - _MIN_TICKET_REWARD) / (_MAX_TICKET_REWARD - _MIN_TICKET_REWARD)
         if obs.tickets:
             pick = min(obs.tickets, key=lambda t: greedy_rate_key(t, obs))
-            x[slot_of(pick.ticket_id) * per + 10 + 1] = 1.0
+            x[slot_of(pick.ticket_id) * per + 11] = 1.0
+            self._relations(obs, x)
         g = N_SLOTS * per
         x[g] = _squash(obs.time, 10.0)
         x[g + 1] = min(1.0, max(0.0, obs.steps_left / self.max_steps))
@@ -122,6 +128,24 @@ class TriageEncoder:
         x[g + 5] = min(1.0, obs.tickets_to_come / N_SLOTS)
         x[g + 6] = 1.0 if obs.last_action_valid else 0.0
         return x
+
+    def _relations(self, obs: TriageObservation, x: np.ndarray) -> None:
+        """``wait_cost``, ``edf_on_time`` and ``slack_after_due`` of every visible ticket."""
+        per = len(self.SLOT_FEATURES)
+        now = obs.time
+        efforts = sorted(t.effort for t in obs.tickets)
+        by_deadline = sorted(obs.tickets, key=lambda t: (t.deadline, t.ticket_id))
+        finish = now
+        for t in by_deadline:
+            base = slot_of(t.ticket_id) * per
+            finish += t.effort
+            shortest_other = (efforts[1] if t.effort == efforts[0] else efforts[0]) if len(efforts) > 1 else 0
+            wait = ticket_reward(t, now + t.effort) - ticket_reward(t, now + shortest_other + t.effort)
+            due_before = sum(o.effort for o in obs.tickets if o.deadline <= t.deadline and o is not t)
+            slack = t.deadline - (now + t.effort + due_before)
+            x[base + 12] = wait / (_MAX_TICKET_REWARD - _MIN_TICKET_REWARD)
+            x[base + 13] = 1.0 if finish <= t.deadline else 0.0
+            x[base + 14] = 0.5 + 0.5 * slack / (abs(slack) + 3.0)
 
 
 class TriageGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
@@ -140,12 +164,13 @@ class TriageGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
     stays put, the step counts), never an error.
 
     ## Observation Space
-    ``Box(0.0, 1.0, (151,), float32)``: 12 slots x 12 features (present, type one-hot,
+    ``Box(0.0, 1.0, (187,), float32)``: 12 slots x 15 features (present, type one-hot,
     effort / 3, priority / 5, weight / 10, slack if started now squashed around 0.5, on
     time if started now, reward if started now scaled, that reward per unit of effort,
-    ``greedy_rate``'s pick), then 7 globals (time squashed,
-    steps left / max steps, each worker's remaining busy time squashed, two-workers flag,
-    tickets still to come / 12, last action valid). Only arrived tickets are visible.
+    ``greedy_rate``'s pick, the cost of waiting behind the shortest other ticket, on time
+    under earliest-deadline-first from now, slack after the tickets due no later),
+    then 7 globals (time squashed, steps left / max steps, each worker's remaining busy
+    time squashed, two-workers flag, tickets still to come / 12, last action valid). Only arrived tickets are visible.
     ``TriageEncoder.names()`` names every entry.
 
     ## Rewards
@@ -171,7 +196,7 @@ class TriageGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
     (``"ansi"`` or None).
 
     ## Version History
-    * v0: first release (12 slots, 151 features, simulator reward).
+    * v0: first release (12 slots, 187 features, simulator reward).
     """
 
     metadata = {"render_modes": ["ansi"], "render_fps": 4}  # noqa: RUF012 - gymnasium convention

@@ -55,8 +55,16 @@ class TriagePPOPolicy:
             import torch
             from sb3_contrib import MaskablePPO
 
+            from govworkflow.triage.gym import TriageEncoder
+
             torch.set_num_threads(1)  # small networks: one thread is fastest
-            self._models[task_id] = MaskablePPO.load(path, device="cpu")
+            model = MaskablePPO.load(path, device="cpu")
+            if model.observation_space.shape != (TriageEncoder.size,):
+                raise GovWorkflowError(
+                    f"the model at {path} reads {model.observation_space.shape[0]} features but this version "
+                    f"encodes {TriageEncoder.size}; retrain it with: govworkflow triage train --task {task_id}"
+                )
+            self._models[task_id] = model
         return self._models[task_id]
 
     def act(self, observation: TriageObservation, simulator: TriageSimulator | None = None) -> TriageAction:

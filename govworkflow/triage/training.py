@@ -1,6 +1,6 @@
 """Train MaskablePPO on a triage task (extra ``train``): the office's loop, triage's target.
 
-    govworkflow triage train --task overload_12 --timesteps 150000 --seed 1
+    govworkflow triage train --task overload_12 --timesteps 400000 --seed 1
 
 ``govworkflow.training.fit`` does the work (seeding, warm start, PPO, validation on
 development seeds, best model kept, slim model, training record with provenance); this
@@ -8,7 +8,8 @@ module only says what it trains on:
 
 * environment: ``TriageGymEnv`` (12 slots, exact masks) with the simulator reward times
   ``reward_scale``, drawing development seeds;
-* teacher: a triage heuristic (default ``greedy_rate``, the best one), cloned first;
+* policy: ``SlotScorerPolicy`` (``network.py``: one ticket scorer shared across the 12
+  slots), learning from scratch by default; ``--imitate`` clones a heuristic first;
 * validation: the mean grade of the deterministic policy on the last development seeds.
 
 Outputs: ``data/models/triage-<task>-ppo.zip`` and ``data/results/training-triage-<task>.json``.
@@ -22,13 +23,17 @@ import numpy as np
 
 from govworkflow.imitation import Demonstrations, Step, assemble
 from govworkflow.training import PPOArgs, Target, TrainResult, fit
-from govworkflow.triage.gym import N_SLOTS, TriageGymEnv, slot_of
+from govworkflow.triage.gym import N_SLOTS, TriageEncoder, TriageGymEnv, slot_of
 from govworkflow.triage.instance import generate
 from govworkflow.triage.policies import make_policy
 from govworkflow.triage.sim import TriageSimulator
 from govworkflow.triage.tasks import get_task
 
-__all__ = ["TriageTrainArgs", "play", "train_triage", "triage_demonstrations", "triage_target"]
+__all__ = ["NETWORKS", "TriageTrainArgs", "play", "train_triage", "triage_demonstrations", "triage_target"]
+
+
+#: Policy networks a triage run can train.
+NETWORKS = ("slots", "mlp")
 
 
 @dataclass
@@ -39,26 +44,30 @@ class TriageTrainArgs(PPOArgs):
     """Triage task id (see ``govworkflow triage tasks``)."""
     reward_scale: float = 0.1
     """Multiplies the simulator reward, so episode returns are of order 1."""
-    timesteps: int = 150_000
+    timesteps: int = 400_000
     """Environment steps to train for."""
     learning_rate: float = 3e-4
     """Adam step size."""
     gamma: float = 1.0
     """Discount: episodes are at most 20 steps and the score counts every reward alike."""
     ent_coef: float = 0.01
-    """Entropy bonus (the clone is near-deterministic; this keeps PPO trying deviations)."""
+    """Entropy bonus (keeps PPO trying other tickets early on)."""
     clip_range: float = 0.1
-    """PPO clipping (small keeps the warm start close to its teacher)."""
-    imitate: str | None = "greedy_rate"
-    """Teacher cloned before PPO (the best heuristic); None trains from scratch."""
+    """PPO clipping."""
+    imitate: str | None = None
+    """Teacher cloned before PPO (a triage policy name); None (the default) learns from scratch."""
     imitation_episodes: int = 2000
     """Teacher episodes (first development seeds) for the warm start."""
     imitation_epochs: int = 20
     """Passes over the teacher's demonstrations."""
-    eval_every: int = 15_000
+    eval_every: int = 20_000
     """Validate every this many steps (0: only at the end)."""
     eval_episodes: int = 200
     """Development seeds in the validation subset (the last ones of the range)."""
+    network: str = "slots"
+    """``slots``: one ticket scorer shared across slots (``SlotScorerPolicy``); ``mlp``: a flat MLP."""
+    hidden: int = 64
+    """Width of the slot scorer's layers (``network="slots"``)."""
 
 
 def play(model: object, task: str, seeds: list[int]) -> list[float]:
@@ -116,6 +125,15 @@ def triage_target(args: TriageTrainArgs) -> Target:
         seeds = list(dev[: args.imitation_episodes])
         return triage_demonstrations(task.task_id, teacher, seeds, gamma, args.reward_scale)
 
+    if args.network not in NETWORKS:
+        raise ValueError(f"network: expected one of {', '.join(NETWORKS)}, got {args.network!r}")
+    policy: str | type = "MlpPolicy"
+    policy_kwargs: dict[str, object] = {}
+    if args.network == "slots":
+        from govworkflow.triage.network import SlotScorerPolicy
+
+        policy = SlotScorerPolicy
+        policy_kwargs = {"n_slots": N_SLOTS, "slot_features": len(TriageEncoder.SLOT_FEATURES), "hidden": args.hidden}
     return Target(
         name=f"triage-{task.task_id}",
         command=f"govworkflow triage train --task {task.task_id} --timesteps {args.timesteps} --seed {args.seed}",
@@ -124,6 +142,8 @@ def triage_target(args: TriageTrainArgs) -> Target:
         validate=lambda model, seeds: float(np.mean(play(model, task.task_id, seeds))),
         demonstrations=demos,
         record={"task_id": task.task_id, "environment": "triage"},
+        policy=policy,
+        policy_kwargs=policy_kwargs,
     )
 
 

@@ -16,8 +16,6 @@ TINY: dict[str, dict[str, object]] = {
         "n_seeds": 20,
         "timesteps": 256,
         "n_envs": 1,
-        "imitation_episodes": 2,
-        "imitation_epochs": 2,
         "eval_episodes": 2,
         "n_eval_seeds": 5,
     },
