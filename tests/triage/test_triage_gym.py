@@ -174,3 +174,14 @@ def test_docstring_spaces_match_the_code() -> None:
 def test_feature_names_cover_the_vector() -> None:
     names = TriageEncoder(20).names()
     assert len(names) == TriageEncoder.size == len(set(names))
+
+
+@pytest.mark.parametrize("first", ["govworkflow.triage.gym", "govworkflow.gym"])
+def test_either_module_imported_first_registers_every_id(first: str) -> None:
+    import subprocess
+    import sys
+
+    code = (f"import {first}, gymnasium as g; "
+            "print(sorted(k for k in g.registry if k.startswith('govworkflow/Triage')))")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == str(IDS)
