@@ -59,9 +59,10 @@ class TriagePPOPolicy:
 
             torch.set_num_threads(1)  # small networks: one thread is fastest
             model = MaskablePPO.load(path, device="cpu")
-            if model.observation_space.shape != (TriageEncoder.size,):
+            shape = model.observation_space.shape or ()
+            if shape != (TriageEncoder.size,):
                 raise GovWorkflowError(
-                    f"the model at {path} reads {model.observation_space.shape[0]} features but this version "
+                    f"the model at {path} reads {' x '.join(map(str, shape))} features but this version "
                     f"encodes {TriageEncoder.size}; retrain it with: govworkflow triage train --task {task_id}"
                 )
             self._models[task_id] = model
