@@ -79,7 +79,7 @@ class PPOArgs:
     clip_range: float = 0.1
     """PPO clipping (smaller keeps an imitation warm start closer to its teacher)."""
     net_arch: list[int] = field(default_factory=lambda: [128, 128])
-    """Hidden layers of the policy and value networks."""
+    """Hidden layers of the policy and value networks (``MlpPolicy`` only)."""
     imitate: str | None = None
     """Teacher policy cloned before PPO; None trains from scratch."""
     imitation_episodes: int = 64
@@ -137,7 +137,7 @@ class Target:
     policy: str | type = "MlpPolicy"
     """MaskablePPO's policy: ``"MlpPolicy"`` (an MLP of ``net_arch``) or a policy class."""
     policy_kwargs: dict[str, Any] = field(default_factory=dict)
-    """Extra keyword arguments of the policy (``net_arch`` comes from the arguments)."""
+    """Keyword arguments of a policy class (``"MlpPolicy"`` gets ``net_arch`` from the arguments)."""
 
 
 @dataclass
@@ -277,7 +277,7 @@ def fit(args: PPOArgs, target: Target) -> TrainResult:
         gae_lambda=args.gae_lambda,
         ent_coef=args.ent_coef,
         clip_range=args.clip_range,
-        policy_kwargs={"net_arch": list(args.net_arch), **target.policy_kwargs},
+        policy_kwargs=target.policy_kwargs if target.policy != "MlpPolicy" else {"net_arch": list(args.net_arch)},
         seed=args.seed,
         device="cpu",
         verbose=0,

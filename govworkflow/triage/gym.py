@@ -11,6 +11,7 @@ native ``TriageEnv``. Slot ``i`` of the action space and of the observation is t
 
 from __future__ import annotations
 
+import heapq
 from typing import Any, SupportsFloat
 
 from govworkflow.errors import MissingExtraError
@@ -25,7 +26,7 @@ import numpy as np
 from govworkflow.gym.actions import MaskedEnvMixin
 from govworkflow.gym.seeding import episode_seed as pick_episode_seed
 from govworkflow.triage.env import VERSION, TriageEnv
-from govworkflow.triage.instance import TYPE_MULTIPLIER, TicketType, ticket_reward
+from govworkflow.triage.instance import TYPE_MULTIPLIER, Ticket, TicketType, ticket_reward
 from govworkflow.triage.models import TriageObservation
 from govworkflow.triage.policies import greedy_rate_key
 from govworkflow.triage.tasks import MAX_TICKETS, TASKS, TriageTask, get_task
@@ -76,12 +77,14 @@ class TriageEncoder:
     Per slot (``SLOT_FEATURES``): present (arrived, not yet worked), type one-hot, effort,
     priority, weight (priority x type multiplier), slack if started now (squashed around
     0.5), on time if started now, reward if started now, that reward per unit of effort,
-    whether ``greedy_rate`` (the best heuristic) would pick it (a learner starts from the
-    heuristic's choice and learns when to deviate), and three facts relating the ticket to
-    the rest of the queue: what waiting costs it (reward now minus reward if started after
-    the shortest other visible ticket), whether it is on time if every visible ticket is
-    worked earliest-deadline-first from now, and its slack left after the visible tickets
-    due no later than it (squashed around 0.5). Then ``GLOBAL_FEATURES``.
+    whether ``greedy_rate`` (the best heuristic) would pick it (a learner can use the
+    heuristic's choice), and three facts relating the ticket to the rest of the queue and
+    the workers: what waiting costs it (reward now minus reward if started at the next
+    decision: after the shortest other visible ticket, or when another worker frees up),
+    whether it is on time if every visible ticket is worked earliest-deadline-first from
+    now, and its slack if the visible tickets due no later than it go first (squashed
+    around 0.5); both schedules give each next ticket to the first free worker. Then
+    ``GLOBAL_FEATURES``.
     """
 
     SLOT_FEATURES = ("present", "bug", "feature", "enhancement", "effort", "priority", "weight",
@@ -130,22 +133,42 @@ class TriageEncoder:
         return x
 
     def _relations(self, obs: TriageObservation, x: np.ndarray) -> None:
-        """``wait_cost``, ``edf_on_time`` and ``slack_after_due`` of every visible ticket."""
+        """``wait_cost``, ``edf_on_time`` and ``slack_after_due`` of every visible ticket.
+
+        Schedules are list schedules over every worker: the acting one is free now, the
+        others when their current ticket ends; each next ticket goes to the first free.
+        """
         per = len(self.SLOT_FEATURES)
         now = obs.time
+        others = [max(f, now) for w, f in enumerate(obs.workers_free_at) if w != obs.acting_worker]
         efforts = sorted(t.effort for t in obs.tickets)
         by_deadline = sorted(obs.tickets, key=lambda t: (t.deadline, t.ticket_id))
-        finish = now
+        edf_finish = _list_schedule(now, others, by_deadline)
         for t in by_deadline:
             base = slot_of(t.ticket_id) * per
-            finish += t.effort
-            shortest_other = (efforts[1] if t.effort == efforts[0] else efforts[0]) if len(efforts) > 1 else 0
-            wait = ticket_reward(t, now + t.effort) - ticket_reward(t, now + shortest_other + t.effort)
-            due_before = sum(o.effort for o in obs.tickets if o.deadline <= t.deadline and o is not t)
-            slack = t.deadline - (now + t.effort + due_before)
+            # not picked now, the ticket can start at the next decision: when the acting
+            # worker finishes the shortest other ticket, or another worker frees up first
+            delay = 0
+            if len(efforts) > 1:
+                shortest_other = efforts[1] if t.effort == efforts[0] else efforts[0]
+                delay = min([shortest_other, *(f - now for f in others)])
+            wait = ticket_reward(t, now + t.effort) - ticket_reward(t, now + delay + t.effort)
+            due = [o for o in by_deadline if o.deadline <= t.deadline and o is not t]
+            slack = t.deadline - _list_schedule(now, others, [*due, t])[t.ticket_id]
             x[base + 12] = wait / (_MAX_TICKET_REWARD - _MIN_TICKET_REWARD)
-            x[base + 13] = 1.0 if finish <= t.deadline else 0.0
+            x[base + 13] = 1.0 if edf_finish[t.ticket_id] <= t.deadline else 0.0
             x[base + 14] = 0.5 + 0.5 * slack / (abs(slack) + 3.0)
+
+
+def _list_schedule(now: int, others: list[int], tickets: list[Ticket]) -> dict[str, int]:
+    """Finish time of each of ``tickets`` worked in that order, each by the first free worker."""
+    free = sorted([now, *others])
+    finish: dict[str, int] = {}
+    for t in tickets:
+        end = heapq.heappop(free) + t.effort
+        heapq.heappush(free, end)
+        finish[t.ticket_id] = end
+    return finish
 
 
 class TriageGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
@@ -167,8 +190,8 @@ class TriageGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
     ``Box(0.0, 1.0, (187,), float32)``: 12 slots x 15 features (present, type one-hot,
     effort / 3, priority / 5, weight / 10, slack if started now squashed around 0.5, on
     time if started now, reward if started now scaled, that reward per unit of effort,
-    ``greedy_rate``'s pick, the cost of waiting behind the shortest other ticket, on time
-    under earliest-deadline-first from now, slack after the tickets due no later),
+    ``greedy_rate``'s pick, the cost of waiting until the next decision, on time under
+    earliest-deadline-first from now, slack if the tickets due no later go first),
     then 7 globals (time squashed, steps left / max steps, each worker's remaining busy
     time squashed, two-workers flag, tickets still to come / 12, last action valid). Only arrived tickets are visible.
     ``TriageEncoder.names()`` names every entry.

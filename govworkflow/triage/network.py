@@ -17,7 +17,7 @@ and each slot's first feature is its "present" flag.
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import Any, cast
 
 import torch
 from sb3_contrib.common.maskable.policies import MaskableActorCriticPolicy
@@ -66,17 +66,21 @@ class SlotExtractor(nn.Module):
         peak = (h * present - 2.0 * (1.0 - present)).max(dim=1).values  # tanh > -1 > -2: empty slots never win
         return h, torch.cat([mean, peak], dim=1), glob
 
-    def forward_actor(self, x: torch.Tensor) -> torch.Tensor:
-        h, pooled, _ = self._split(x)
+    def _actor(self, h: torch.Tensor, pooled: torch.Tensor) -> torch.Tensor:
         summary = pooled.unsqueeze(1).expand(h.shape[0], self.n_slots, pooled.shape[1])
         return self.score(torch.cat([h, summary], dim=2)).squeeze(2)
+
+    def forward_actor(self, x: torch.Tensor) -> torch.Tensor:
+        h, pooled, _ = self._split(x)
+        return self._actor(h, pooled)
 
     def forward_critic(self, x: torch.Tensor) -> torch.Tensor:
         _, pooled, glob = self._split(x)
         return self.critic(torch.cat([pooled, glob], dim=1))
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.forward_actor(x), self.forward_critic(x)
+        h, pooled, glob = self._split(x)  # embed once for both heads
+        return self._actor(h, pooled), self.critic(torch.cat([pooled, glob], dim=1))
 
 
 class SlotScorerPolicy(MaskableActorCriticPolicy):
@@ -100,6 +104,10 @@ class SlotScorerPolicy(MaskableActorCriticPolicy):
     def _build(self, lr_schedule: Any) -> None:
         super()._build(lr_schedule)
         self.action_net = nn.Identity()  # the extractor's slot logits are the action logits
+        if self.ortho_init:  # the scorer's last layer is the action head: small initial logits
+            head = cast(nn.Linear, cast(SlotExtractor, self.mlp_extractor).score[-1])
+            nn.init.orthogonal_(head.weight, gain=0.01)
+            nn.init.zeros_(head.bias)
         self.optimizer = self.optimizer_class(self.parameters(), lr=lr_schedule(1), **self.optimizer_kwargs)  # type: ignore[call-arg]
 
     def _get_constructor_parameters(self) -> dict[str, Any]:

@@ -112,6 +112,18 @@ def triage_demonstrations(
     return assemble(episodes, scores, gamma)
 
 
+def _command(args: TriageTrainArgs) -> str:
+    """The command line that repeats ``args`` (options at their defaults are left out)."""
+    default = TriageTrainArgs()
+    words = ["govworkflow triage train", f"--task {args.task}", f"--timesteps {args.timesteps}", f"--seed {args.seed}"]
+    for name in ("n_envs", "eval_every", "network", "imitation_episodes"):
+        if getattr(args, name) != getattr(default, name):
+            words.append(f"--{name.replace('_', '-')} {getattr(args, name)}")
+    if args.imitate != default.imitate:
+        words.append(f"--imitate {args.imitate or 'none'}")
+    return " ".join(words)
+
+
 def triage_target(args: TriageTrainArgs) -> Target:
     """The triage task of ``args`` as a training target."""
     task = get_task(args.task)  # fail early on an unknown task
@@ -136,7 +148,7 @@ def triage_target(args: TriageTrainArgs) -> Target:
         policy_kwargs = {"n_slots": N_SLOTS, "slot_features": len(TriageEncoder.SLOT_FEATURES), "hidden": args.hidden}
     return Target(
         name=f"triage-{task.task_id}",
-        command=f"govworkflow triage train --task {task.task_id} --timesteps {args.timesteps} --seed {args.seed}",
+        command=_command(args),
         make_env=lambda: TriageGymEnv(task.task_id, reward_scale=args.reward_scale),
         validation_seeds=list(dev[-args.eval_episodes :]),
         validate=lambda model, seeds: float(np.mean(play(model, task.task_id, seeds))),

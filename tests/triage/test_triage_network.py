@@ -117,3 +117,16 @@ def test_relational_features_on_a_worked_example() -> None:
     assert x[2, col["slack_after_due"]] == pytest.approx(0.3)
     assert x[0, col["slack_after_due"]] == pytest.approx(0.5)  # A: 3 - 3 = 0
     assert x[3:, :].sum() == 0.0  # empty slots stay zero
+
+
+def test_relational_features_count_the_second_worker() -> None:
+    # The other worker frees up at 1: C can start then, and A, if not picked now, waits
+    # 1 unit (not the 3 of the other ticket's effort).
+    tickets = [Ticket("T01", TicketType.BUG, 3, 5, 3), Ticket("T02", TicketType.FEATURE, 3, 3, 5)]
+    obs = TriageObservation("two_workers_12", 0, 20, tickets, [0, 1], 0, 0, True, "")
+    x = TriageEncoder(20).encode(obs).reshape(-1)[: N_SLOTS * PER].reshape(N_SLOTS, PER)
+    col = {name: k for k, name in enumerate(TriageEncoder.SLOT_FEATURES)}
+    assert x[0, col["wait_cost"]] == pytest.approx((30 - 9) / 34.0)  # 1 late, not 3 late (which is 7)
+    assert x[1, col["wait_cost"]] == 0.0  # C started at 1 by the other worker finishes at 4 <= 5
+    assert [x[k, col["edf_on_time"]] for k in range(2)] == [1.0, 1.0]  # one worker would make C late
+    assert x[1, col["slack_after_due"]] == pytest.approx(0.5 + 0.5 * 1 / 4)  # A on worker 0, C on worker 1: 5 - 4

@@ -4,6 +4,7 @@ same-seed determinism, and the shipped ``ppo`` policy."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -139,3 +140,25 @@ def test_committed_ppo_narrows_the_gap_on_every_hard_task() -> None:
         assert ppo["ci_low"] > best, task
         assert ppo["gap"] < min(rows[(task, p)]["gap"] for p in heuristics), task
         assert ppo["score"] < 1.0 and rows[(task, "oracle")]["score"] == 1.0
+
+
+def test_train_help_states_the_defaults_the_run_uses(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["triage", "train", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    default = TriageTrainArgs()
+    options = {"timesteps": default.timesteps, "n-envs": default.n_envs, "eval-every": default.eval_every,
+               "imitation-episodes": default.imitation_episodes}  # fmt: skip
+    for option, value in options.items():
+        assert re.search(rf"--{option} \S+ [^(]*\(default: {value}\)", text), option
+    assert default.network == "slots" and "slots (one ticket scorer shared across slots, default)" in text
+    assert default.imitate is None and "or 'none' (default)" in text
+
+
+def test_recorded_command_repeats_the_options_that_differ() -> None:
+    from govworkflow.triage.training import triage_target
+
+    plain = triage_target(TriageTrainArgs(task="arrivals_12")).command
+    assert plain == "govworkflow triage train --task arrivals_12 --timesteps 400000 --seed 1"
+    args = TriageTrainArgs(task="overload_12", network="mlp", imitate="greedy_rate", n_envs=2)
+    assert triage_target(args).command.endswith("--n-envs 2 --network mlp --imitate greedy_rate")
