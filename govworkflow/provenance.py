@@ -25,11 +25,14 @@ def git(*args: str) -> str:
 
 
 def provenance(command: str | None = None, **extra: Any) -> dict[str, Any]:
-    """Who made a result and how: version, commit (and whether the tree was dirty),
-    UTC date, the command line, Python version and machine size, plus ``extra``."""
+    """Who made a result and how: version, commit (and whether the code was dirty),
+    UTC date, the command line, Python version and machine size, plus ``extra``.
+
+    ``git_dirty`` looks at tracked files outside ``data/``: a run that writes its own
+    results and models there does not make its code dirty."""
     from govworkflow import __version__
 
-    dirty = git("status", "--porcelain", "--untracked-files=no")
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)data")
     return {
         "package": "govworkflow",
         "package_version": __version__,
