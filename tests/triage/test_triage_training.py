@@ -162,3 +162,27 @@ def test_recorded_command_repeats_the_options_that_differ() -> None:
     assert plain == "govworkflow triage train --task arrivals_12 --timesteps 400000 --seed 1"
     args = TriageTrainArgs(task="overload_12", network="mlp", imitate="greedy_rate", n_envs=2)
     assert triage_target(args).command.endswith("--n-envs 2 --network mlp --imitate greedy_rate")
+
+
+def test_docs_tables_quote_the_committed_leaderboard() -> None:
+    root = Path(__file__).resolve().parents[2]
+    rows = {
+        (r["task_id"], r["policy"]): r
+        for r in json.loads((root / "data/results/triage_leaderboard.json").read_text())["rows"]
+    }
+
+    def cell(r: dict) -> str:
+        return f"{r['score']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}]"
+
+    docs = (root / "docs" / "triage.md").read_text()
+    quoted = re.findall(
+        r"\| `(\w+)` \| `(\w+)` \| ([0-9.]+ \[[^\]]+\]) \| ([0-9.]+) \| ([0-9.]+) \| ([0-9.]+) \|", docs
+    )
+    assert len(quoted) >= 16
+    for task, policy, score, reward, oracle, gap in quoted:
+        r = rows[(task, policy)]
+        assert (score, reward, oracle, gap) == (cell(r), f"{r['reward']:.2f}", f"{r['oracle']:.2f}", f"{r['gap']:.2f}")
+    readme = (root / "README.md").read_text()
+    for task in HARD:
+        assert f"| {task} | {cell(rows[(task, 'greedy_rate')])} | **{cell(rows[(task, 'ppo')])}** |" in readme
+        assert f"| `{task}` | {cell(rows[(task, 'greedy_rate')])} | **{cell(rows[(task, 'ppo')])}** |" in docs
