@@ -48,6 +48,25 @@ class EpisodeHolder(Generic[SimT, RecT]):
             raise NoEpisodeError("no episode yet: call reset() first")
         return self._record
 
+    def _info(self, components: tuple[float, ...]) -> dict[str, Any]:
+        """``info`` of a step: validity, message, named reward components, then the clock."""
+        sim: Any = self.simulator
+        return {
+            "valid": sim.last_valid,
+            "message": sim.last_message,
+            "reward_components": dict(zip(sim.REWARD_COMPONENTS, components, strict=True)),
+            **self._clock_info(),
+        }
+
+    def _clock_info(self) -> dict[str, Any]:
+        """Where the episode stands (each env says it in its own units)."""
+        raise NotImplementedError
+
+    def reset_info(self) -> dict[str, Any]:
+        """``info`` with the same keys as after a step (zero reward components)."""
+        sim: Any = self.simulator
+        return self._info((0.0,) * len(sim.REWARD_COMPONENTS))
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -119,19 +138,8 @@ class GovWorkflowEnv(EpisodeHolder[Simulator, EpisodeRecord]):
         self._record.append(StepRecord(sim.steps, sim.day, act, reward, components, sim.last_valid, sim.last_message))
         return StepResult(sim.observe(), reward, terminated, truncated, self._info(components))
 
-    def _info(self, components: tuple[float, ...]) -> dict[str, Any]:
-        sim = self.simulator
-        return {
-            "valid": sim.last_valid,
-            "message": sim.last_message,
-            "reward_components": dict(zip(sim.REWARD_COMPONENTS, components, strict=True)),
-            "day": sim.day,
-            "step": sim.steps,
-        }
-
-    def reset_info(self) -> dict[str, Any]:
-        """``info`` with the same keys as after a step (zero reward components)."""
-        return self._info((0.0,) * len(self.simulator.REWARD_COMPONENTS))
+    def _clock_info(self) -> dict[str, Any]:
+        return {"day": self.simulator.day, "step": self.simulator.steps}
 
     def state(self) -> EpisodeState:
         """The full (privileged) episode state."""

@@ -140,13 +140,12 @@ def _train(args: argparse.Namespace) -> int:
     imitate = None if args.imitate in (None, "none") else args.imitate
     if imitate is not None:
         make_policy(imitate)  # an unknown teacher fails here, naming the choices
-    from govworkflow.triage.training import NETWORKS, TriageTrainArgs, train_triage
+    from govworkflow.triage.training import NETWORKS, OPTIONS, TriageTrainArgs, train_triage
 
     if args.network is not None and args.network not in NETWORKS:
         raise BadArgumentError(f"--network: unknown network {args.network!r}; valid choices: {', '.join(NETWORKS)}")
 
-    given = {name: getattr(args, name) for name in ("timesteps", "n_envs", "eval_every", "network",
-                                                     "imitation_episodes")}  # fmt: skip
+    given = {name: getattr(args, name) for name in ("timesteps", *OPTIONS)}
     targs = TriageTrainArgs(
         task=task.task_id, seed=args.seed, imitate=imitate, progress=not args.no_progress,
         **{name: value for name, value in given.items() if value is not None},

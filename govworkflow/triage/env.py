@@ -133,21 +133,10 @@ class TriageEnv(EpisodeHolder[TriageSimulator, TriageRecord]):
         )
         return TriageStepResult(sim.observe(), reward, terminated, truncated, self._info(components))
 
-    def _info(self, components: tuple[float, ...]) -> dict[str, Any]:
+    def _clock_info(self) -> dict[str, Any]:
         sim = self.simulator
-        return {
-            "valid": sim.last_valid,
-            "message": sim.last_message,
-            "reward_components": dict(zip(sim.REWARD_COMPONENTS, components, strict=True)),
-            "time": sim.time,
-            "step": sim.steps,
-            "steps_left": sim.max_steps - sim.steps,
-            "action_mask": sim.action_mask(),
-        }
-
-    def reset_info(self) -> dict[str, Any]:
-        """``info`` with the same keys as after a step (zero reward components)."""
-        return self._info((0.0,) * len(TriageSimulator.REWARD_COMPONENTS))
+        return {"time": sim.time, "step": sim.steps, "steps_left": sim.max_steps - sim.steps,
+                "action_mask": sim.action_mask()}  # fmt: skip
 
     def observe(self) -> TriageObservation:
         """The current observation (the same one the last step returned)."""

@@ -29,11 +29,14 @@ from govworkflow.triage.policies import make_policy
 from govworkflow.triage.sim import TriageSimulator
 from govworkflow.triage.tasks import get_task
 
-__all__ = ["NETWORKS", "TriageTrainArgs", "play", "train_triage", "triage_demonstrations", "triage_target"]
+__all__ = ["NETWORKS", "OPTIONS", "TriageTrainArgs", "play", "train_triage", "triage_demonstrations", "triage_target"]
 
 
 #: Policy networks a triage run can train.
 NETWORKS = ("slots", "mlp")
+#: Fields ``govworkflow triage train`` sets as ``--name`` options besides task, timesteps,
+#: seed and imitate (each defaults to the field's default when omitted).
+OPTIONS = ("n_envs", "eval_every", "network", "imitation_episodes")
 
 
 @dataclass
@@ -116,7 +119,7 @@ def _command(args: TriageTrainArgs) -> str:
     """The command line that repeats ``args`` (options at their defaults are left out)."""
     default = TriageTrainArgs()
     words = ["govworkflow triage train", f"--task {args.task}", f"--timesteps {args.timesteps}", f"--seed {args.seed}"]
-    for name in ("n_envs", "eval_every", "network", "imitation_episodes"):
+    for name in OPTIONS:
         if getattr(args, name) != getattr(default, name):
             words.append(f"--{name.replace('_', '-')} {getattr(args, name)}")
     if args.imitate != default.imitate:
