@@ -225,11 +225,11 @@ def test_idle_http_sessions_are_reaped(make_client: Any, clock: Any) -> None:
 def test_reaper_runs_in_the_background(make_client: Any) -> None:
     import time
 
-    client = make_client(idle_timeout_s=0.2, reap_interval_s=0.05)
+    client = make_client(idle_timeout_s=1.0, reap_interval_s=0.05)  # long enough to count the session first
     start(client)
     sessions = client.app.state.sessions  # type: ignore[attr-defined]
     assert len(sessions) == 1
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 10
     while len(sessions) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert len(sessions) == 0
