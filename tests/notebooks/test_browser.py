@@ -1,5 +1,6 @@
 """A real browser: JupyterLab on 127.0.0.1, Chromium driven by Playwright, runs the play
-notebook, clicks *Advance day*, and checks that the counters and the chart changed."""
+notebook, clicks *Advance day*, and checks that the counters and the chart changed; then
+plays the triage warm-up's ticket widget (pick, Step, Undo)."""
 
 from __future__ import annotations
 
@@ -11,18 +12,29 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import nbformat
 import pytest
 
 from govworkflow import get_ruleset
+from govworkflow.triage import TriageEnv
 from tests.notebooks.support import ARTIFACTS, NOTEBOOKS, ROOT
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 CHROMIUM = Path(os.environ.get("GOVWORKFLOW_CHROMIUM", "/usr/bin/chromium"))
 NOTEBOOK = "03_play_an_episode.ipynb"
+TRIAGE_NOTEBOOK = "00_triage_warmup.ipynb"
+#: The warm-up's cells up to and including its ticket widget (the rest trains PPO).
+TRIAGE_PLAY = "00_triage_play.ipynb"
 
 sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
 pytest.importorskip("jupyterlab")
 if not CHROMIUM.exists():
     pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
@@ -35,10 +47,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """JupyterLab serving a copy of the play notebook; yields the notebook's URL."""
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], str]]:
+    """JupyterLab serving copies of the notebooks; yields ``url(notebook name)``."""
     work = tmp_path_factory.mktemp("lab")
     shutil.copy(NOTEBOOKS / NOTEBOOK, work / NOTEBOOK)
+    warmup = nbformat.read(NOTEBOOKS / TRIAGE_NOTEBOOK, as_version=4)
+    play = next(i for i, c in enumerate(warmup.cells) if "TriagePlayer(" in c.source)
+    warmup.cells = warmup.cells[: play + 1]
+    nbformat.write(warmup, work / TRIAGE_PLAY)
     port, token = _free_port(), secrets.token_hex(16)
     env = {
         **os.environ,
@@ -69,7 +85,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("JupyterLab did not start:\n" + (work / "lab.log").read_text()) from None
                 time.sleep(0.5)
-        yield f"{base}/lab/tree/{NOTEBOOK}?token={token}"
+        # a workspace per notebook: a fresh page must not restore (and run) the other one
+        yield lambda name: f"{base}/lab/workspaces/{Path(name).stem}/tree/{name}?token={token}"
     finally:
         server.terminate()
         try:
@@ -79,51 +96,95 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
-FIRST_PLOT_TITLE = "(() => { const t = document.querySelector('.js-plotly-plot .gtitle'); return t && t.textContent; })()"
+FIRST_PLOT_TITLE = (
+    "(() => { const t = document.querySelector('.js-plotly-plot .gtitle'); return t && t.textContent; })()"
+)
+KERNEL_IDLE = (
+    "name => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+    " const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;"
+    " return k && k.status === 'idle' && w.context.path.endsWith(name); }"
+)
 
 
-def test_play_notebook_in_jupyterlab(lab: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+@contextmanager
+def notebook_page(url: str) -> Iterator[Page]:
+    """Chromium on ``url``, once its kernel is idle, with every cell started."""
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1100})
             page.set_default_timeout(120_000)
-            page.goto(lab)
-            page.wait_for_function(
-                "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
-                " const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;"
-                " return k && k.status === 'idle'; }"
-            )
+            page.goto(url)
+            page.wait_for_function(KERNEL_IDLE, arg=url.split("?")[0].rsplit("/", 1)[-1])
             page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            page.get_by_text("replayed exactly: True").wait_for()
-
-            counters = page.locator(".govworkflow-counters").first
-            counters.wait_for()
-            days = get_ruleset(None).task("district_backlog_easy").max_days  # the notebook's default
-            assert f"day 0 / {days}" in counters.inner_text()
-            page.wait_for_function(f"() => ({FIRST_PLOT_TITLE} || '').includes('day 0')")
-            days_before = page.evaluate("document.querySelector('.js-plotly-plot').data[0].x.length")
-
-            news = page.locator(".jp-toast-button", has_text="No")
-            if news.count():  # JupyterLab's "get notified about news?" toast hides the charts
-                news.first.click()
-            button = page.get_by_role("button", name="Advance day").first
-            button.scroll_into_view_if_needed()
-            page.screenshot(path=str(ARTIFACTS / "play_notebook_before.png"))
-            button.click()
-
-            page.wait_for_function(
-                f"() => document.querySelector('.govworkflow-counters').innerText.includes('day 1 / {days}')"
-            )
-            assert "step 1" in counters.inner_text().replace("\n", " ")
-            # each widget syncs on its own message: the status line may land just after the counters
-            page.locator(".widget-html-content", has_text="day 1 simulated").first.wait_for(timeout=30_000)
-            page.wait_for_function(f"() => ({FIRST_PLOT_TITLE} || '').includes('day 1')")
-            days_after = page.evaluate("document.querySelector('.js-plotly-plot').data[0].x.length")
-            assert days_after == days_before + 1
-            page.wait_for_timeout(500)  # let the chart finish drawing
-            page.screenshot(path=str(ARTIFACTS / "play_notebook_after_advance_day.png"))
+            yield page
         finally:
             browser.close()
+
+
+def dismiss_news(page: Page) -> None:
+    """JupyterLab's "get notified about news?" toast can hide what the test clicks."""
+    news = page.locator(".jp-toast-button", has_text="No")
+    if news.count():
+        news.first.click()
+
+
+def test_play_notebook_in_jupyterlab(lab: Callable[[str], str]) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with notebook_page(lab(NOTEBOOK)) as page:
+        page.get_by_text("replayed exactly: True").wait_for()
+
+        counters = page.locator(".govworkflow-counters").first
+        counters.wait_for()
+        days = get_ruleset(None).task("district_backlog_easy").max_days  # the notebook's default
+        assert f"day 0 / {days}" in counters.inner_text()
+        page.wait_for_function(f"() => ({FIRST_PLOT_TITLE} || '').includes('day 0')")
+        days_before = page.evaluate("document.querySelector('.js-plotly-plot').data[0].x.length")
+
+        dismiss_news(page)
+        button = page.get_by_role("button", name="Advance day").first
+        button.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "play_notebook_before.png"))
+        button.click()
+
+        page.wait_for_function(
+            f"() => document.querySelector('.govworkflow-counters').innerText.includes('day 1 / {days}')"
+        )
+        assert "step 1" in counters.inner_text().replace("\n", " ")
+        # each widget syncs on its own message: the status line may land just after the counters
+        page.locator(".widget-html-content", has_text="day 1 simulated").first.wait_for(timeout=30_000)
+        page.wait_for_function(f"() => ({FIRST_PLOT_TITLE} || '').includes('day 1')")
+        days_after = page.evaluate("document.querySelector('.js-plotly-plot').data[0].x.length")
+        assert days_after == days_before + 1
+        page.wait_for_timeout(500)  # let the chart finish drawing
+        page.screenshot(path=str(ARTIFACTS / "play_notebook_after_advance_day.png"))
     assert (ARTIFACTS / "play_notebook_after_advance_day.png").stat().st_size > 10_000
+
+
+def test_triage_ticket_widget_in_jupyterlab(lab: Callable[[str], str]) -> None:
+    """Pick the second ticket the dropdown offers, Step, then Undo: the tables follow."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    env = TriageEnv("faithful_8")  # the notebook's default task and seed
+    env.reset()
+    offered = [t.ticket_id for t in env.observe().tickets if t.ticket_id in set(env.valid_actions())]
+    with notebook_page(lab(TRIAGE_PLAY)) as page:
+        status = page.locator(".widget-html-content", has_text="workers free at")
+        status.first.wait_for()
+        assert "step 0 (20 left)" in status.first.inner_text()
+        picker = page.locator(".widget-dropdown select").first
+        assert picker.locator("option").count() == len(offered)
+        dismiss_news(page)
+        picker.select_option(value=None, index=1)
+        pick = offered[1]
+        page.get_by_role("button", name="Step").first.click()
+
+        status.filter(has_text="step 1 (19 left)").first.wait_for(timeout=30_000)
+        worked = page.locator(".widget-html-content table").nth(1)
+        worked.locator("td", has_text=pick).first.wait_for(timeout=30_000)
+        expect(picker.locator("option")).to_have_count(len(offered) - 1)  # each widget syncs on its own
+        page.screenshot(path=str(ARTIFACTS / "triage_widget_after_step.png"))
+
+        page.get_by_role("button", name="Undo").first.click()
+        status.filter(has_text="undone: back to step 0").first.wait_for(timeout=30_000)
+        expect(picker.locator("option")).to_have_count(len(offered))
+        expect(worked.locator("td")).to_have_count(0)
