@@ -20,3 +20,4 @@ lint:
 bench:  ## speed figures (printed, not asserted)
 	$(PYTHON) benchmarks/bench_legacy.py
 	$(PYTHON) benchmarks/bench_standard.py
+	$(PYTHON) benchmarks/bench_triage.py
