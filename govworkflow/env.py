@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from govworkflow.errors import EpisodeFinishedError, NoEpisodeError
+from govworkflow.errors import EpisodeFinishedError, NoEpisodeError, check_seed
 from govworkflow.kernel import Ruleset, Simulator
 from govworkflow.models import Action, EpisodeState, Grade, Observation, StepResult, parse_action
 from govworkflow.record import EpisodeRecord, StepRecord
@@ -67,6 +67,21 @@ class EpisodeHolder(Generic[SimT, RecT]):
         sim: Any = self.simulator
         return self._info((0.0,) * len(sim.REWARD_COMPONENTS))
 
+    # -- which history a snapshot belongs to -------------------------------------------
+    def _anchor(self) -> object:
+        """What pins a snapshot to this episode's history: the last step record (never
+        copied, only appended or cut off), or the record itself before the first step."""
+        record: Any = self.record
+        return record.steps[-1] if record.steps else record
+
+    def _belongs(self, steps: int, anchor: object) -> bool:
+        """Whether a snapshot taken after ``steps`` steps with ``anchor`` is on the current
+        history: same episode (not reset since), and not undone past and replayed since."""
+        record: Any = self.record
+        if not 0 <= steps <= len(record.steps):
+            return False
+        return (record.steps[steps - 1] if steps else record) is anchor
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -76,6 +91,7 @@ class Snapshot:
     task_id: str
     steps: int
     blob: bytes = field(repr=False)
+    anchor: object = field(default=None, repr=False, compare=False)
 
 
 class GovWorkflowEnv(EpisodeHolder[Simulator, EpisodeRecord]):
@@ -106,7 +122,7 @@ class GovWorkflowEnv(EpisodeHolder[Simulator, EpisodeRecord]):
         self.ruleset: Ruleset = get_ruleset(ruleset)
         self.task_id = task_id if task_id is not None else next(iter(self.ruleset.tasks))
         self.ruleset.task(self.task_id)  # fail early on an unknown task
-        self.default_seed = seed
+        self.default_seed = None if seed is None else check_seed(seed)
         self.max_steps = max_steps
         self._sim: Simulator | None = None
         self._record: EpisodeRecord | None = None
@@ -114,12 +130,9 @@ class GovWorkflowEnv(EpisodeHolder[Simulator, EpisodeRecord]):
     # -- the episode -----------------------------------------------------------------
     def reset(self, task_id: str | None = None, seed: int | None = None) -> Observation:
         """Start a new episode (of ``task_id``, else the current task) and observe it."""
-        if task_id is not None:
-            self.ruleset.task(task_id)
-            self.task_id = task_id
-        if seed is None:
-            seed = self.default_seed
-        self._sim = sim = self.ruleset.make(self.task_id, seed, self.max_steps)
+        task = task_id if task_id is not None else self.task_id
+        sim = self.ruleset.make(task, seed if seed is not None else self.default_seed, self.max_steps)
+        self._sim, self.task_id = sim, task  # a refused reset changes nothing
         self._record = EpisodeRecord(self.ruleset.name, self.task_id, sim.seed, sim.REWARD_COMPONENTS)
         return sim.observe()
 
@@ -161,17 +174,20 @@ class GovWorkflowEnv(EpisodeHolder[Simulator, EpisodeRecord]):
     def snapshot(self) -> Snapshot:
         """Save the whole episode (state, random generator and record length)."""
         sim = self.simulator
-        return Snapshot(self.ruleset.name, self.task_id, sim.steps, sim.snapshot())
+        return Snapshot(self.ruleset.name, self.task_id, sim.steps, sim.snapshot(), self._anchor())
 
     def restore(self, snap: Snapshot) -> Observation:
         """Go back to ``snap``: the same actions from here give the same trajectory."""
         if snap.ruleset != self.ruleset.name:
             raise ValueError(f"snapshot is of ruleset {snap.ruleset!r}, this env runs {self.ruleset.name!r}")
-        sim = Simulator.restore(snap.blob)
         record = self.record
-        if record.task_id != snap.task_id or snap.steps > len(record.steps):
-            raise ValueError("snapshot does not belong to the current episode")
-        self._sim = sim
+        if record.task_id != snap.task_id or not self._belongs(snap.steps, snap.anchor):
+            raise ValueError(
+                f"snapshot of {snap.task_id!r} step {snap.steps} is not on the current episode's history "
+                f"({record.task_id!r}, {len(record.steps)} steps): it is from an earlier episode, "
+                "or from steps undone and played differently since"
+            )
+        self._sim = sim = Simulator.restore(snap.blob)
         self.task_id = snap.task_id
         record.truncate(snap.steps)
         return sim.observe()

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+
 __all__ = [
+    "BadValueError",
     "EpisodeFinishedError",
     "GovWorkflowError",
     "InvalidActionError",
     "MissingExtraError",
     "NoEpisodeError",
     "UnknownNameError",
+    "check_seed",
     "choices_message",
 ]
 
@@ -23,6 +27,21 @@ def choices_message(kind: str, value: object, choices: Iterable[object]) -> str:
 
 class GovWorkflowError(Exception):
     """Base class of every error this package raises on purpose."""
+
+
+class BadValueError(GovWorkflowError, ValueError):
+    """A value outside what is allowed (a seed, a count, an output path); the message names
+    the value and what is allowed."""
+
+
+def check_seed(seed: object, name: str = "seed") -> int:
+    """``seed`` if it is a non-negative integer (numpy integers too), else ``BadValueError``.
+
+    Seeds are never truncated or folded: ``3.5`` or ``-3`` would otherwise play seed 3's
+    instance under another label."""
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise BadValueError(f"{name}: must be a non-negative integer, got {seed!r}")
+    return int(seed)
 
 
 class UnknownNameError(GovWorkflowError, ValueError, KeyError):

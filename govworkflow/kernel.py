@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
-from govworkflow.errors import UnknownNameError
+from govworkflow.errors import UnknownNameError, check_seed
 from govworkflow.models import Action, EpisodeState, Grade, Observation
 
 __all__ = ["Policy", "PolicyFactory", "Ruleset", "Simulator", "TaskLike"]
@@ -146,6 +146,6 @@ class Ruleset:
         task = self.task(task_id)
         return self.simulator(
             task,
-            task.seed if seed is None else int(seed),
+            task.seed if seed is None else check_seed(seed),
             self.default_max_steps if max_steps is None else int(max_steps),
         )

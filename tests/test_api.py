@@ -139,8 +139,43 @@ def test_snapshot_of_another_episode_is_refused() -> None:
     snap = a.snapshot()
     b = GovWorkflowEnv("mixed_urgency_medium", ruleset="legacy")
     b.reset()
-    with pytest.raises(ValueError, match="does not belong"):
+    with pytest.raises(ValueError, match="not on the current episode's history"):
         b.restore(snap)
+
+
+def test_snapshot_from_an_earlier_episode_or_an_undone_branch_is_refused() -> None:
+    env = GovWorkflowEnv("district_backlog_easy", ruleset="legacy")
+    env.reset(seed=4)
+    env.step({"action_type": "advance_time"})
+    earlier = env.snapshot()
+    env.reset(seed=4)  # the same task and seed, but a new episode
+    for _ in range(3):
+        env.step({"action_type": "advance_time"})
+    with pytest.raises(ValueError, match="earlier episode"):
+        env.restore(earlier)
+    assert len(env.record.steps) == env.simulator.steps == 3  # nothing changed
+    start, two = env.snapshot(), None
+    env.restore(start)
+    env.step({"action_type": "advance_time"})
+    two = env.snapshot()
+    env.restore(start)  # undo, then play something else
+    env.step({"action_type": "set_priority_mode", "priority_mode": "urgent_first"})
+    with pytest.raises(ValueError, match="undone and played differently"):
+        env.restore(two)
+    env.restore(start)  # still on the history: allowed
+    assert len(env.record.steps) == env.simulator.steps == 3
+
+
+@pytest.mark.parametrize("seed", [-1, 2.5, True, "3"])
+def test_bad_seeds_are_refused_and_change_nothing(seed: object) -> None:
+    env = GovWorkflowEnv("district_backlog_easy", ruleset="standard")
+    env.reset(seed=7)
+    env.step({"action_type": "advance_time"})
+    with pytest.raises(ValueError, match=f"seed: must be a non-negative integer, got {seed!r}"):
+        env.reset(task_id="mixed_urgency_medium", seed=seed)  # type: ignore[arg-type]
+    assert (env.task_id, env.simulator.seed, env.simulator.steps) == ("district_backlog_easy", 7, 1)
+    with pytest.raises(ValueError, match="seed: must be a non-negative integer"):
+        GovWorkflowEnv("district_backlog_easy", seed=seed)  # type: ignore[arg-type]
 
 
 def test_grade_explains_what_cost_the_most() -> None:

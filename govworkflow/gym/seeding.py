@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from govworkflow.errors import check_seed
+
 __all__ = ["episode_seed"]
 
 
@@ -16,7 +18,7 @@ def episode_seed(
     """``options["episode_seed"]`` if given, else ``seed``, else a development seed drawn
     with the env's own generator (held-out evaluation seeds are never drawn)."""
     if options and "episode_seed" in options:
-        return int(options["episode_seed"])
+        return check_seed(options["episode_seed"], "options['episode_seed']")
     if seed is not None:
-        return int(seed)
+        return check_seed(seed)
     return int(development[int(rng.integers(len(development)))])

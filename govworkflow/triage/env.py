@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from govworkflow.env import EpisodeHolder
-from govworkflow.errors import EpisodeFinishedError
+from govworkflow.errors import EpisodeFinishedError, check_seed
 from govworkflow.triage.grading import grade_record
 from govworkflow.triage.instance import Instance, generate
 from govworkflow.triage.models import (
@@ -41,6 +41,7 @@ class TriageSnapshot:
     seed: int
     steps: int
     blob: bytes = field(repr=False)
+    anchor: object = field(default=None, repr=False, compare=False)
 
 
 class TriageEnv(EpisodeHolder[TriageSimulator, TriageRecord]):
@@ -81,7 +82,7 @@ class TriageEnv(EpisodeHolder[TriageSimulator, TriageRecord]):
 
     def __init__(self, task_id: str | TriageTask | None = None, *, seed: int | None = None) -> None:
         self.task: TriageTask = get_task(task_id if task_id is not None else next(iter(TASKS)))
-        self.default_seed = seed
+        self.default_seed = None if seed is None else check_seed(seed)
         self._sim: TriageSimulator | None = None
         self._record: TriageRecord | None = None
 
@@ -92,14 +93,12 @@ class TriageEnv(EpisodeHolder[TriageSimulator, TriageRecord]):
     # -- the episode -------------------------------------------------------------------
     def reset(self, task_id: str | TriageTask | None = None, seed: int | None = None) -> TriageObservation:
         """Start a new episode (of ``task_id``, else the current task) and observe it."""
-        if task_id is not None:
-            self.task = get_task(task_id)
+        task = get_task(task_id) if task_id is not None else self.task
         if seed is None:
-            seed = self.default_seed if self.default_seed is not None else self.task.seed
-        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise ValueError(f"seed: must be a non-negative integer, got {seed!r}")
-        self._sim = sim = TriageSimulator(generate(self.task, seed))
-        self._record = TriageRecord(self.task_id, seed, sim.REWARD_COMPONENTS)
+            seed = self.default_seed if self.default_seed is not None else task.seed
+        sim = TriageSimulator(generate(task, seed))  # checks the seed: a refused reset changes nothing
+        self.task, self._sim = task, sim
+        self._record = TriageRecord(self.task_id, sim.seed, sim.REWARD_COMPONENTS)
         return sim.observe()
 
     def step(self, action: TriageAction | dict[str, Any] | str) -> TriageStepResult:
@@ -175,15 +174,16 @@ class TriageEnv(EpisodeHolder[TriageSimulator, TriageRecord]):
     def snapshot(self) -> TriageSnapshot:
         """Save the whole episode (state and record length)."""
         sim = self.simulator
-        return TriageSnapshot(self.task_id, sim.seed, sim.steps, sim.snapshot())
+        return TriageSnapshot(self.task_id, sim.seed, sim.steps, sim.snapshot(), self._anchor())
 
     def restore(self, snap: TriageSnapshot) -> TriageObservation:
         """Go back to ``snap``: the same actions from here give the same trajectory."""
         record = self.record
-        if (record.task_id, record.seed) != (snap.task_id, snap.seed) or snap.steps > len(record.steps):
+        if (record.task_id, record.seed) != (snap.task_id, snap.seed) or not self._belongs(snap.steps, snap.anchor):
             raise ValueError(
-                f"snapshot of {snap.task_id!r} seed {snap.seed} step {snap.steps} does not belong to "
-                f"the current episode ({record.task_id!r} seed {record.seed}, {len(record.steps)} steps)"
+                f"snapshot of {snap.task_id!r} seed {snap.seed} step {snap.steps} is not on the current "
+                f"episode's history ({record.task_id!r} seed {record.seed}, {len(record.steps)} steps): it is "
+                "from an earlier episode, or from steps undone and played differently since"
             )
         self._sim = sim = TriageSimulator.restore(snap.blob)
         record.truncate(snap.steps, sim.terminated, sim.truncated)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
-from govworkflow.errors import UnknownNameError
+from govworkflow.errors import UnknownNameError, check_seed
 from govworkflow.triage.tasks import EFFORT_RANGE, PRIORITY_RANGE, TriageTask, get_task
 
 __all__ = [
@@ -127,7 +127,7 @@ def generate(task: TriageTask | str, seed: int) -> Instance:
     Tickets are drawn in sequence, the list is shuffled, and ids ``T01, T02, ...`` are
     given in shuffled order, so an id says nothing about when a ticket was drawn.
     """
-    return _generate(get_task(task), int(seed))
+    return _generate(get_task(task), check_seed(seed))
 
 
 @lru_cache(maxsize=4096)

@@ -14,6 +14,8 @@ from govworkflow.triage import (
     TriageAction,
     TriageEnv,
     TriageRecord,
+    evaluate,
+    generate,
     grade_record,
     make_policy,
     run_episode,
@@ -128,8 +130,61 @@ def test_snapshot_restore_reproduces_the_trajectory() -> None:
     assert first == second
     other = TriageEnv("two_workers_12")
     other.reset(seed=3)
-    with pytest.raises(ValueError, match="does not belong"):
+    with pytest.raises(ValueError, match="not on the current episode's history"):
         other.restore(snap)
+
+
+def test_snapshot_from_an_earlier_episode_with_the_same_seed_is_refused() -> None:
+    env = TriageEnv("faithful_8")
+    env.reset(seed=3)
+    env.step("T01")
+    env.step("T02")
+    earlier = env.snapshot()
+    env.reset(seed=3)
+    for ticket in ("T05", "T06", "T07", "T08"):
+        env.step(ticket)
+    with pytest.raises(ValueError, match="earlier episode"):
+        env.restore(earlier)
+    assert env.record.actions == ["T05", "T06", "T07", "T08"]
+    assert env.record.reward_sum == env.simulator.reward_sum  # record and simulator agree
+
+
+def test_snapshot_of_an_undone_branch_is_refused() -> None:
+    env = TriageEnv("faithful_8")
+    env.reset(seed=3)
+    start = env.snapshot()
+    env.step("T01")
+    env.step("T02")
+    branch = env.snapshot()
+    env.restore(start)
+    env.step("T03")
+    env.step("T04")
+    with pytest.raises(ValueError, match="undone and played differently"):
+        env.restore(branch)
+    assert env.record.actions == ["T03", "T04"]
+    env.restore(start)
+    assert env.record.actions == [] and env.simulator.steps == 0
+
+
+@pytest.mark.parametrize("seed", [-1, 3.5, False, "2"])
+def test_a_refused_reset_changes_nothing(seed: object) -> None:
+    env = TriageEnv("faithful_5")
+    env.reset(seed=1)
+    env.step("T01")
+    with pytest.raises(ValueError, match=f"seed: must be a non-negative integer, got {seed!r}"):
+        env.reset(task_id="overload_12", seed=seed)  # type: ignore[arg-type]
+    assert (env.task_id, env.simulator.seed, env.simulator.steps) == ("faithful_5", 1, 1)
+    assert env.grade().task_id == "faithful_5"
+    with pytest.raises(ValueError, match="seed: must be a non-negative integer"):
+        TriageEnv("faithful_5", seed=seed)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("seed", [-3, 3.5])
+def test_seeds_are_never_folded_onto_another_instance(seed: object) -> None:
+    with pytest.raises(ValueError, match="seed: must be a non-negative integer"):
+        generate("overload_12", seed)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="seed: must be a non-negative integer"):
+        evaluate("overload_12", "edf", [seed])  # type: ignore[list-item]
 
 
 def test_record_replays_and_round_trips(tmp_path: object) -> None:
