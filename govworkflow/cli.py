@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from govworkflow.errors import GovWorkflowError, MissingExtraError, UnknownNameError
+from govworkflow.errors import BadValueError, GovWorkflowError, MissingExtraError
 from govworkflow.evaluation import evaluate
 from govworkflow.rulesets import DEFAULT_RULESET, RULESETS, get_ruleset
 
@@ -151,7 +151,7 @@ def _add_leaderboard(p: argparse.ArgumentParser) -> None:
 
 def _cmd_leaderboard(args: argparse.Namespace) -> int:
     from govworkflow import leaderboard as lb
-    from govworkflow.provenance import write_json
+    from govworkflow.provenance import check_output, write_json
 
     if args.seeds is not None and args.seeds <= 0:
         raise BadArgumentError(f"--seeds must be a positive integer, got {args.seeds}")
@@ -163,6 +163,8 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
         rs.task(t)
     for p in policies or ():
         rs.policy(p)
+    if args.output and not args.no_save:
+        check_output(args.output, "--output")  # before the long run
     rows, seconds = lb.timed(
         lambda: lb.run_leaderboard(rs.name, tasks, policies, args.seeds, args.workers, progress=not args.json)
     )
@@ -228,7 +230,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-class BadArgumentError(GovWorkflowError, ValueError):
+class BadArgumentError(BadValueError):
     """A command-line value outside what is allowed."""
 
 
@@ -259,8 +261,6 @@ def _add_train(p: argparse.ArgumentParser) -> None:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     for name in ("timesteps", "n_envs"):
         if getattr(args, name) <= 0:
             raise BadArgumentError(f"--{name.replace('_', '-')} must be a positive integer, got {getattr(args, name)}")
@@ -276,7 +276,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
         imitate=None if args.imitate == "none" else args.imitate, imitation_episodes=args.imitation_episodes,
     )  # fmt: skip
     if args.out_dir is not None:
-        targs.out_dir = Path(args.out_dir)
+        from govworkflow.provenance import check_output_dir
+
+        targs.out_dir = check_output_dir(args.out_dir, "--out-dir")
     result = train(targs)
     print(f"best validation score {result.best_validation_score:.4f} in {result.wall_clock_s:.0f} s")
     print(f"model: {result.model_path}\nrecord: {result.results_path}")
@@ -312,12 +314,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (UnknownNameError, BadArgumentError) as err:
-        sys.stderr.write(f"govworkflow: error: {err}\n")
-        return 2
     except MissingExtraError as err:
         sys.stderr.write(f"govworkflow: error: {err}\n")
         return 1
+    except GovWorkflowError as err:  # bad names and values, a missing model: one line each
+        sys.stderr.write(f"govworkflow: error: {err}\n")
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

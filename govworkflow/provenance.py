@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-__all__ = ["git", "provenance", "write_json"]
+from govworkflow.errors import BadValueError
+
+__all__ = ["check_output", "check_output_dir", "git", "provenance", "write_json"]
 
 _ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,11 +48,39 @@ def provenance(command: str | None = None, **extra: Any) -> dict[str, Any]:
     }
 
 
-def write_json(path: str | Path, data: Any) -> Path:
-    """Write JSON atomically (a temporary file renamed into place: never half-written)."""
+def check_output_dir(path: str | Path, name: str) -> Path:
+    """Create the folder ``path`` (and its parents) now, before any long work, or raise a
+    ``BadValueError`` naming option ``name`` and why it cannot be a folder."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    existing = next((p for p in (path, *path.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise BadValueError(f"{name}: cannot use {str(path)!r} as a folder: {str(existing)!r} is a file")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise BadValueError(f"{name}: cannot use {str(path)!r} as a folder ({err.strerror or err})") from None
+    return path
+
+
+def check_output(path: str | Path, name: str) -> Path:
+    """Check, before any long work, that the file ``path`` can be written (its folder is
+    created); a ``BadValueError`` names option ``name`` and the problem."""
+    path = Path(path)
+    if path.is_dir():
+        raise BadValueError(f"{name}: {str(path)!r} is a folder; give a file name, such as {str(path / 'out.json')!r}")
+    check_output_dir(path.parent, name)
+    return path
+
+
+def write_json(path: str | Path, data: Any) -> Path:
+    """Write JSON atomically (a temporary file renamed into place: never half-written;
+    on failure the temporary file is removed and the target is left as it was)."""
+    path = check_output(path, "path")
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    try:
+        tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return path

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from govworkflow.errors import MissingExtraError
+from govworkflow.errors import MissingExtraError, check_seed
 
 try:
     import gymnasium as gym
@@ -41,7 +41,7 @@ except ImportError as err:  # pragma: no cover - depends on the installation
     raise MissingExtraError(err.name or "stable_baselines3", "train") from err
 
 from govworkflow.gym import GovWorkflowGymEnv, development_seeds
-from govworkflow.provenance import provenance, write_json
+from govworkflow.provenance import check_output_dir, provenance, write_json
 from govworkflow.rulesets import get_ruleset
 
 if TYPE_CHECKING:
@@ -257,8 +257,32 @@ def train(args: TrainArgs) -> TrainResult:
     return fit(args, office_target(args))
 
 
+def _learn(args: PPOArgs, target: Target, model: MaskablePPO, callback: _Validation) -> dict[str, Any]:
+    """Warm start (if asked), then PPO with validation; returns the warm start's summary."""
+    warm_start: dict[str, Any] = {}
+    if args.imitate and target.demonstrations is not None:
+        from govworkflow.imitation import clone
+
+        demos = target.demonstrations(args.imitate, args.gamma)
+        accuracy = clone(model.policy, demos, epochs=args.imitation_epochs, seed=args.seed)
+        warm_start = {
+            "teacher": args.imitate,
+            "teacher_mean_score": round(demos.mean_score, 4),
+            "samples": len(demos.actions),
+            "skipped": demos.skipped,
+            "accuracy": round(accuracy, 4),
+        }
+        callback.init_callback(model)
+        callback._evaluate()  # the cloned policy is the first candidate for "best"
+    model.learn(total_timesteps=args.timesteps, callback=callback, progress_bar=args.progress)
+    return warm_start
+
+
 def fit(args: PPOArgs, target: Target) -> TrainResult:
     """The training loop: seed, warm-start, PPO with validation, keep the best, write the record."""
+    check_seed(args.seed)
+    models = check_output_dir(args.out_dir / "models", "out_dir")  # before the long run
+    results = check_output_dir(args.out_dir / "results", "out_dir") / f"training-{target.name}.json"
     # -- seeding: the one place --------------------------------------------------------
     random.seed(args.seed)
     np.random.seed(args.seed)
@@ -282,30 +306,21 @@ def fit(args: PPOArgs, target: Target) -> TrainResult:
         device="cpu",
         verbose=0,
     )
-    path = args.out_dir / "models" / f"{target.name}-ppo.zip"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    callback = _Validation(args, target, path)
+    path = models / f"{target.name}-ppo.zip"
+    # the best model so far goes to a partial file: the model in place (a shipped one)
+    # stays until the run ends, and then it is replaced together with its record
+    partial = path.with_name(path.stem + ".partial.zip")
+    callback = _Validation(args, target, partial)
     start = time.perf_counter()
-    warm_start: dict[str, Any] = {}
-    if args.imitate and target.demonstrations is not None:
-        from govworkflow.imitation import clone
+    try:
+        warm_start = _learn(args, target, model, callback)
+        wall = time.perf_counter() - start
+        _slim(partial)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(path)
 
-        demos = target.demonstrations(args.imitate, args.gamma)
-        accuracy = clone(model.policy, demos, epochs=args.imitation_epochs, seed=args.seed)
-        warm_start = {
-            "teacher": args.imitate,
-            "teacher_mean_score": round(demos.mean_score, 4),
-            "samples": len(demos.actions),
-            "skipped": demos.skipped,
-            "accuracy": round(accuracy, 4),
-        }
-        callback.init_callback(model)
-        callback._evaluate()  # the cloned policy is the first candidate for "best"
-    model.learn(total_timesteps=args.timesteps, callback=callback, progress_bar=args.progress)
-    wall = time.perf_counter() - start
-    _slim(path)
-
-    results = args.out_dir / "results" / f"training-{target.name}.json"
     hyper = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(args).items()}
     record = {
         **target.record,

@@ -1,4 +1,5 @@
-"""Provenance: the code is dirty when tracked source changes, not when a run writes data/."""
+"""Provenance: the code is dirty when tracked source changes, not when a run writes data/;
+results are written atomically, and output paths are checked before any work."""
 
 from __future__ import annotations
 
@@ -37,3 +38,23 @@ def test_writing_results_under_data_keeps_the_code_clean(repo: Path) -> None:
 def test_a_changed_source_file_is_dirty(repo: Path) -> None:
     (repo / "code.py").write_text("x = 2\n")
     assert prov.provenance()["git_dirty"] is True
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "results.json"
+    prov.write_json(target, {"kept": True})
+    with pytest.raises(TypeError):
+        prov.write_json(target, {"unserialisable": object()})
+    assert target.read_text() == '{\n "kept": true\n}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.json"]
+
+
+def test_output_checks_name_the_option_and_the_problem(tmp_path: Path) -> None:
+    afile = tmp_path / "a.txt"
+    afile.write_text("x")
+    with pytest.raises(ValueError, match=r"--out: .* is a folder; give a file name"):
+        prov.check_output(tmp_path, "--out")
+    with pytest.raises(ValueError, match=r"--out-dir: cannot use .*a.txt/models.* as a folder: .*a.txt' is a file"):
+        prov.check_output_dir(afile / "models", "--out-dir")
+    assert prov.check_output(tmp_path / "new" / "x.json", "--out") == tmp_path / "new" / "x.json"
+    assert (tmp_path / "new").is_dir()

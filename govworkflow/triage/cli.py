@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 
 from govworkflow.cli import BadArgumentError, _print_json, _table
-from govworkflow.provenance import provenance, write_json
+from govworkflow.provenance import check_output, check_output_dir, provenance, write_json
 from govworkflow.triage.evaluation import evaluate, leaderboard, seed_list
 from govworkflow.triage.policies import POLICIES, make_policy
 from govworkflow.triage.tasks import SEED_SETS, TASKS, get_task
@@ -114,6 +114,8 @@ def _seed_summary(seeds: list[int]) -> dict[str, int]:
 def _leaderboard(args: argparse.Namespace) -> int:
     _check_limit(args)
     seed_set = args.seed_set or "eval"
+    if args.out is not None:
+        check_output(args.out, "--out")  # before the work
     rows = leaderboard(args.task, args.policy, seed_set, args.limit)
     if args.out is not None:
         tasks = sorted({r["task_id"] for r in rows})
@@ -151,7 +153,7 @@ def _train(args: argparse.Namespace) -> int:
         **{name: value for name, value in given.items() if value is not None},
     )  # fmt: skip
     if args.out_dir is not None:
-        targs.out_dir = args.out_dir
+        targs.out_dir = check_output_dir(args.out_dir, "--out-dir")
     result = train_triage(targs)
     print(f"best validation score {result.best_validation_score:.4f} in {result.wall_clock_s:.0f} s")
     print(f"model: {result.model_path}\nrecord: {result.results_path}")

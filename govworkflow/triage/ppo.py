@@ -15,6 +15,7 @@ from govworkflow.errors import GovWorkflowError
 from govworkflow.triage.models import TriageAction, TriageObservation
 from govworkflow.triage.oracle import SKIP
 from govworkflow.triage.sim import TriageSimulator
+from govworkflow.triage.tasks import TASKS
 
 __all__ = ["MODEL_DIR", "TriagePPOPolicy", "model_file"]
 
@@ -48,8 +49,10 @@ class TriagePPOPolicy:
         if task_id not in self._models:
             path = model_file(task_id, self.model_dir)
             if not path.exists():
+                ready = [t for t in TASKS if self.available(t, self.model_dir)]
                 raise GovWorkflowError(
-                    f"no trained model for triage task {task_id!r} at {path}; "
+                    f"no trained model for triage task {task_id!r} at {path} "
+                    f"(models here: {', '.join(ready) or 'none'}); "
                     f"train one with: govworkflow triage train --task {task_id}"
                 )
             import torch

@@ -84,6 +84,8 @@ def test_leaderboard_with_provenance(capsys: pytest.CaptureFixture[str], tmp_pat
         ),
         (["evaluate", "--task", "faithful_5", "--policy", "edf", "--seed", "-3"], "--seed"),
         (["leaderboard", "--task", "nope"], "'nope'"),
+        (["evaluate", "--task", "faithful_5", "--policy", "ppo"], "(models here: overload_12, arrivals_12"),
+        (["leaderboard", "--task", "faithful_5", "--out", __file__ + "/x.json"], f"{__file__!r} is a file"),
     ],
 )
 def test_bad_values_exit_2_naming_the_value(capsys: pytest.CaptureFixture[str], argv: list[str], fragment: str) -> None:
@@ -92,6 +94,13 @@ def test_bad_values_exit_2_naming_the_value(capsys: pytest.CaptureFixture[str], 
     assert out == ""
     assert fragment in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_an_out_folder_is_refused_before_the_work(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run(capsys, "leaderboard", "--task", "faithful_5", "--out", str(tmp_path))
+    assert (code, out) == (2, "")
+    assert f"--out: {str(tmp_path)!r} is a folder; give a file name" in err
+    assert list(tmp_path.iterdir()) == []  # nothing written, no temporary file left
 
 
 def test_bad_seed_set_is_an_argparse_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,6 +3,7 @@ same-seed determinism, and the shipped ``ppo`` policy."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -15,12 +16,13 @@ from sb3_contrib.common.maskable.policies import MaskableActorCriticPolicy
 
 from govworkflow.cli import main
 from govworkflow.errors import GovWorkflowError
+from govworkflow.training import fit
 from govworkflow.triage import TASKS, TriageEnv, make_policy, run_episode
 from govworkflow.triage.evaluation import leaderboard
 from govworkflow.triage.network import SlotScorerPolicy
 from govworkflow.triage.policies import POLICIES, available_policies
 from govworkflow.triage.ppo import TriagePPOPolicy, model_file
-from govworkflow.triage.training import TriageTrainArgs, train_triage, triage_demonstrations
+from govworkflow.triage.training import TriageTrainArgs, train_triage, triage_demonstrations, triage_target
 
 TINY = {"timesteps": 256, "n_envs": 2, "n_steps": 64, "batch_size": 64, "n_epochs": 2, "eval_every": 0,
         "eval_episodes": 4, "imitate": "greedy_rate", "imitation_episodes": 8, "imitation_epochs": 2,
@@ -66,11 +68,35 @@ def test_a_flat_network_with_a_teacher(tmp_path: Path, capsys: pytest.CaptureFix
         (["--task", "overload_12", "--imitate", "sage"], "'sage'; valid choices: edf"),
         (["--task", "overload_12", "--network", "cnn"], "--network: unknown network 'cnn'; valid choices: slots, mlp"),
         (["--task", "overload_12", "--eval-every", "-1"], "--eval-every must be 0 or positive, got -1"),
+        (["--task", "overload_12", "--seed", "-1"], "seed: must be a non-negative integer, got -1"),
+        (["--task", "overload_12", "--out-dir", __file__], f"--out-dir: cannot use {__file__!r} as a folder"),
     ],
 )
 def test_bad_training_arguments_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], fragment: str) -> None:
     assert main(["triage", "train", *argv]) == 2
     assert fragment in capsys.readouterr().err
+
+
+def test_an_interrupted_run_leaves_the_model_in_place(tmp_path: Path) -> None:
+    shipped = tmp_path / "models" / "triage-overload_12-ppo.zip"
+    shipped.parent.mkdir()
+    shipped.write_bytes(b"the model in place")
+    args = TriageTrainArgs(task="overload_12", out_dir=tmp_path, **{**TINY, "imitate": None})  # type: ignore[arg-type]
+    calls: list[float] = []
+
+    def validate_then_stop(model: MaskablePPO, seeds: list[int]) -> float:
+        calls.append(0.5)
+        if len(calls) > 1:
+            raise KeyboardInterrupt
+        return 0.5  # the first validation saves a best model (to the partial file)
+
+    target = dataclasses.replace(triage_target(args), validate=validate_then_stop)
+    args.eval_every = 64
+    with pytest.raises(KeyboardInterrupt):
+        fit(args, target)
+    assert shipped.read_bytes() == b"the model in place"
+    assert sorted(p.name for p in shipped.parent.iterdir()) == [shipped.name]  # no partial file left
+    assert not (tmp_path / "results" / "training-triage-overload_12.json").exists()
 
 
 def test_same_seed_same_parameters_and_actions(tmp_path: Path) -> None:
