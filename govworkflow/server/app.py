@@ -233,9 +233,11 @@ def _add_info_routes(app: FastAPI, config: ServerConfig) -> None:
     async def tasks(ruleset: str | None = None) -> list[dict[str, Any]]:
         """Tasks with their rulesets, default seeds and seed sets (``?ruleset=triage``: the
         ticket-triage tasks, played by resetting with ``"ruleset": "triage"``)."""
-        from govworkflow.server.triage import TRIAGE, triage_tasks
+        from govworkflow.server.triage import TRIAGE, office_ruleset, triage_tasks
 
-        return triage_tasks() if ruleset == TRIAGE else task_rows(ruleset)
+        if ruleset == TRIAGE:
+            return triage_tasks()
+        return task_rows(None if ruleset is None else office_ruleset(ruleset).name)
 
     @app.post("/mcp", tags=["Environment Info"])
     async def mcp(request: Request) -> dict[str, Any]:

@@ -17,7 +17,6 @@ from typing import Any, Literal
 from govworkflow.env import GovWorkflowEnv
 from govworkflow.errors import NoEpisodeError
 from govworkflow.kernel import Ruleset
-from govworkflow.rulesets import get_ruleset
 from govworkflow.server.protocol import (
     CapacityError,
     RequestError,
@@ -29,7 +28,7 @@ from govworkflow.server.protocol import (
     state_payload,
     step_payload,
 )
-from govworkflow.server.triage import TRIAGE, reset_triage, triage_grade, triage_state, triage_step
+from govworkflow.server.triage import TRIAGE, office_ruleset, reset_triage, triage_grade, triage_state, triage_step
 from govworkflow.triage.env import TriageEnv
 
 __all__ = ["ServerConfig", "Session", "SessionManager"]
@@ -93,7 +92,7 @@ class Session:
                 f"invalid reset parameters: max_steps: at most {self.max_steps_limit} (got {params.max_steps})"
             )
         current = self.env if isinstance(self.env, GovWorkflowEnv) else None
-        ruleset: Ruleset = get_ruleset(
+        ruleset: Ruleset = office_ruleset(
             params.ruleset if params.ruleset is not None else (current.ruleset.name if current else None)
         )
         if params.task_id is not None:

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from govworkflow.errors import UnknownNameError
+from govworkflow.kernel import Ruleset
+from govworkflow.rulesets import RULESETS, get_ruleset
 from govworkflow.server.client import GovWorkflowClient
 from govworkflow.server.protocol import RequestError, ResetParams
 from govworkflow.triage.env import TriageEnv
@@ -29,10 +32,28 @@ from govworkflow.triage.models import (
 )
 from govworkflow.triage.tasks import TASKS, get_task
 
-__all__ = ["TRIAGE", "TriageClient", "reset_triage", "triage_grade", "triage_state", "triage_step", "triage_tasks"]
+__all__ = [
+    "TRIAGE",
+    "TriageClient",
+    "office_ruleset",
+    "reset_triage",
+    "triage_grade",
+    "triage_state",
+    "triage_step",
+    "triage_tasks",
+]
 
 #: The ``ruleset`` value that selects ticket triage at reset.
 TRIAGE = "triage"
+
+
+def office_ruleset(name: str | None) -> Ruleset:
+    """The office ruleset ``name``; an unknown name's error lists ``triage`` too, as the
+    server accepts it."""
+    try:
+        return get_ruleset(name)
+    except UnknownNameError:
+        raise UnknownNameError("ruleset", name, [*RULESETS, TRIAGE]) from None
 
 
 def _observation_payload(obs: TriageObservation, reward: float | None, done: tuple[bool, bool], info: dict) -> dict:

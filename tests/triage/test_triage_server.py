@@ -100,6 +100,12 @@ def test_http_session_switches_between_office_and_triage(client: TestClient) -> 
     assert [t["task_id"] for t in tasks] == list(TASKS)
 
 
+def test_an_unknown_ruleset_is_refused_listing_triage_too(client: TestClient) -> None:
+    for r in (client.post("/reset", json={"ruleset": "Triage"}), client.get("/tasks", params={"ruleset": "bogus"})):
+        assert r.status_code == 422, r.text
+        assert r.json()["choices"] == ["standard", "legacy", "triage"], r.text
+
+
 def test_websocket_in_process(client: TestClient) -> None:
     with client.websocket_connect("/ws") as ws:
         ws.send_json({"type": "reset", "data": {"ruleset": "triage", "task_id": "faithful_5", "seed": 0}})
