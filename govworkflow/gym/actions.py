@@ -8,6 +8,7 @@ simulator's own validity check (``Simulator.why_invalid``) accepts that action n
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -29,6 +30,14 @@ class MaskedEnvMixin:
         if self._mask is None:
             raise RuntimeError("call reset() first")
         return self._mask.copy()
+
+    def _action_index(self, action: object) -> int:
+        """``action`` as an index into the ``Discrete`` action space, or a ``ValueError``
+        (a bool is refused: ``True`` would otherwise play action 1)."""
+        space: Any = getattr(self, "action_space")  # noqa: B009 - set by the gymnasium env
+        if isinstance(action, bool | np.bool_) or not space.contains(action):
+            raise ValueError(f"action {action!r} is outside Discrete({space.n}): an integer from 0 to {space.n - 1}")
+        return int(action)  # type: ignore[call-overload]
 
 
 @cache

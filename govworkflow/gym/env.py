@@ -130,9 +130,7 @@ class GovWorkflowGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
         return self.encoder.encode(obs), self._info(self.office.reset_info())
 
     def step(self, action: int | np.integer) -> tuple[np.ndarray, SupportsFloat, bool, bool, dict]:
-        if not self.action_space.contains(action):
-            raise ValueError(f"action {action!r} is outside Discrete({len(self.actions)})")
-        obs, reward, terminated, truncated, info = self.office.step(self.actions[int(action)])
+        obs, reward, terminated, truncated, info = self.office.step(self.actions[self._action_index(action)])
         score = self.office.grade().score
         if self.reward_mode == "grade":
             reward = score - self._score

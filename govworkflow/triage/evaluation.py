@@ -78,8 +78,8 @@ def seed_list(task: TriageTask | str, seed_set: str = "eval", limit: int | None 
     """The seeds of ``seed_set`` (``dev`` or ``eval``) of ``task``, the first ``limit`` of them."""
     seeds = get_task(task).seeds.range(seed_set)
     if limit is not None:
-        if limit <= 0:
-            raise ValueError(f"limit: must be a positive integer, got {limit}")
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
+            raise ValueError(f"limit: must be a positive integer, got {limit!r}")
         seeds = seeds[:limit]
     return list(seeds)
 
@@ -108,9 +108,19 @@ def bootstrap_ci(values: Sequence[float], confidence: float = 0.95, seed: int = 
     return float(ci.low), float(ci.high)
 
 
+def _names(names: str | Sequence[str] | None, what: str) -> list[str] | None:
+    """``names`` as a list without repeats (one name may be given as a string); None: all."""
+    if names is None:
+        return None
+    listed = list(dict.fromkeys([names] if isinstance(names, str) else names))
+    if not listed:
+        raise ValueError(f"{what}: give at least one name, or None for all")
+    return listed
+
+
 def leaderboard(
-    task_ids: Sequence[str] | None = None,
-    policies: Sequence[str] | None = None,
+    task_ids: str | Sequence[str] | None = None,
+    policies: str | Sequence[str] | None = None,
     seed_set: str = "eval",
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
@@ -121,6 +131,7 @@ def leaderboard(
     ``gap`` is the mean of ``oracle - reward``; ``optimal_rate`` the share of episodes
     that earned the oracle's reward.
     """
+    task_ids, policies = _names(task_ids, "task_ids"), _names(policies, "policies")
     tasks = [get_task(t) for t in (task_ids or list(TASKS))]
     for name in policies or []:
         make_policy(name)  # fail early on an unknown name

@@ -12,6 +12,7 @@ native ``TriageEnv``. Slot ``i`` of the action space and of the observation is t
 from __future__ import annotations
 
 import heapq
+from math import inf
 from typing import Any, SupportsFloat
 
 from govworkflow.errors import MissingExtraError
@@ -227,8 +228,8 @@ class TriageGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
     def __init__(
         self, task_id: str | TriageTask | None = None, *, reward_scale: float = 1.0, render_mode: str | None = None
     ) -> None:
-        if not reward_scale > 0:
-            raise ValueError(f"reward_scale: must be positive, got {reward_scale!r}")
+        if isinstance(reward_scale, bool) or not isinstance(reward_scale, int | float) or not 0 < reward_scale < inf:
+            raise ValueError(f"reward_scale: must be a positive finite number, got {reward_scale!r}")
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"unknown render_mode {render_mode!r}; valid choices: ansi")
         self.triage = TriageEnv(task_id)
@@ -248,9 +249,7 @@ class TriageGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
         return self.encoder.encode(obs), self._info(self.triage.reset_info())
 
     def step(self, action: int | np.integer) -> tuple[np.ndarray, SupportsFloat, bool, bool, dict]:
-        if not self.action_space.contains(action):
-            raise ValueError(f"action {action!r} is outside Discrete({N_SLOTS})")
-        obs, reward, terminated, truncated, info = self.triage.step(self.ticket_id(int(action)))
+        obs, reward, terminated, truncated, info = self.triage.step(self.ticket_id(self._action_index(action)))
         return self.encoder.encode(obs), float(reward) * self.reward_scale, terminated, truncated, self._info(info)
 
     def ticket_id(self, slot: int) -> str:

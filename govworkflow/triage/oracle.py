@@ -172,6 +172,7 @@ def solve(inst: Instance) -> OracleSolution:
 @lru_cache(maxsize=8)
 def _solve(inst: Instance) -> OracleSolution:
     values, horizon, offsets = _table(inst)
+    values.setflags(write=False)  # cached and shared: no caller may change it
     sol = OracleSolution(inst, float(values[0, 0]), (), values, horizon, offsets)
     sim = TriageSimulator(inst)
     plan = []

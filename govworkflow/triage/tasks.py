@@ -155,5 +155,5 @@ def get_task(task_id: str | TriageTask) -> TriageTask:
         return task_id
     try:
         return TASKS[task_id]
-    except KeyError:
+    except (KeyError, TypeError):  # TypeError: an unhashable value, such as a list
         raise UnknownNameError("triage task", task_id, TASKS) from None

@@ -106,6 +106,14 @@ def test_bad_arguments_name_the_choices() -> None:
     env.reset(seed=1)
     with pytest.raises(ValueError, match="outside Discrete"):
         env.step(999)
+    steps = env.office.simulator.steps
+    for bad in (True, np.bool_(False), 1.0):
+        with pytest.raises(ValueError, match=f"action {bad!r} is outside Discrete"):
+            env.step(bad)  # type: ignore[arg-type]
+    assert env.office.simulator.steps == steps
+    for bad_seed in (-1, 3.7, "abc", True):
+        with pytest.raises(ValueError, match=r"options\['episode_seed'\]: must be a non-negative integer"):
+            env.reset(options={"episode_seed": bad_seed})
 
 
 def test_docstring_spaces_match_the_code() -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from govworkflow.cli import main
+from govworkflow.errors import UnknownNameError
+from govworkflow.triage import TriageEnv, leaderboard, seed_list
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -108,3 +110,24 @@ def test_bad_seed_set_is_an_argparse_error(capsys: pytest.CaptureFixture[str]) -
         main(["triage", "evaluate", "--task", "faithful_5", "--policy", "edf", "--seed-set", "test"])
     assert exc.value.code == 2
     assert "invalid choice: 'test'" in capsys.readouterr().err
+
+
+def test_leaderboard_arguments_from_python() -> None:
+    one = leaderboard("faithful_5", "edf", limit=3)  # one name may be a string
+    assert [(r["task_id"], r["policy"], r["episodes"]) for r in one] == [("faithful_5", "edf", 3)]
+    assert leaderboard(["faithful_5", "faithful_5"], ["edf", "edf"], limit=3) == one  # repeats collapse
+    with pytest.raises(ValueError, match="task_ids: give at least one name, or None for all"):
+        leaderboard([], ["edf"])
+    with pytest.raises(ValueError, match="policies: give at least one name, or None for all"):
+        leaderboard(["faithful_5"], [])
+
+
+@pytest.mark.parametrize("limit", [0, True, 2.5, "3"])
+def test_seed_list_limit_must_be_a_positive_integer(limit: object) -> None:
+    with pytest.raises(ValueError, match=f"limit: must be a positive integer, got {limit!r}"):
+        seed_list("faithful_5", "dev", limit)  # type: ignore[arg-type]
+
+
+def test_an_unhashable_task_name_is_an_unknown_task() -> None:
+    with pytest.raises(UnknownNameError, match=r"unknown triage task \['x'\]; valid choices: faithful_5"):
+        TriageEnv(["x"])  # type: ignore[arg-type]

@@ -143,14 +143,22 @@ def test_reward_is_the_simulator_reward_times_the_scale() -> None:
 
 
 def test_bad_arguments_name_the_choices() -> None:
-    with pytest.raises(ValueError, match="reward_scale: must be positive"):
-        TriageGymEnv("overload_12", reward_scale=0)
+    for scale in (0, -1.0, float("inf"), float("nan"), True, "x"):
+        with pytest.raises(ValueError, match=f"reward_scale: must be a positive finite number, got {scale!r}"):
+            TriageGymEnv("overload_12", reward_scale=scale)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="valid choices: ansi"):
         TriageGymEnv("overload_12", render_mode="human")
     env = TriageGymEnv("overload_12")
     env.reset(seed=1)
     with pytest.raises(ValueError, match="outside Discrete"):
         env.step(12)
+    with pytest.raises(ValueError, match="action True is outside Discrete"):
+        env.step(True)  # would play slot 1
+    assert env.triage.simulator.steps == 0
+    for bad_seed in (-1, 3.7, "abc", True):
+        with pytest.raises(ValueError, match=r"options\['episode_seed'\]: must be a non-negative integer"):
+            env.reset(options={"episode_seed": bad_seed})
+    assert env.triage.simulator.seed == 1  # the episode before the refused resets goes on
     with pytest.raises(ValueError, match=r"T01\.\.T12"):
         slot_of("X7")
 

@@ -17,6 +17,7 @@ from govworkflow.triage import (
     generate,
     make_policy,
     normalise,
+    oracle_reward,
     run_episode,
     solve,
 )
@@ -113,6 +114,14 @@ def test_oracle_policy_needs_the_simulator() -> None:
     sim = TriageSimulator(generate("faithful_5", 0))
     with pytest.raises(ValueError, match="privileged"):
         policy.act(sim.observe())
+
+
+def test_the_cached_value_table_cannot_be_changed() -> None:
+    inst = generate("overload_12", 4)
+    table = solve(inst).values
+    with pytest.raises(ValueError, match="read-only"):
+        table[0, 0] = 1e9
+    assert solve(inst).value == oracle_reward(inst) < 1e9
 
 
 def test_solve_rejects_instances_it_cannot_solve_exactly() -> None:
