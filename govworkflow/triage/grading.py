@@ -5,7 +5,7 @@ achievable total reward (``oracle.py``) and ``floor`` the reward of first come, 
 served (``fifo``) on the same instance. When ``oracle == floor`` every order earns the
 same, and the score is 1 if the agent reached the oracle, else 0. The grader is a pure
 function of the episode record (or of a finished simulator): it regenerates the instance
-from the task and seed.
+from the task and seed and replays the record's actions on it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from govworkflow.models import GradeComponent
 from govworkflow.triage.instance import Instance, generate
-from govworkflow.triage.models import TriageGrade
+from govworkflow.triage.models import TriageAction, TriageGrade
 from govworkflow.triage.oracle import oracle_reward
 from govworkflow.triage.policies import FLOOR_POLICY, make_policy
 from govworkflow.triage.record import TriageRecord
@@ -85,9 +85,22 @@ def grade_outcome(inst: Instance, reward: float, on_time: int, worked: int, done
 
 
 def grade_record(record: TriageRecord, task: TriageTask | None = None) -> TriageGrade:
-    """Grade an episode record (``task`` for tasks not in the shipped registry)."""
-    inst = generate(task if task is not None else record.task_id, record.seed)
-    return grade_outcome(inst, record.reward_sum, record.on_time, record.worked, record.done)
+    """Grade an episode record (``task`` for tasks not in the shipped registry).
+
+    The record's actions are replayed on the regenerated instance and the replay is
+    graded, so a record whose rewards were edited (or that comes from other rules) is
+    refused with a ``ValueError`` naming the first step that differs."""
+    sim = TriageSimulator(generate(task if task is not None else record.task_id, record.seed))
+    for k, step in enumerate(record.steps, start=1):
+        if sim.done:
+            raise ValueError(f"record has {len(record.steps)} steps, but its episode ends after {sim.steps}")
+        reward, *_ = sim.step(TriageAction(ticket_id=step.ticket_id))
+        if abs(reward - step.reward) > _EPS:
+            raise ValueError(
+                f"record step {k} ({step.ticket_id}) says reward {step.reward}, the rules give {reward}: "
+                "the record was changed, or comes from other rules"
+            )
+    return grade_simulator(sim)
 
 
 def grade_simulator(sim: TriageSimulator) -> TriageGrade:

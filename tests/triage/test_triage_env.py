@@ -204,6 +204,20 @@ def test_record_replays_and_round_trips(tmp_path: object) -> None:
     assert rewards == [s.reward for s in record.steps]
 
 
+def test_an_edited_record_is_refused_by_the_grader() -> None:
+    env = TriageEnv("overload_12")
+    env.reset(seed=8)
+    play(env, "edf")
+    data = env.record.to_dict()
+    data["steps"][2]["reward"] = 99.0
+    with pytest.raises(ValueError, match=r"record step 3 \(T\d+\) says reward 99.0, the rules give"):
+        grade_record(TriageRecord.from_dict(data))
+    data = env.record.to_dict()
+    data["steps"].append({**data["steps"][-1], "step": len(data["steps"]) + 1})
+    with pytest.raises(ValueError, match="but its episode ends after"):
+        grade_record(TriageRecord.from_dict(data))
+
+
 def test_two_envs_same_seed_same_everything_and_pickle() -> None:
     a, b = TriageEnv("two_workers_12"), TriageEnv("two_workers_12")
     a.reset(seed=11)
