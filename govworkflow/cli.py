@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from govworkflow.errors import BadValueError, GovWorkflowError, MissingExtraError
+from govworkflow.errors import BadValueError, GovWorkflowError, MissingExtraError, distinct
 from govworkflow.evaluation import evaluate
 from govworkflow.rulesets import DEFAULT_RULESET, RULESETS, get_ruleset
 
@@ -126,11 +126,11 @@ def _cmd_policies(args: argparse.Namespace) -> int:
     return 0
 
 
-def _names(values: list[str] | None) -> list[str] | None:
-    """``--tasks a,b c`` -> ``[a, b, c]``."""
-    if not values:
+def _names(values: list[str] | None, option: str = "--tasks") -> list[str] | None:
+    """``--tasks a,b c`` -> ``[a, b, c]`` (repeats dropped); not given: None (all)."""
+    if values is None:
         return None
-    return [v for value in values for v in value.split(",") if v]
+    return distinct([v for value in values for v in value.split(",") if v], option)
 
 
 def _add_leaderboard(p: argparse.ArgumentParser) -> None:
@@ -158,19 +158,19 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
     if args.workers <= 0:
         raise BadArgumentError(f"--workers must be a positive integer, got {args.workers}")
     rs = get_ruleset(args.ruleset)
-    tasks, policies = _names(args.tasks), _names(args.policies)
+    tasks, policies = _names(args.tasks), _names(args.policies, "--policies")
     for t in tasks or ():
         rs.task(t)
     for p in policies or ():
         rs.policy(p)
-    if args.output and not args.no_save:
-        check_output(args.output, "--output")  # before the long run
+    full = tasks is None and policies is None and args.seeds is None
+    target = args.output or (f"data/results/leaderboard-{rs.name}.json" if full else None)
+    if target and not args.no_save:
+        check_output(target, "--output")  # before the long run
     rows, seconds = lb.timed(
         lambda: lb.run_leaderboard(rs.name, tasks, policies, args.seeds, args.workers, progress=not args.json)
     )
     doc = lb.build_document(rs.name, rows, seconds, args.workers, ["govworkflow", *sys.argv[1:]])
-    full = tasks is None and policies is None and args.seeds is None
-    target = args.output or (f"data/results/leaderboard-{rs.name}.json" if full else None)
     if target and not args.no_save:
         write_json(target, doc)
     if args.json:

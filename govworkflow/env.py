@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from govworkflow.errors import EpisodeFinishedError, NoEpisodeError, check_seed
+from govworkflow.errors import EpisodeFinishedError, NoEpisodeError, check_count, check_seed
 from govworkflow.kernel import Ruleset, Simulator
 from govworkflow.models import Action, EpisodeState, Grade, Observation, StepResult, parse_action
 from govworkflow.record import EpisodeRecord, StepRecord
@@ -123,7 +123,7 @@ class GovWorkflowEnv(EpisodeHolder[Simulator, EpisodeRecord]):
         self.task_id = task_id if task_id is not None else next(iter(self.ruleset.tasks))
         self.ruleset.task(self.task_id)  # fail early on an unknown task
         self.default_seed = None if seed is None else check_seed(seed)
-        self.max_steps = max_steps
+        self.max_steps = None if max_steps is None else check_count(max_steps, "max_steps")
         self._sim: Simulator | None = None
         self._record: EpisodeRecord | None = None
 

@@ -14,8 +14,10 @@ __all__ = [
     "MissingExtraError",
     "NoEpisodeError",
     "UnknownNameError",
+    "check_count",
     "check_seed",
     "choices_message",
+    "distinct",
 ]
 
 
@@ -42,6 +44,24 @@ def check_seed(seed: object, name: str = "seed") -> int:
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise BadValueError(f"{name}: must be a non-negative integer, got {seed!r}")
     return int(seed)
+
+
+def check_count(value: object, name: str, minimum: int = 1) -> int:
+    """``value`` if it is an integer of at least ``minimum`` (numpy integers too), else
+    ``BadValueError`` (``True`` is not a count, ``2.7`` is not truncated)."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        allowed = "a positive integer" if minimum == 1 else f"an integer of at least {minimum}"
+        raise BadValueError(f"{name}: must be {allowed}, got {value!r}")
+    return int(value)
+
+
+def distinct(names: str | Iterable[str], what: str) -> list[str]:
+    """``names`` in order without repeats (one name may be a plain string); an empty list is
+    a ``BadValueError`` (pass ``None`` where "all" is meant)."""
+    listed = list(dict.fromkeys([names] if isinstance(names, str) else names))
+    if not listed:
+        raise BadValueError(f"{what}: give at least one name, or None for all")
+    return listed
 
 
 class UnknownNameError(GovWorkflowError, ValueError, KeyError):

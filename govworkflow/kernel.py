@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
-from govworkflow.errors import UnknownNameError, check_seed
+from govworkflow.errors import UnknownNameError, check_count, check_seed
 from govworkflow.models import Action, EpisodeState, Grade, Observation
 
 __all__ = ["Policy", "PolicyFactory", "Ruleset", "Simulator", "TaskLike"]
@@ -147,5 +147,5 @@ class Ruleset:
         return self.simulator(
             task,
             task.seed if seed is None else check_seed(seed),
-            self.default_max_steps if max_steps is None else int(max_steps),
+            self.default_max_steps if max_steps is None else check_count(max_steps, "max_steps"),
         )

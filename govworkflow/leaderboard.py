@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from govworkflow.errors import MissingExtraError
+from govworkflow.errors import MissingExtraError, check_count, distinct
 from govworkflow.evaluation import run_episode
 from govworkflow.kernel import Ruleset, TaskLike
 from govworkflow.policies.ladder import LADDER
@@ -151,9 +151,12 @@ def run_leaderboard(
     ``policies`` defaults to the ruleset's ladder policies (``LADDER``), plus ``ppo`` when a
     trained model ships for every task played."""
     rs: Ruleset = get_ruleset(ruleset)
-    task_ids = list(tasks) if tasks is not None else list(rs.tasks)
+    if n_seeds is not None:
+        check_count(n_seeds, "n_seeds")
+    check_count(workers, "workers")
+    task_ids = distinct(tasks, "tasks") if tasks is not None else list(rs.tasks)
     if policies is not None:
-        policy_names = list(policies)
+        policy_names = distinct(policies, "policies")
     else:
         policy_names = [p for p in rs.policies if p in LADDER]
         if "ppo" in rs.policies and all(PPOPolicy.available(rs.name, t) for t in task_ids):

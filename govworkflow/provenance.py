@@ -7,14 +7,16 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from govworkflow.errors import BadValueError
 
-__all__ = ["check_output", "check_output_dir", "git", "provenance", "write_json"]
+__all__ = ["check_output", "check_output_dir", "git", "provenance", "write_json", "write_text"]
 
 _ROOT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
 
 
 def git(*args: str) -> str:
@@ -72,15 +74,48 @@ def check_output(path: str | Path, name: str) -> Path:
     return path
 
 
-def write_json(path: str | Path, data: Any) -> Path:
-    """Write JSON atomically (a temporary file renamed into place: never half-written;
+def write_text(path: str | Path, text: str) -> Path:
+    """Write ``text`` atomically (a temporary file renamed into place: never half-written;
     on failure the temporary file is removed and the target is left as it was)."""
     path = check_output(path, "path")
     tmp = path.with_name(path.name + ".tmp")
     try:
-        tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def write_json(path: str | Path, data: Any) -> Path:
+    """Write JSON atomically (``write_text``); data that cannot be serialised writes nothing."""
+    return write_text(path, json.dumps(data, indent=1) + "\n")
+
+
+def read_json_object(path: str | Path, what: str) -> dict[str, Any]:
+    """The JSON object in file ``path``, or a one-line ``ValueError`` saying it is not ``what``."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ValueError(f"{path}: not {what} (not JSON text: {err})") from None
+    if not isinstance(data, dict):
+        kind = {list: "array", str: "string", int: "number", float: "number", bool: "boolean"}.get(type(data), "null")
+        raise ValueError(f"{path}: not {what} (a JSON {kind}, not an object)")
+    return data
+
+
+def from_fields(build: Callable[[dict[str, Any]], T], data: dict[str, Any], what: str) -> T:
+    """``build(data)``, with a missing or mistyped field reported in one line as not ``what``."""
+    try:
+        return build(data)
+    except (KeyError, TypeError, AttributeError, ValueError) as err:
+        errors = getattr(err, "errors", None)  # pydantic: the first error, with where it is
+        if callable(errors) and errors():
+            first = errors()[0]
+            detail = f"{getattr(err, 'title', 'value')}.{'.'.join(map(str, first['loc']))}: {first['msg']}"
+        elif isinstance(err, KeyError):
+            detail = f"missing field {err}"
+        else:
+            detail = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ValueError(f"not {what}: {detail}") from None

@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from govworkflow.errors import check_seed
 from govworkflow.models import Action
+from govworkflow.provenance import from_fields, read_json_object, write_text
 
-__all__ = ["EpisodeRecord", "StepRecord"]
+__all__ = ["EpisodeRecord", "StepRecord", "bool_field", "int_field", "names_field", "number_field", "text_field"]
 
 
 @dataclass(slots=True)
@@ -75,33 +77,71 @@ class EpisodeRecord:
         }
 
     def save(self, path: str | Path) -> None:
-        """Write the record as JSON (whole file at once: nothing half-written on error)."""
-        text = json.dumps(self.to_dict(), indent=1)
-        Path(path).write_text(text, encoding="utf-8")
+        """Write the record as JSON, atomically (nothing half-written on error)."""
+        write_text(path, json.dumps(self.to_dict(), indent=1))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EpisodeRecord:
-        if data.get("format") != "govworkflow-episode" or data.get("version") != 1:
+        """The record in ``data``; a ``ValueError`` names the first field that is wrong."""
+        if not isinstance(data, dict) or data.get("format") != "govworkflow-episode" or data.get("version") != 1:
             raise ValueError("not a govworkflow episode file (format 'govworkflow-episode', version 1)")
-        return cls(
-            data["ruleset"],
-            data["task_id"],
-            int(data["seed"]),
-            tuple(data["component_names"]),
-            [
-                StepRecord(
-                    s["step"],
-                    s["day"],
-                    Action.model_validate(s["action"]),
-                    s["reward"],
-                    tuple(s["components"]),
-                    s["valid"],
-                    s["message"],
-                )
-                for s in data["steps"]
-            ],
-        )
+
+        def build(d: dict[str, Any]) -> EpisodeRecord:
+            return cls(
+                text_field(d, "ruleset"),
+                text_field(d, "task_id"),
+                check_seed(d["seed"]),
+                names_field(d),
+                [
+                    StepRecord(
+                        int_field(s, "step"),
+                        int_field(s, "day"),
+                        Action.model_validate(s["action"]),
+                        number_field(s, "reward"),
+                        tuple(number_field({"components": c}, "components") for c in s["components"]),
+                        bool_field(s, "valid"),
+                        text_field(s, "message"),
+                    )
+                    for s in d["steps"]
+                ],
+            )
+
+        return from_fields(build, data, "a govworkflow episode file")
 
     @classmethod
     def load(cls, path: str | Path) -> EpisodeRecord:
-        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+        """Read a file ``save`` wrote; anything else is a one-line ``ValueError``."""
+        return cls.from_dict(read_json_object(path, "a govworkflow episode file"))
+
+
+def _typed(d: dict[str, Any], key: str, types: tuple[type, ...], what: str) -> Any:
+    value = d[key]
+    if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
+        raise ValueError(f"field {key!r}: expected {what}, got {value!r}")
+    return value
+
+
+def text_field(d: dict[str, Any], key: str) -> str:
+    """``d[key]`` if it is a string (a record field)."""
+    return str(_typed(d, key, (str,), "a string"))
+
+
+def int_field(d: dict[str, Any], key: str) -> int:
+    """``d[key]`` if it is an integer (a record field)."""
+    return int(_typed(d, key, (int,), "an integer"))
+
+
+def number_field(d: dict[str, Any], key: str) -> float:
+    """``d[key]`` if it is a number (a record field)."""
+    return float(_typed(d, key, (int, float), "a number"))
+
+
+def bool_field(d: dict[str, Any], key: str) -> bool:
+    """``d[key]`` if it is true or false (a record field)."""
+    return bool(_typed(d, key, (bool,), "true or false"))
+
+
+def names_field(d: dict[str, Any]) -> tuple[str, ...]:
+    """``d["component_names"]``: a list of strings."""
+    names = _typed(d, "component_names", (list,), "a list of names")
+    return tuple(text_field({"component_names": n}, "component_names") for n in names)

@@ -25,11 +25,11 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import numpy as np
 
-from govworkflow.errors import MissingExtraError, check_seed
+from govworkflow.errors import BadValueError, MissingExtraError, UnknownNameError, check_count, check_seed
 
 try:
     import gymnasium as gym
@@ -40,8 +40,8 @@ try:
 except ImportError as err:  # pragma: no cover - depends on the installation
     raise MissingExtraError(err.name or "stable_baselines3", "train") from err
 
-from govworkflow.gym import GovWorkflowGymEnv, development_seeds
-from govworkflow.provenance import check_output_dir, provenance, write_json
+from govworkflow.gym import REWARD_MODES, GovWorkflowGymEnv, development_seeds
+from govworkflow.provenance import check_output, check_output_dir, provenance, write_json
 from govworkflow.rulesets import get_ruleset
 
 if TYPE_CHECKING:
@@ -94,6 +94,20 @@ class PPOArgs:
     """Where ``models/`` and ``results/`` go."""
     progress: bool = True
     """Show a progress bar."""
+
+    #: Fields that count something (at least 1; ``eval_every`` at least 0).
+    COUNTS: ClassVar[tuple[str, ...]] = ("timesteps", "n_envs", "n_steps", "batch_size", "n_epochs",
+                                         "imitation_episodes", "imitation_epochs", "eval_episodes")  # fmt: skip
+
+    def check(self) -> None:
+        """Refuse, before any work, a seed or a count that the run cannot use."""
+        check_seed(self.seed)
+        for name in self.COUNTS:
+            check_count(getattr(self, name), name)
+        check_count(self.eval_every, "eval_every", minimum=0)
+        for name in ("learning_rate", "clip_range"):
+            if not isinstance(getattr(self, name), int | float) or not getattr(self, name) > 0:
+                raise BadValueError(f"{name}: must be a positive number, got {getattr(self, name)!r}")
 
 
 @dataclass
@@ -231,8 +245,14 @@ def _slim(path: Path) -> None:
 def office_target(args: TrainArgs) -> Target:
     """The office task of ``args`` as a training target."""
     rs = get_ruleset(args.ruleset)
-    task = rs.task(args.task)  # fail early on an unknown task
+    task = rs.task(args.task)  # fail early on an unknown task, reward, step cap or teacher
     ruleset = rs.name
+    if args.reward not in REWARD_MODES:
+        raise UnknownNameError("reward", args.reward, REWARD_MODES)
+    if args.max_steps is not None:
+        check_count(args.max_steps, "max_steps")
+    if args.imitate:
+        rs.policy(args.imitate)
 
     def demos(teacher: str, gamma: float) -> Demonstrations:
         from govworkflow.imitation import demonstrations
@@ -280,9 +300,9 @@ def _learn(args: PPOArgs, target: Target, model: MaskablePPO, callback: _Validat
 
 def fit(args: PPOArgs, target: Target) -> TrainResult:
     """The training loop: seed, warm-start, PPO with validation, keep the best, write the record."""
-    check_seed(args.seed)
-    models = check_output_dir(args.out_dir / "models", "out_dir")  # before the long run
-    results = check_output_dir(args.out_dir / "results", "out_dir") / f"training-{target.name}.json"
+    args.check()  # before the long run: the arguments, then where the outputs go
+    models = check_output_dir(args.out_dir / "models", "out_dir")
+    results = check_output(args.out_dir / "results" / f"training-{target.name}.json", "out_dir")
     # -- seeding: the one place --------------------------------------------------------
     random.seed(args.seed)
     np.random.seed(args.seed)

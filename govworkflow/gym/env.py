@@ -9,8 +9,10 @@ import numpy as np
 from gymnasium import spaces
 
 from govworkflow.env import GovWorkflowEnv
+from govworkflow.errors import UnknownNameError
 from govworkflow.gym.actions import MaskedEnvMixin, action_masks, action_table
 from govworkflow.gym.features import ObservationEncoder
+from govworkflow.gym.seeding import check_reset
 from govworkflow.gym.seeding import episode_seed as pick_episode_seed
 from govworkflow.kernel import TaskLike
 
@@ -105,7 +107,7 @@ class GovWorkflowGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
         render_mode: str | None = None,
     ) -> None:
         if reward not in REWARD_MODES:
-            raise ValueError(f"unknown reward {reward!r}; valid choices: {', '.join(REWARD_MODES)}")
+            raise UnknownNameError("reward", reward, REWARD_MODES)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"unknown render_mode {render_mode!r}; valid choices: ansi")
         self.office = GovWorkflowEnv(task_id, ruleset=ruleset, max_steps=max_steps)
@@ -121,6 +123,7 @@ class GovWorkflowGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
 
     # -- gymnasium API -----------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
+        check_reset(seed, options)
         super().reset(seed=seed)
         episode_seed = pick_episode_seed(
             self.np_random, seed, options, development_seeds(self.office.ruleset.task(self.task_id))

@@ -9,7 +9,16 @@ import numpy as np
 
 from govworkflow.errors import check_seed
 
-__all__ = ["episode_seed"]
+__all__ = ["check_reset", "episode_seed"]
+
+
+def check_reset(seed: object, options: dict[str, Any] | None) -> None:
+    """Refuse a bad ``seed`` or ``options["episode_seed"]`` before ``reset`` touches the
+    env's generator (a refused reset changes nothing)."""
+    if seed is not None:
+        check_seed(seed)
+    if options and "episode_seed" in options:
+        check_seed(options["episode_seed"], "options['episode_seed']")
 
 
 def episode_seed(

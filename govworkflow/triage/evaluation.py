@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from govworkflow.errors import MissingExtraError
+from govworkflow.errors import MissingExtraError, check_seed, distinct
 from govworkflow.triage.grading import grade_simulator
 from govworkflow.triage.instance import generate
 from govworkflow.triage.policies import TriagePolicy, available_policies, make_policy
@@ -88,7 +88,10 @@ def evaluate(task_id: str, policy: str, seeds: Iterable[int] | None = None) -> l
     """One result per seed (default: the task's own seed)."""
     task = get_task(task_id)
     pol = make_policy(policy)
-    return [run_episode(task, pol, s) for s in (seeds if seeds is not None else [task.seed])]
+    if isinstance(seeds, int):
+        seeds = [seeds]
+    checked = [check_seed(s) for s in seeds] if seeds is not None else [task.seed]  # all before any episode
+    return [run_episode(task, pol, s) for s in checked]
 
 
 def bootstrap_ci(values: Sequence[float], confidence: float = 0.95, seed: int = 0) -> tuple[float, float]:
@@ -108,16 +111,6 @@ def bootstrap_ci(values: Sequence[float], confidence: float = 0.95, seed: int = 
     return float(ci.low), float(ci.high)
 
 
-def _names(names: str | Sequence[str] | None, what: str) -> list[str] | None:
-    """``names`` as a list without repeats (one name may be given as a string); None: all."""
-    if names is None:
-        return None
-    listed = list(dict.fromkeys([names] if isinstance(names, str) else names))
-    if not listed:
-        raise ValueError(f"{what}: give at least one name, or None for all")
-    return listed
-
-
 def leaderboard(
     task_ids: str | Sequence[str] | None = None,
     policies: str | Sequence[str] | None = None,
@@ -131,7 +124,8 @@ def leaderboard(
     ``gap`` is the mean of ``oracle - reward``; ``optimal_rate`` the share of episodes
     that earned the oracle's reward.
     """
-    task_ids, policies = _names(task_ids, "task_ids"), _names(policies, "policies")
+    task_ids = None if task_ids is None else distinct(task_ids, "task_ids")
+    policies = None if policies is None else distinct(policies, "policies")
     tasks = [get_task(t) for t in (task_ids or list(TASKS))]
     for name in policies or []:
         make_policy(name)  # fail early on an unknown name

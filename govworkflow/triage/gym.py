@@ -25,6 +25,7 @@ except ImportError as err:  # pragma: no cover - depends on the installation
 import numpy as np
 
 from govworkflow.gym.actions import MaskedEnvMixin
+from govworkflow.gym.seeding import check_reset
 from govworkflow.gym.seeding import episode_seed as pick_episode_seed
 from govworkflow.triage.env import VERSION, TriageEnv
 from govworkflow.triage.instance import TYPE_MULTIPLIER, Ticket, TicketType, ticket_reward
@@ -243,6 +244,7 @@ class TriageGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
 
     # -- gymnasium API -----------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
+        check_reset(seed, options)
         super().reset(seed=seed)
         episode_seed = pick_episode_seed(self.np_random, seed, options, self.triage.task.seeds.range("dev"))
         obs = self.triage.reset(seed=episode_seed)

@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from govworkflow.errors import check_seed
+from govworkflow.provenance import from_fields, read_json_object, write_text
+from govworkflow.record import bool_field, int_field, names_field, number_field, text_field
+
 __all__ = ["TriageRecord", "TriageStepRecord"]
 
 _FORMAT, _VERSION = "govworkflow-triage-episode", 1
@@ -101,23 +105,42 @@ class TriageRecord:
         }
 
     def save(self, path: str | Path) -> None:
-        """Write the record as JSON (whole file at once)."""
-        Path(path).write_text(json.dumps(self.to_dict(), indent=1), encoding="utf-8")
+        """Write the record as JSON, atomically (nothing half-written on error)."""
+        write_text(path, json.dumps(self.to_dict(), indent=1))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TriageRecord:
-        if data.get("format") != _FORMAT or data.get("version") != _VERSION:
+        """The record in ``data``; a ``ValueError`` names the first field that is wrong."""
+        if not isinstance(data, dict) or data.get("format") != _FORMAT or data.get("version") != _VERSION:
             raise ValueError(f"not a triage episode file (format {_FORMAT!r}, version {_VERSION})")
-        steps = [TriageStepRecord(**{**s, "components": tuple(s["components"])}) for s in data["steps"]]
-        return cls(
-            data["task_id"],
-            int(data["seed"]),
-            tuple(data["component_names"]),
-            steps,
-            bool(data["terminated"]),
-            bool(data["truncated"]),
-        )
+
+        def step(s: dict[str, Any]) -> TriageStepRecord:
+            finish, on_time = s["finish"], s["on_time"]
+            return TriageStepRecord(
+                int_field(s, "step"),
+                int_field(s, "time"),
+                text_field(s, "ticket_id"),
+                number_field(s, "reward"),
+                tuple(number_field({"components": c}, "components") for c in s["components"]),
+                bool_field(s, "valid"),
+                text_field(s, "message"),
+                None if finish is None else int_field(s, "finish"),
+                None if on_time is None else bool_field(s, "on_time"),
+            )
+
+        def build(d: dict[str, Any]) -> TriageRecord:
+            return cls(
+                text_field(d, "task_id"),
+                check_seed(d["seed"]),
+                names_field(d),
+                [step(s) for s in d["steps"]],
+                bool_field(d, "terminated"),
+                bool_field(d, "truncated"),
+            )
+
+        return from_fields(build, data, "a triage episode file")
 
     @classmethod
     def load(cls, path: str | Path) -> TriageRecord:
-        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+        """Read a file ``save`` wrote; anything else is a one-line ``ValueError``."""
+        return cls.from_dict(read_json_object(path, "a triage episode file"))

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from govworkflow.env import GovWorkflowEnv, Snapshot
-from govworkflow.errors import GovWorkflowError, MissingExtraError
+from govworkflow.errors import GovWorkflowError, MissingExtraError, check_seed
 from govworkflow.kernel import Policy
 from govworkflow.models import Action, StepResult, parse_action
 from govworkflow.record import EpisodeRecord
@@ -176,7 +176,7 @@ class EpisodePlayer:
 
         self.ruleset_picker.observe(self._on_ruleset, names="value")
         self.task_picker.observe(self._on_task, names="value")
-        self.seed_picker.observe(lambda _: self._guarded(self.reset), names="value")
+        self.seed_picker.observe(lambda _: self._guarded(self._reset_or_say), names="value")
         self.action_type.observe(lambda _: self._guarded(self._sync_fields), names="value")
         for w in self.fields.values():
             w.observe(lambda _: self._guarded(self._sync_fields), names="value")
@@ -206,6 +206,13 @@ class EpisodePlayer:
     def _guarded(self, fn: Callable[[], object]) -> None:
         if not self._busy:
             fn()
+
+    def _reset_or_say(self) -> None:
+        """Reset for a new seed; a refused seed is said in the status line, the episode goes on."""
+        try:
+            self.reset()
+        except ValueError as err:
+            self._say(f"{err}; the episode goes on", ok=False)
 
     def _on_ruleset(self, change: dict[str, Any]) -> None:
         if self._busy:
@@ -252,8 +259,9 @@ class EpisodePlayer:
     # -- the episode -------------------------------------------------------------------
     def reset(self) -> None:
         """Start a new episode with the pickers' ruleset, task and seed."""
-        self.env = GovWorkflowEnv(self.task_picker.value, ruleset=self.ruleset_picker.value)
-        self.env.reset(seed=int(self.seed_picker.value))
+        env = GovWorkflowEnv(self.task_picker.value, ruleset=self.ruleset_picker.value)
+        env.reset(seed=self.seed_picker.value)  # a refused seed leaves the running episode as it was
+        self.env = env
         self.trace = Trace.start(self.env.simulator)
         self._history.clear()
         self._new_policy()
@@ -355,6 +363,7 @@ class EpisodePlayer:
         record = source if isinstance(source, EpisodeRecord) else EpisodeRecord.load(source)
         rs = get_ruleset(record.ruleset)
         rs.task(record.task_id)
+        check_seed(record.seed)  # everything checked before a picker changes
         self._busy = True
         try:
             self.ruleset_picker.value = rs.name

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from govworkflow.errors import GovWorkflowError, MissingExtraError
+from govworkflow.errors import GovWorkflowError, MissingExtraError, check_count
 from govworkflow.evaluation import run_episode
 from govworkflow.kernel import TaskLike
 from govworkflow.rulesets import get_ruleset
@@ -78,6 +78,7 @@ def usable_policies(ruleset: str | None = None, task_id: str | None = None) -> l
 def eval_seeds(task: TaskLike, n: int) -> list[int]:
     """The first ``n`` held-out evaluation seeds of ``task`` when it has them, else
     ``n`` consecutive seeds from its default seed."""
+    n = check_count(n, "n_seeds")
     held_out = getattr(task, "evaluation_seeds", None)  # a method, or a list (standard tasks)
     if callable(held_out):
         held_out = held_out()
