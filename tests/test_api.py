@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +19,7 @@ from govworkflow import (
     NoEpisodeError,
     UnknownNameError,
 )
+from govworkflow.evaluation import evaluate
 from govworkflow.rulesets import get_ruleset
 from govworkflow.rulesets.legacy.tasks import load_tasks
 
@@ -249,3 +252,53 @@ def test_import_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("max_steps", [0, -5, 2.7, True, "abc"])
+def test_max_steps_must_be_a_positive_integer(max_steps: object) -> None:
+    with pytest.raises(ValueError, match=f"max_steps: must be a positive integer, got {re.escape(repr(max_steps))}"):
+        GovWorkflowEnv("district_backlog_easy", ruleset="legacy", max_steps=max_steps)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="max_steps: must be a positive integer"):
+        evaluate("district_backlog_easy", "oldest_first", [1], "legacy", max_steps)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d.update(seed=3.9), "seed: must be a non-negative integer, got 3.9"),
+        (lambda d: d.pop("task_id"), "missing field 'task_id'"),
+        (lambda d: d.update(component_names="abc"), "field 'component_names': expected a list of names"),
+        (lambda d: d["steps"][0].update(reward="x"), "field 'reward': expected a number, got 'x'"),
+        (lambda d: d["steps"][0].update(action={"action_type": "fly"}), "Action.action_type: Input should be"),
+        (lambda d: d.update(steps=None), "not iterable"),
+    ],
+)
+def test_a_malformed_episode_file_is_one_clear_error(tmp_path: Path, edit: Any, message: str) -> None:
+    env = GovWorkflowEnv("district_backlog_easy", ruleset="legacy")
+    env.reset(seed=2)
+    env.step({"action_type": "advance_time"})
+    data = env.record.to_dict()
+    edit(data)
+    path = tmp_path / "episode.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match=re.escape(message)) as err:
+        EpisodeRecord.load(path)
+    assert str(err.value).startswith("not a govworkflow episode file: ")
+    assert len(str(err.value).splitlines()) == 1
+
+
+@pytest.mark.parametrize(("text", "kind"), [("[]", "a JSON array"), ("null", "a JSON null"), ("{", "not JSON text")])
+def test_a_file_that_is_not_an_episode_is_named(tmp_path: Path, text: str, kind: str) -> None:
+    path = tmp_path / "x.json"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=f"x.json: not a govworkflow episode file \\({kind}"):
+        EpisodeRecord.load(path)
+
+
+def test_saving_an_episode_over_a_folder_leaves_nothing(tmp_path: Path) -> None:
+    env = GovWorkflowEnv("district_backlog_easy", ruleset="legacy")
+    env.reset()
+    (tmp_path / "episode.json").mkdir()
+    with pytest.raises(ValueError, match="is a folder"):
+        env.record.save(tmp_path / "episode.json")
+    assert [p.name for p in tmp_path.iterdir()] == ["episode.json"]

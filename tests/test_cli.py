@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -65,6 +66,9 @@ def test_evaluate_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
         (["evaluate", "--ruleset", "legacy", "--task", "district_backlog_easy", "--policy", "oldest_first",
           "--max-steps", "0"], "--max-steps must be a positive integer, got 0"),
         (["evaluate", "--policy", "oldest_first"], "--task"),
+        (["evaluate", "--ruleset", "legacy", "--task", "district_backlog_easy", "--policy", "oldest_first",
+          "--seed", "1", "--seed", "-3"], "seed: must be a non-negative integer, got -3"),
+        (["leaderboard", "--ruleset", "legacy", "--tasks", ","], "--tasks: give at least one name"),
         (["fly"], "invalid choice: 'fly'"),
     ],
 )  # fmt: skip
@@ -112,3 +116,25 @@ def test_console_script_runs_as_a_module() -> None:
     )
     assert proc.returncode == 2
     assert proc.stderr.startswith("govworkflow: error: unknown legacy task 'nope'")
+
+
+def test_the_default_leaderboard_file_is_checked_before_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from govworkflow import leaderboard
+
+    (tmp_path / "data").write_text("a file where the results folder would go")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(leaderboard, "run_leaderboard", lambda *a, **k: pytest.fail("the run started"))
+    code, out, err = run(["leaderboard", "--ruleset", "legacy", "--json"], capsys)
+    assert (code, out) == (2, "")
+    assert "--output: cannot use 'data/results' as a folder: 'data' is a file" in err
+
+
+def test_repeated_leaderboard_names_count_once(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["leaderboard", "--ruleset", "legacy", "--tasks", "district_backlog_easy,district_backlog_easy",
+            "--policies", "oldest_first", "oldest_first", "--seeds", "1", "--workers", "1", "--json"]  # fmt: skip
+    code, out, _ = run(argv, capsys)
+    rows = json.loads(out)["rows"]
+    assert code == 0
+    assert [(r["task_id"], r["policy"], r["n"]) for r in rows] == [("district_backlog_easy", "oldest_first", 1)]

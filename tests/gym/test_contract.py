@@ -133,3 +133,14 @@ def test_feature_names_cover_the_vector() -> None:
     for ruleset in RULESETS:
         enc = ObservationEncoder(ruleset)
         assert len(enc.names()) == enc.size == len(set(enc.names()))
+
+
+def test_a_refused_reset_leaves_the_generator_alone() -> None:
+    a, b = GovWorkflowGymEnv("district_backlog_easy", "legacy"), GovWorkflowGymEnv("district_backlog_easy", "legacy")
+    a.reset(seed=7)
+    b.reset(seed=7)
+    with pytest.raises(ValueError, match="episode_seed"):
+        b.reset(seed=8, options={"episode_seed": -1})  # would reseed the generator with 8 before refusing
+    a.reset()
+    b.reset()
+    assert a.office.simulator.seed == b.office.simulator.seed

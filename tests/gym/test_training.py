@@ -71,6 +71,33 @@ def test_bad_training_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> No
     assert "--timesteps must be a positive integer, got 0" in err
 
 
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--reward", "bogus"], "unknown reward 'bogus'; valid choices: grade, simulator"),
+        (["--eval-every", "-1"], "eval_every: must be an integer of at least 0, got -1"),
+        (["--imitation-episodes", "0"], "imitation_episodes: must be a positive integer, got 0"),
+        (["--imitation-episodes", "-1"], "imitation_episodes: must be a positive integer, got -1"),
+    ],
+)
+def test_bad_training_values_are_refused_before_anything_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: list[str], message: str
+) -> None:
+    argv = ["train", "--ruleset", "legacy", "--task", "district_backlog_easy", "--out-dir", str(tmp_path / "o")]
+    assert main([*argv, *option, "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "o" / "models").exists()
+
+
+def test_a_record_path_in_the_way_is_refused_before_training(tmp_path: Path) -> None:
+    (tmp_path / "results" / "training-legacy-district_backlog_easy.json").mkdir(parents=True)
+    args = TrainArgs(task="district_backlog_easy", ruleset="legacy", out_dir=tmp_path, **TINY)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"out_dir: .*training-legacy-district_backlog_easy\.json' is a folder"):
+        train(args)
+    assert list((tmp_path / "models").iterdir()) == []
+
+
 def test_same_seed_same_parameters_and_actions(tmp_path: Path) -> None:
     def run(out: Path) -> MaskablePPO:
         train(TrainArgs(task="district_backlog_easy", ruleset="legacy", seed=5, out_dir=out, **TINY))  # type: ignore[arg-type]

@@ -110,6 +110,16 @@ def test_undo_restores_the_previous_state(player: EpisodePlayer) -> None:
     assert player.env.observe() == one
 
 
+def test_a_refused_seed_keeps_the_episode(player: EpisodePlayer) -> None:
+    player.advance_day()
+    env, steps = player.env, len(player.env.record.steps)
+    player.seed_picker.value = -1  # what a learner can type into the seed box
+    assert player.env is env and len(player.env.record.steps) == steps == 1
+    assert "seed: must be a non-negative integer, got -1; the episode goes on" in player.message_html.value
+    player.advance_day()  # still playable
+    assert player.counters["day"] == 2
+
+
 def test_autoplay_ticks_play_the_policy_to_the_end(player: EpisodePlayer) -> None:
     player.policy_picker.value = "backlog_clearance"
     player.play.value = 1  # what one tick of the Play widget does

@@ -108,3 +108,13 @@ def test_committed_ppo_beats_every_heuristic_on_every_standard_task() -> None:
     for task in get_ruleset("standard").tasks:
         best = max(rows[(task, p)]["mean"] for p in heuristics)
         assert rows[(task, "ppo")]["ci_low"] > best, task
+
+
+def test_leaderboard_arguments_are_checked_first() -> None:
+    rows = run_leaderboard("standard", ["district_backlog_easy"] * 2, ["oldest_first"] * 2, n_seeds=1, progress=False)
+    assert [(r.task_id, r.policy, r.n) for r in rows] == [("district_backlog_easy", "oldest_first", 1)]
+    for bad in (0, -1, True, 2.5):
+        with pytest.raises(ValueError, match=f"n_seeds: must be a positive integer, got {bad!r}"):
+            run_leaderboard("standard", ["district_backlog_easy"], ["oldest_first"], n_seeds=bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="tasks: give at least one name"):
+        run_leaderboard("standard", [], ["oldest_first"], n_seeds=1)
