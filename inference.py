@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import time
@@ -166,8 +167,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--env-url", default=os.getenv("ENV_URL"), help="play on a running server (ENV_URL)")
     p.add_argument("--heuristic", default=None, help="with no API key: run this heuristic, labelled")
     args = p.parse_args(argv)
-    if args.max_steps < 1 or args.time_budget_s <= 0:
-        p.error("--max-steps and --time-budget-s must be positive")
+    if args.seed is not None and args.seed < 0:
+        p.error(f"--seed must be a non-negative integer, got {args.seed}")
+    if args.max_steps < 1:
+        p.error(f"--max-steps must be a positive integer, got {args.max_steps}")
+    for name in ("time_budget_s", "request_timeout_s"):
+        value = getattr(args, name)
+        if not 0 < value < math.inf:  # nan fails too
+            p.error(f"--{name.replace('_', '-')} must be a positive number of seconds, got {value}")
+    if not 0 <= args.success_threshold <= 1:
+        p.error(f"--success-threshold must be a score between 0 and 1, got {args.success_threshold}")
     return args
 
 

@@ -198,6 +198,10 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
     return 0
 
 
+#: uvicorn's log levels.
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+
+
 def _add_serve(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
@@ -206,7 +210,9 @@ def _add_serve(p: argparse.ArgumentParser) -> None:
         "--idle-timeout", type=float, default=600.0, help="close sessions idle this long, in s (default 600)"
     )
     p.add_argument("--max-body-bytes", type=int, default=65536, help="largest request or message (default 65536)")
-    p.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
+    p.add_argument(
+        "--log-level", default="info", choices=LOG_LEVELS, help=f"uvicorn log level, one of {', '.join(LOG_LEVELS)}"
+    )
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -224,8 +230,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             idle_timeout_s=args.idle_timeout,
             max_body_bytes=args.max_body_bytes,
         )
-    except ValueError as err:
-        raise BadArgumentError(str(err)) from None
+    except ValueError as err:  # name the option, not the field: "--max-sessions must ..."
+        message = str(err)
+        for field in ("max_sessions", "idle_timeout_s", "max_body_bytes"):
+            option = "--idle-timeout" if field == "idle_timeout_s" else "--" + field.replace("_", "-")
+            message = message.replace(field, option)
+        raise BadArgumentError(message) from None
     serve(args.host, args.port, config, args.log_level)
     return 0
 

@@ -193,6 +193,27 @@ def test_no_key_says_so_and_runs_a_heuristic_only_when_asked(
     assert not chat.requests  # no model was asked
 
 
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--seed", "-1"], "--seed must be a non-negative integer, got -1"),
+        (["--max-steps", "0"], "--max-steps must be a positive integer, got 0"),
+        (["--time-budget-s", "nan"], "--time-budget-s must be a positive number of seconds, got nan"),
+        (["--request-timeout-s", "0"], "--request-timeout-s must be a positive number of seconds, got 0.0"),
+        (["--success-threshold", "7"], "--success-threshold must be a score between 0 and 1, got 7.0"),
+    ],
+)
+def test_bad_values_exit_2_before_any_episode(
+    chat: ChatDouble, inference: Any, capsys: Any, argv: list[str], message: str
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        inference.main(argv)
+    assert exit_info.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and message in captured.err
+    assert not chat.requests
+
+
 def test_runner_plays_on_a_served_env(chat: ChatDouble, inference: Any, capsys: Any, live_server: Any) -> None:
     task, _ = first_task()
     assert inference.main(["--tasks", task, "--max-steps", "2", "--env-url", live_server.url]) == 0

@@ -156,11 +156,19 @@ def test_serve_command_starts_a_server() -> None:
         proc.wait(timeout=15)
 
 
-def test_serve_command_bad_arguments() -> None:
+def test_serve_command_bad_arguments(capsys: Any) -> None:
     from govworkflow.cli import main
 
     assert main(["serve", "--port", "70000"]) == 2
     assert main(["serve", "--max-sessions", "0"]) == 2
+    assert main(["serve", "--idle-timeout", "-1"]) == 2
+    err = capsys.readouterr().err
+    assert "--max-sessions must be a positive integer, got 0" in err  # the option, not the config field
+    assert "--idle-timeout must be positive, got -1.0" in err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["serve", "--log-level", "bogus"])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'bogus'" in capsys.readouterr().err
 
 
 def test_serve_without_the_extra_names_it(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
