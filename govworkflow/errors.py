@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-import numpy as np
+from numbers import Integral
 
 __all__ = [
     "BadValueError",
@@ -41,7 +40,7 @@ def check_seed(seed: object, name: str = "seed") -> int:
 
     Seeds are never truncated or folded: ``3.5`` or ``-3`` would otherwise play seed 3's
     instance under another label."""
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
         raise BadValueError(f"{name}: must be a non-negative integer, got {seed!r}")
     return int(seed)
 
@@ -49,7 +48,7 @@ def check_seed(seed: object, name: str = "seed") -> int:
 def check_count(value: object, name: str, minimum: int = 1) -> int:
     """``value`` if it is an integer of at least ``minimum`` (numpy integers too), else
     ``BadValueError`` (``True`` is not a count, ``2.7`` is not truncated)."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
         allowed = "a positive integer" if minimum == 1 else f"an integer of at least {minimum}"
         raise BadValueError(f"{name}: must be {allowed}, got {value!r}")
     return int(value)

@@ -248,7 +248,7 @@ def test_user_task_file_loads_and_runs(tmp_path: Path) -> None:
 def test_import_stays_light() -> None:
     code = (
         "import sys, govworkflow; heavy = {'torch', 'plotly', 'ipywidgets', 'gymnasium', 'fastapi', 'uvicorn', "
-        "'stable_baselines3', 'scipy'}; print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))"
+        "'stable_baselines3', 'scipy', 'numpy'}; print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
