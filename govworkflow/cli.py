@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -79,7 +80,7 @@ def _add_tasks(p: argparse.ArgumentParser) -> None:
 
 def task_rows(ruleset: str | None = None) -> list[dict[str, Any]]:
     """One row per (ruleset, task): id, ruleset, default seed and seed sets, horizon."""
-    names = [get_ruleset(ruleset).name] if ruleset else list(RULESETS)
+    names = [get_ruleset(ruleset).name] if ruleset is not None else list(RULESETS)
     rows = []
     for name in names:
         rs = RULESETS[name]
@@ -113,7 +114,7 @@ def _add_policies(p: argparse.ArgumentParser) -> None:
 
 
 def _cmd_policies(args: argparse.Namespace) -> int:
-    names = [get_ruleset(args.ruleset).name] if args.ruleset else list(RULESETS)
+    names = [get_ruleset(args.ruleset).name] if args.ruleset is not None else list(RULESETS)
     rows = []
     for name in names:
         rs = RULESETS[name]
@@ -164,6 +165,8 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
     for p in policies or ():
         rs.policy(p)
     full = tasks is None and policies is None and args.seeds is None
+    if args.output == "":
+        raise BadArgumentError("--output: give a file name (or --no-save to write nothing)")
     target = args.output or (f"data/results/leaderboard-{rs.name}.json" if full else None)
     if target and not args.no_save:
         check_output(target, "--output")  # before the long run
@@ -330,6 +333,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GovWorkflowError as err:  # bad names and values, a missing model: one line each
         sys.stderr.write(f"govworkflow: error: {err}\n")
         return 2
+    except BrokenPipeError:  # `govworkflow tasks | head`: the reader left; stop without a traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the final flush cannot fail
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -69,6 +69,8 @@ def test_evaluate_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
         (["evaluate", "--ruleset", "legacy", "--task", "district_backlog_easy", "--policy", "oldest_first",
           "--seed", "1", "--seed", "-3"], "seed: must be a non-negative integer, got -3"),
         (["leaderboard", "--ruleset", "legacy", "--tasks", ","], "--tasks: give at least one name"),
+        (["leaderboard", "--ruleset", "legacy", "--output", ""], "--output: give a file name"),
+        (["tasks", "--ruleset", ""], "unknown ruleset ''; valid choices: standard, legacy"),
         (["fly"], "invalid choice: 'fly'"),
     ],
 )  # fmt: skip
@@ -138,3 +140,15 @@ def test_repeated_leaderboard_names_count_once(capsys: pytest.CaptureFixture[str
     rows = json.loads(out)["rows"]
     assert code == 0
     assert [(r["task_id"], r["policy"], r["n"]) for r in rows] == [("district_backlog_easy", "oldest_first", 1)]
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback() -> None:
+    """``govworkflow tasks | head -1``: the pipe closes before the table is written."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "govworkflow", "tasks", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the command writes
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 1
+    assert "Traceback" not in err and "BrokenPipeError" not in err
