@@ -326,7 +326,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # a reader that left shows here, not in the flush at exit
+        return code
     except MissingExtraError as err:
         sys.stderr.write(f"govworkflow: error: {err}\n")
         return 1

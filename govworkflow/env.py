@@ -7,6 +7,8 @@ ruleset's ``Simulator``.
 
 from __future__ import annotations
 
+import itertools
+import secrets
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -20,6 +22,14 @@ __all__ = ["EpisodeHolder", "GovWorkflowEnv", "Snapshot"]
 
 SimT = TypeVar("SimT")
 RecT = TypeVar("RecT")
+
+
+_TOKEN_BASE = secrets.randbits(32) << 32  # tokens of another process never match ours
+_TOKENS = itertools.count()
+
+
+def _new_token() -> int:
+    return _TOKEN_BASE | (next(_TOKENS) & 0xFFFFFFFF)
 
 
 class EpisodeHolder(Generic[SimT, RecT]):
@@ -68,19 +78,27 @@ class EpisodeHolder(Generic[SimT, RecT]):
         return self._info((0.0,) * len(sim.REWARD_COMPONENTS))
 
     # -- which history a snapshot belongs to -------------------------------------------
-    def _anchor(self) -> object:
-        """What pins a snapshot to this episode's history: the last step record (never
-        copied, only appended or cut off), or the record itself before the first step."""
-        record: Any = self.record
-        return record.steps[-1] if record.steps else record
+    # ``_history[k]`` is a token naming the episode's history after its first ``k`` steps:
+    # new tokens on reset and on every step, cut back on restore. A snapshot keeps the
+    # token of its moment (a plain integer: snapshots may be copied or pickled).
+    _history: list[int]
+
+    def _start_history(self) -> None:
+        self._history = [_new_token()]
+
+    def _extend_history(self) -> None:
+        self._history.append(_new_token())
+
+    def _cut_history(self, steps: int) -> None:
+        del self._history[steps + 1 :]
+
+    def _anchor(self) -> int:
+        return self._history[-1]
 
     def _belongs(self, steps: int, anchor: object) -> bool:
         """Whether a snapshot taken after ``steps`` steps with ``anchor`` is on the current
         history: same episode (not reset since), and not undone past and replayed since."""
-        record: Any = self.record
-        if not 0 <= steps <= len(record.steps):
-            return False
-        return (record.steps[steps - 1] if steps else record) is anchor
+        return 0 <= steps < len(self._history) and self._history[steps] == anchor
 
 
 @dataclass(frozen=True)
@@ -91,7 +109,7 @@ class Snapshot:
     task_id: str
     steps: int
     blob: bytes = field(repr=False)
-    anchor: object = field(default=None, repr=False, compare=False)
+    anchor: int = field(default=-1, repr=False, compare=False)
 
 
 class GovWorkflowEnv(EpisodeHolder[Simulator, EpisodeRecord]):
@@ -134,6 +152,7 @@ class GovWorkflowEnv(EpisodeHolder[Simulator, EpisodeRecord]):
         sim = self.ruleset.make(task, seed if seed is not None else self.default_seed, self.max_steps)
         self._sim, self.task_id = sim, task  # a refused reset changes nothing
         self._record = EpisodeRecord(self.ruleset.name, self.task_id, sim.seed, sim.REWARD_COMPONENTS)
+        self._start_history()
         return sim.observe()
 
     def step(self, action: Action | dict[str, Any] | str) -> StepResult:
@@ -149,6 +168,7 @@ class GovWorkflowEnv(EpisodeHolder[Simulator, EpisodeRecord]):
         reward, components, terminated, truncated = sim.step(act)
         assert self._record is not None
         self._record.append(StepRecord(sim.steps, sim.day, act, reward, components, sim.last_valid, sim.last_message))
+        self._extend_history()
         return StepResult(sim.observe(), reward, terminated, truncated, self._info(components))
 
     def _clock_info(self) -> dict[str, Any]:
@@ -190,4 +210,5 @@ class GovWorkflowEnv(EpisodeHolder[Simulator, EpisodeRecord]):
         self._sim = sim = Simulator.restore(snap.blob)
         self.task_id = snap.task_id
         record.truncate(snap.steps)
+        self._cut_history(snap.steps)
         return sim.observe()

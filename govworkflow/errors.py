@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
-from numbers import Integral
+from numbers import Integral, Real
 
 __all__ = [
     "BadValueError",
@@ -14,6 +15,7 @@ __all__ = [
     "NoEpisodeError",
     "UnknownNameError",
     "check_count",
+    "check_positive",
     "check_seed",
     "choices_message",
     "distinct",
@@ -59,8 +61,16 @@ def distinct(names: str | Iterable[str], what: str) -> list[str]:
     a ``BadValueError`` (pass ``None`` where "all" is meant)."""
     listed = list(dict.fromkeys([names] if isinstance(names, str) else names))
     if not listed:
-        raise BadValueError(f"{what}: give at least one name, or None for all")
+        everything = "omit the option for all" if what.startswith("--") else "or None for all"
+        raise BadValueError(f"{what}: give at least one name, {everything}")
     return listed
+
+
+def check_positive(value: object, name: str) -> float:
+    """``value`` if it is a finite positive real number (numpy floats too), else ``BadValueError``."""
+    if isinstance(value, bool) or not isinstance(value, Real) or not 0 < float(value) < math.inf:
+        raise BadValueError(f"{name}: must be a positive finite number, got {value!r}")
+    return float(value)
 
 
 class UnknownNameError(GovWorkflowError, ValueError, KeyError):

@@ -20,6 +20,7 @@ environment, its validation and its teacher). ``train`` is ``fit`` on an office 
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import numpy as np
 
-from govworkflow.errors import BadValueError, MissingExtraError, UnknownNameError, check_count, check_seed
+from govworkflow.errors import MissingExtraError, UnknownNameError, check_count, check_positive, check_seed
 
 try:
     import gymnasium as gym
@@ -41,7 +42,7 @@ except ImportError as err:  # pragma: no cover - depends on the installation
     raise MissingExtraError(err.name or "stable_baselines3", "train") from err
 
 from govworkflow.gym import REWARD_MODES, GovWorkflowGymEnv, development_seeds
-from govworkflow.provenance import check_output, check_output_dir, provenance, write_json
+from govworkflow.provenance import check_output, check_output_dir, provenance, write_text
 from govworkflow.rulesets import get_ruleset
 
 if TYPE_CHECKING:
@@ -100,14 +101,14 @@ class PPOArgs:
                                          "imitation_episodes", "imitation_epochs", "eval_episodes")  # fmt: skip
 
     def check(self) -> None:
-        """Refuse, before any work, a seed or a count that the run cannot use."""
-        check_seed(self.seed)
+        """Refuse, before any work, a seed or a count that the run cannot use; numpy
+        numbers become plain ones (the training record is JSON)."""
+        self.seed = check_seed(self.seed)
         for name in self.COUNTS:
-            check_count(getattr(self, name), name)
-        check_count(self.eval_every, "eval_every", minimum=0)
+            setattr(self, name, check_count(getattr(self, name), name))
+        self.eval_every = check_count(self.eval_every, "eval_every", minimum=0)
         for name in ("learning_rate", "clip_range"):
-            if not isinstance(getattr(self, name), int | float) or not getattr(self, name) > 0:
-                raise BadValueError(f"{name}: must be a positive number, got {getattr(self, name)!r}")
+            setattr(self, name, check_positive(getattr(self, name), name))
 
 
 @dataclass
@@ -336,22 +337,22 @@ def fit(args: PPOArgs, target: Target) -> TrainResult:
         warm_start = _learn(args, target, model, callback)
         wall = time.perf_counter() - start
         _slim(partial)
+        hyper = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(args).items()}
+        record = {
+            **target.record,
+            "timesteps": int(model.num_timesteps),
+            "wall_clock_s": round(wall, 1),
+            "best_validation_score": callback.best,
+            "warm_start": warm_start,
+            "validation_seeds": callback.seeds,
+            "curve": callback.curve,
+            "hyperparameters": hyper,
+            "provenance": provenance(target.command),
+        }
+        text = json.dumps(record, indent=1) + "\n"  # fails here, not after the model is replaced
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    partial.replace(path)
-
-    hyper = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(args).items()}
-    record = {
-        **target.record,
-        "timesteps": int(model.num_timesteps),
-        "wall_clock_s": round(wall, 1),
-        "best_validation_score": callback.best,
-        "warm_start": warm_start,
-        "validation_seeds": callback.seeds,
-        "curve": callback.curve,
-        "hyperparameters": hyper,
-        "provenance": provenance(target.command),
-    }
-    write_json(results, record)
+    partial.replace(path)  # the model and its record, one right after the other
+    write_text(results, text)
     return TrainResult(path, results, callback.best, callback.curve, wall)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 import re
 import subprocess
 import sys
@@ -167,6 +169,19 @@ def test_snapshot_from_an_earlier_episode_or_an_undone_branch_is_refused() -> No
         env.restore(two)
     env.restore(start)  # still on the history: allowed
     assert len(env.record.steps) == env.simulator.steps == 3
+
+
+def test_a_pickled_env_restores_its_own_snapshots() -> None:
+    env = GovWorkflowEnv("district_backlog_easy", ruleset="legacy")
+    env.reset(seed=4)
+    env.step({"action_type": "advance_time"})
+    snap = env.snapshot()
+    env.step({"action_type": "advance_time"})
+    twin, twin_snap = pickle.loads(pickle.dumps((env, snap)))
+    twin.restore(twin_snap)
+    assert twin.simulator.steps == len(twin.record.steps) == 1
+    env.restore(copy.deepcopy(snap))
+    assert env.observe() == twin.observe()
 
 
 @pytest.mark.parametrize("seed", [-1, 2.5, True, "3"])

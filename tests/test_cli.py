@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -68,7 +69,7 @@ def test_evaluate_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
         (["evaluate", "--policy", "oldest_first"], "--task"),
         (["evaluate", "--ruleset", "legacy", "--task", "district_backlog_easy", "--policy", "oldest_first",
           "--seed", "1", "--seed", "-3"], "seed: must be a non-negative integer, got -3"),
-        (["leaderboard", "--ruleset", "legacy", "--tasks", ","], "--tasks: give at least one name"),
+        (["leaderboard", "--ruleset", "legacy", "--tasks", ","], "give at least one name, omit the option for all"),
         (["leaderboard", "--ruleset", "legacy", "--output", ""], "--output: give a file name"),
         (["tasks", "--ruleset", ""], "unknown ruleset ''; valid choices: standard, legacy"),
         (["fly"], "invalid choice: 'fly'"),
@@ -142,10 +143,18 @@ def test_repeated_leaderboard_names_count_once(capsys: pytest.CaptureFixture[str
     assert [(r["task_id"], r["policy"], r["n"]) for r in rows] == [("district_backlog_easy", "oldest_first", 1)]
 
 
-def test_a_reader_that_leaves_early_gets_no_traceback() -> None:
-    """``govworkflow tasks | head -1``: the pipe closes before the table is written."""
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+def test_a_reader_that_leaves_early_gets_no_traceback(unbuffered: str) -> None:
+    """``govworkflow tasks | head -1``: the pipe closes before the table is written, whether
+    stdout is block-buffered (the default for a pipe) or not."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = unbuffered
     proc = subprocess.Popen(
-        [sys.executable, "-m", "govworkflow", "tasks", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [sys.executable, "-m", "govworkflow", "tasks", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
     )
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.close()  # the reader is gone before the command writes

@@ -40,13 +40,21 @@ def test_a_changed_source_file_is_dirty(repo: Path) -> None:
     assert prov.provenance()["git_dirty"] is True
 
 
-def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "results.json"
     prov.write_json(target, {"kept": True})
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError):  # fails before any file is touched
         prov.write_json(target, {"unserialisable": object()})
+
+    def no_rename(self: Path, other: object) -> Path:
+        assert self.exists()  # the temporary file was written
+        raise OSError("disk went away")
+
+    monkeypatch.setattr(Path, "replace", no_rename)
+    with pytest.raises(OSError, match="disk went away"):
+        prov.write_json(target, {"new": True})
     assert target.read_text() == '{\n "kept": true\n}\n'
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.json"]  # the temporary file is gone
 
 
 def test_output_checks_name_the_option_and_the_problem(tmp_path: Path) -> None:

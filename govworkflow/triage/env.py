@@ -41,7 +41,7 @@ class TriageSnapshot:
     seed: int
     steps: int
     blob: bytes = field(repr=False)
-    anchor: object = field(default=None, repr=False, compare=False)
+    anchor: int = field(default=-1, repr=False, compare=False)
 
 
 class TriageEnv(EpisodeHolder[TriageSimulator, TriageRecord]):
@@ -99,6 +99,7 @@ class TriageEnv(EpisodeHolder[TriageSimulator, TriageRecord]):
         sim = TriageSimulator(generate(task, seed))  # checks the seed: a refused reset changes nothing
         self.task, self._sim = task, sim
         self._record = TriageRecord(self.task_id, sim.seed, sim.REWARD_COMPONENTS)
+        self._start_history()
         return sim.observe()
 
     def step(self, action: TriageAction | dict[str, Any] | str) -> TriageStepResult:
@@ -130,6 +131,7 @@ class TriageEnv(EpisodeHolder[TriageSimulator, TriageRecord]):
             terminated,
             truncated,
         )
+        self._extend_history()
         return TriageStepResult(sim.observe(), reward, terminated, truncated, self._info(components))
 
     def _clock_info(self) -> dict[str, Any]:
@@ -187,4 +189,5 @@ class TriageEnv(EpisodeHolder[TriageSimulator, TriageRecord]):
             )
         self._sim = sim = TriageSimulator.restore(snap.blob)
         record.truncate(snap.steps, sim.terminated, sim.truncated)
+        self._cut_history(snap.steps)
         return sim.observe()

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from govworkflow.errors import MissingExtraError, check_seed, distinct
+from govworkflow.errors import MissingExtraError, check_count, check_seed, distinct
 from govworkflow.triage.grading import grade_simulator
 from govworkflow.triage.instance import generate
 from govworkflow.triage.policies import TriagePolicy, available_policies, make_policy
@@ -78,9 +78,7 @@ def seed_list(task: TriageTask | str, seed_set: str = "eval", limit: int | None 
     """The seeds of ``seed_set`` (``dev`` or ``eval``) of ``task``, the first ``limit`` of them."""
     seeds = get_task(task).seeds.range(seed_set)
     if limit is not None:
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
-            raise ValueError(f"limit: must be a positive integer, got {limit!r}")
-        seeds = seeds[:limit]
+        seeds = seeds[: check_count(limit, "limit")]
     return list(seeds)
 
 

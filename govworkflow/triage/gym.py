@@ -12,10 +12,9 @@ native ``TriageEnv``. Slot ``i`` of the action space and of the observation is t
 from __future__ import annotations
 
 import heapq
-from math import inf
 from typing import Any, SupportsFloat
 
-from govworkflow.errors import MissingExtraError
+from govworkflow.errors import MissingExtraError, check_positive
 
 try:
     import gymnasium as gym
@@ -229,8 +228,7 @@ class TriageGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
     def __init__(
         self, task_id: str | TriageTask | None = None, *, reward_scale: float = 1.0, render_mode: str | None = None
     ) -> None:
-        if isinstance(reward_scale, bool) or not isinstance(reward_scale, int | float) or not 0 < reward_scale < inf:
-            raise ValueError(f"reward_scale: must be a positive finite number, got {reward_scale!r}")
+        reward_scale = check_positive(reward_scale, "reward_scale")
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"unknown render_mode {render_mode!r}; valid choices: ansi")
         self.triage = TriageEnv(task_id)

@@ -36,7 +36,7 @@ from govworkflow.triage.models import TriageAction
 from govworkflow.triage.sim import TriageSimulator
 from govworkflow.triage.tasks import MAX_TICKETS
 
-__all__ = ["SKIP", "OracleSolution", "brute_force", "oracle_reward", "solve"]
+__all__ = ["SKIP", "OracleSolution", "brute_force", "clear_cache", "oracle_reward", "solve"]
 
 #: The action the oracle plays to skip remaining steps: an id that is never a ticket.
 SKIP = TriageAction(ticket_id="skip")
@@ -189,6 +189,12 @@ def _solve(inst: Instance) -> OracleSolution:
 def oracle_reward(inst: Instance) -> float:
     """The best total reward achievable on ``inst`` (cached)."""
     return solve(inst).value
+
+
+def clear_cache() -> None:
+    """Forget every solved instance (so a benchmark times fresh solves)."""
+    _solve.cache_clear()
+    oracle_reward.cache_clear()
 
 
 def brute_force(inst: Instance, max_tickets: int = 7) -> float:

@@ -183,7 +183,7 @@ class EpisodePlayer:
         self.policy_picker.observe(lambda _: self._guarded(self._new_policy), names="value")
         self.play.observe(self._on_play, names="value")
         b = self.buttons
-        b["reset"].on_click(lambda _: self.reset())
+        b["reset"].on_click(lambda _: self._reset_or_say())
         b["step"].on_click(lambda _: self.step())
         b["advance"].on_click(lambda _: self.advance_day())
         b["undo"].on_click(lambda _: self.undo())

@@ -84,9 +84,9 @@ class TriagePlayer:
     # -- what the buttons call ----------------------------------------------------------
     def reset(self, seed: int | None = None) -> None:
         """Start again (same seed unless ``seed`` is given)."""
+        self.env.reset(seed=self.seed if seed is None else seed)  # a refused seed changes nothing
         if seed is not None:
             self.seed = seed
-        self.env.reset(seed=self.seed)
         self._history.clear()
         self.message = "reset"
         self.refresh()

@@ -57,3 +57,13 @@ def test_playing_the_oracle_plan_earns_the_oracle_value(player: TriagePlayer) ->
     assert player.buttons["step"].disabled and "episode over" in player.status.value
     assert player.env.grade().score == 1.0
     assert player.step("T01") is None and "episode is over" in player.message
+
+
+def test_a_refused_seed_keeps_the_episode_and_reset_works(player: TriagePlayer) -> None:
+    seed = player.env.simulator.seed
+    player.step(player.env.valid_actions()[0])
+    with pytest.raises(ValueError, match="seed: must be a non-negative integer, got -1"):
+        player.reset(seed=-1)
+    assert player.env.simulator.steps == 1  # the episode goes on
+    player.reset()  # Reset still works, with the seed it had
+    assert (player.env.simulator.seed, player.env.simulator.steps) == (seed, 0)

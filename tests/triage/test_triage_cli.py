@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from govworkflow.cli import main
@@ -120,6 +121,10 @@ def test_leaderboard_arguments_from_python() -> None:
         leaderboard([], ["edf"])
     with pytest.raises(ValueError, match="policies: give at least one name, or None for all"):
         leaderboard(["faithful_5"], [])
+
+
+def test_seed_list_takes_numpy_integers() -> None:
+    assert seed_list("faithful_5", "dev", np.int64(3)) == seed_list("faithful_5", "dev", 3)
 
 
 @pytest.mark.parametrize("limit", [0, True, 2.5, "3"])

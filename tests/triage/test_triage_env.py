@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import pickle
 
 import pytest
@@ -164,6 +165,19 @@ def test_snapshot_of_an_undone_branch_is_refused() -> None:
     assert env.record.actions == ["T03", "T04"]
     env.restore(start)
     assert env.record.actions == [] and env.simulator.steps == 0
+
+
+def test_a_copied_or_pickled_snapshot_still_restores() -> None:
+    env = TriageEnv("faithful_8")
+    env.reset(seed=3)
+    env.step("T01")
+    snap = env.snapshot()
+    env.step("T02")
+    env.restore(copy.deepcopy(snap))
+    assert env.record.actions == ["T01"]
+    env.step("T03")
+    env.restore(pickle.loads(pickle.dumps(snap)))
+    assert env.record.actions == ["T01"] and env.simulator.steps == 1
 
 
 @pytest.mark.parametrize("seed", [-1, 3.5, False, "2"])

@@ -143,6 +143,7 @@ def test_reward_is_the_simulator_reward_times_the_scale() -> None:
 
 
 def test_bad_arguments_name_the_choices() -> None:
+    assert TriageGymEnv("overload_12", reward_scale=np.float32(0.5)).reward_scale == 0.5
     for scale in (0, -1.0, float("inf"), float("nan"), True, "x"):
         with pytest.raises(ValueError, match=f"reward_scale: must be a positive finite number, got {scale!r}"):
             TriageGymEnv("overload_12", reward_scale=scale)  # type: ignore[arg-type]

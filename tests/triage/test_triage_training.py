@@ -212,3 +212,10 @@ def test_docs_tables_quote_the_committed_leaderboard() -> None:
     for task in HARD:
         assert f"| {task} | {cell(rows[(task, 'greedy_rate')])} | **{cell(rows[(task, 'ppo')])}** |" in readme
         assert f"| `{task}` | {cell(rows[(task, 'greedy_rate')])} | **{cell(rows[(task, 'ppo')])}** |" in docs
+
+
+def test_numpy_numbers_are_accepted_and_recorded_as_plain_ones() -> None:
+    args = TriageTrainArgs(timesteps=np.int64(128), seed=np.int32(2), learning_rate=np.float32(3e-4))  # type: ignore[arg-type]
+    args.check()
+    assert (type(args.timesteps), type(args.seed), type(args.learning_rate)) == (int, int, float)
+    assert json.dumps(dataclasses.asdict(args), default=str)  # the record can be written
