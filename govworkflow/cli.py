@@ -203,6 +203,12 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
 
 #: uvicorn's log levels.
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+#: ``ServerConfig`` field -> the ``serve`` option that sets it.
+SERVE_OPTIONS = {
+    "max_sessions": "--max-sessions",
+    "idle_timeout_s": "--idle-timeout",
+    "max_body_bytes": "--max-body-bytes",
+}
 
 
 def _add_serve(p: argparse.ArgumentParser) -> None:
@@ -235,8 +241,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         )
     except ValueError as err:  # name the option, not the field: "--max-sessions must ..."
         message = str(err)
-        for field in ("max_sessions", "idle_timeout_s", "max_body_bytes"):
-            option = "--idle-timeout" if field == "idle_timeout_s" else "--" + field.replace("_", "-")
+        for field, option in SERVE_OPTIONS.items():
             message = message.replace(field, option)
         raise BadArgumentError(message) from None
     serve(args.host, args.port, config, args.log_level)

@@ -17,6 +17,7 @@ __all__ = [
     "check_count",
     "check_positive",
     "check_seed",
+    "check_seeds",
     "choices_message",
     "distinct",
 ]
@@ -45,6 +46,11 @@ def check_seed(seed: object, name: str = "seed") -> int:
     if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
         raise BadValueError(f"{name}: must be a non-negative integer, got {seed!r}")
     return int(seed)
+
+
+def check_seeds(seeds: int | Iterable[object]) -> list[int]:
+    """Every seed of ``seeds`` (one seed may be a plain integer), all checked before any is played."""
+    return [check_seed(s) for s in ([seeds] if isinstance(seeds, int) else seeds)]
 
 
 def check_count(value: object, name: str, minimum: int = 1) -> int:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from govworkflow.errors import check_count, check_seed
+from govworkflow.errors import check_seeds
 from govworkflow.kernel import Policy, Ruleset
 from govworkflow.rulesets import get_ruleset
 
@@ -80,9 +80,5 @@ def evaluate(
     rs = get_ruleset(ruleset)
     task = rs.task(task_id)
     pol = rs.policy(policy)
-    if isinstance(seeds, int):
-        seeds = [seeds]
-    seed_list: Sequence[int] = [check_seed(s) for s in seeds] if seeds is not None else [task.seed]
-    if max_steps is not None:
-        check_count(max_steps, "max_steps")
+    seed_list: Sequence[int] = check_seeds(seeds) if seeds is not None else [task.seed]
     return [run_episode(rs, task_id, pol, s, max_steps) for s in seed_list]

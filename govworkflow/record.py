@@ -11,7 +11,16 @@ from govworkflow.errors import check_seed
 from govworkflow.models import Action
 from govworkflow.provenance import from_fields, read_json_object, write_text
 
-__all__ = ["EpisodeRecord", "StepRecord", "bool_field", "int_field", "names_field", "number_field", "text_field"]
+__all__ = [
+    "EpisodeRecord",
+    "StepRecord",
+    "bool_field",
+    "int_field",
+    "names_field",
+    "number_field",
+    "numbers_field",
+    "text_field",
+]
 
 
 @dataclass(slots=True)
@@ -98,7 +107,7 @@ class EpisodeRecord:
                         int_field(s, "day"),
                         Action.model_validate(s["action"]),
                         number_field(s, "reward"),
-                        tuple(number_field({"components": c}, "components") for c in s["components"]),
+                        numbers_field(s, "components"),
                         bool_field(s, "valid"),
                         text_field(s, "message"),
                     )
@@ -114,8 +123,8 @@ class EpisodeRecord:
         return cls.from_dict(read_json_object(path, "a govworkflow episode file"))
 
 
-def _typed(d: dict[str, Any], key: str, types: tuple[type, ...], what: str) -> Any:
-    value = d[key]
+def _typed(value: Any, key: str, types: tuple[type, ...], what: str) -> Any:
+    """``value`` (of record field ``key``) if it is one of ``types`` (a bool is not a number)."""
     if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
         raise ValueError(f"field {key!r}: expected {what}, got {value!r}")
     return value
@@ -123,25 +132,31 @@ def _typed(d: dict[str, Any], key: str, types: tuple[type, ...], what: str) -> A
 
 def text_field(d: dict[str, Any], key: str) -> str:
     """``d[key]`` if it is a string (a record field)."""
-    return str(_typed(d, key, (str,), "a string"))
+    return str(_typed(d[key], key, (str,), "a string"))
 
 
 def int_field(d: dict[str, Any], key: str) -> int:
     """``d[key]`` if it is an integer (a record field)."""
-    return int(_typed(d, key, (int,), "an integer"))
+    return int(_typed(d[key], key, (int,), "an integer"))
 
 
 def number_field(d: dict[str, Any], key: str) -> float:
     """``d[key]`` if it is a number (a record field)."""
-    return float(_typed(d, key, (int, float), "a number"))
+    return float(_typed(d[key], key, (int, float), "a number"))
 
 
 def bool_field(d: dict[str, Any], key: str) -> bool:
     """``d[key]`` if it is true or false (a record field)."""
-    return bool(_typed(d, key, (bool,), "true or false"))
+    return bool(_typed(d[key], key, (bool,), "true or false"))
+
+
+def numbers_field(d: dict[str, Any], key: str) -> tuple[float, ...]:
+    """``d[key]`` if it is a list of numbers (a record field), as a tuple."""
+    values = _typed(d[key], key, (list,), "a list of numbers")
+    return tuple(float(_typed(v, key, (int, float), "a number")) for v in values)
 
 
 def names_field(d: dict[str, Any]) -> tuple[str, ...]:
     """``d["component_names"]``: a list of strings."""
-    names = _typed(d, "component_names", (list,), "a list of names")
-    return tuple(text_field({"component_names": n}, "component_names") for n in names)
+    names = _typed(d["component_names"], "component_names", (list,), "a list of names")
+    return tuple(str(_typed(n, "component_names", (str,), "a string")) for n in names)

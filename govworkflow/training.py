@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import numpy as np
 
-from govworkflow.errors import MissingExtraError, UnknownNameError, check_count, check_positive, check_seed
+from govworkflow.errors import MissingExtraError, check_count, check_positive, check_seed
 
 try:
     import gymnasium as gym
@@ -41,7 +41,7 @@ try:
 except ImportError as err:  # pragma: no cover - depends on the installation
     raise MissingExtraError(err.name or "stable_baselines3", "train") from err
 
-from govworkflow.gym import REWARD_MODES, GovWorkflowGymEnv, development_seeds
+from govworkflow.gym import GovWorkflowGymEnv, development_seeds
 from govworkflow.provenance import check_output, check_output_dir, provenance, write_text
 from govworkflow.rulesets import get_ruleset
 
@@ -246,12 +246,8 @@ def _slim(path: Path) -> None:
 def office_target(args: TrainArgs) -> Target:
     """The office task of ``args`` as a training target."""
     rs = get_ruleset(args.ruleset)
-    task = rs.task(args.task)  # fail early on an unknown task, reward, step cap or teacher
+    task = rs.task(args.task)  # fail early on an unknown task or teacher (``fit`` builds one env first)
     ruleset = rs.name
-    if args.reward not in REWARD_MODES:
-        raise UnknownNameError("reward", args.reward, REWARD_MODES)
-    if args.max_steps is not None:
-        check_count(args.max_steps, "max_steps")
     if args.imitate:
         rs.policy(args.imitate)
 
@@ -301,7 +297,8 @@ def _learn(args: PPOArgs, target: Target, model: MaskablePPO, callback: _Validat
 
 def fit(args: PPOArgs, target: Target) -> TrainResult:
     """The training loop: seed, warm-start, PPO with validation, keep the best, write the record."""
-    args.check()  # before the long run: the arguments, then where the outputs go
+    args.check()  # before the long run: the arguments, one environment, then where the outputs go
+    target.make_env().close()  # an unknown task, reward, step cap or scale fails here, in the env's own words
     models = check_output_dir(args.out_dir / "models", "out_dir")
     results = check_output(args.out_dir / "results" / f"training-{target.name}.json", "out_dir")
     # -- seeding: the one place --------------------------------------------------------

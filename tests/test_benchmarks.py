@@ -18,11 +18,15 @@ from govworkflow.triage.ppo import TriagePPOPolicy
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _bench(script: str, *args: str) -> str:
-    out = subprocess.run(
+def _run(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / script), *args],
         env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
+
+
+def _bench(script: str, *args: str) -> str:
+    out = _run(script, *args)
     assert out.returncode == 0, out.stdout + out.stderr
     return out.stdout
 
@@ -39,10 +43,7 @@ def test_bench_triage_prints_every_row() -> None:
 
 
 def test_bench_triage_refuses_bad_counts() -> None:
-    out = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench_triage.py"), "--episodes", "0"],
-        env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    out = _run("bench_triage.py", "--episodes", "0")
     assert out.returncode == 2
     assert "--episodes and --repeats must be at least 1, got 0 and 3" in out.stderr
 

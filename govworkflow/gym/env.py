@@ -12,8 +12,8 @@ from govworkflow.env import GovWorkflowEnv
 from govworkflow.errors import UnknownNameError
 from govworkflow.gym.actions import MaskedEnvMixin, action_masks, action_table
 from govworkflow.gym.features import ObservationEncoder
-from govworkflow.gym.seeding import check_reset
 from govworkflow.gym.seeding import episode_seed as pick_episode_seed
+from govworkflow.gym.seeding import requested_seed
 from govworkflow.kernel import TaskLike
 
 __all__ = ["REWARD_MODES", "GovWorkflowGymEnv", "development_seeds"]
@@ -123,10 +123,10 @@ class GovWorkflowGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
 
     # -- gymnasium API -----------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
-        check_reset(seed, options)
+        requested = requested_seed(seed, options)
         super().reset(seed=seed)
         episode_seed = pick_episode_seed(
-            self.np_random, seed, options, development_seeds(self.office.ruleset.task(self.task_id))
+            self.np_random, requested, development_seeds(self.office.ruleset.task(self.task_id))
         )
         obs = self.office.reset(seed=episode_seed)
         self._score = self.office.grade().score

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from govworkflow.errors import MissingExtraError, check_count, check_seed, distinct
+from govworkflow.errors import MissingExtraError, check_count, check_seeds, distinct
 from govworkflow.triage.grading import grade_simulator
 from govworkflow.triage.instance import generate
 from govworkflow.triage.policies import TriagePolicy, available_policies, make_policy
@@ -86,10 +86,7 @@ def evaluate(task_id: str, policy: str, seeds: Iterable[int] | None = None) -> l
     """One result per seed (default: the task's own seed)."""
     task = get_task(task_id)
     pol = make_policy(policy)
-    if isinstance(seeds, int):
-        seeds = [seeds]
-    checked = [check_seed(s) for s in seeds] if seeds is not None else [task.seed]  # all before any episode
-    return [run_episode(task, pol, s) for s in checked]
+    return [run_episode(task, pol, s) for s in (check_seeds(seeds) if seeds is not None else [task.seed])]
 
 
 def bootstrap_ci(values: Sequence[float], confidence: float = 0.95, seed: int = 0) -> tuple[float, float]:

@@ -24,8 +24,8 @@ except ImportError as err:  # pragma: no cover - depends on the installation
 import numpy as np
 
 from govworkflow.gym.actions import MaskedEnvMixin
-from govworkflow.gym.seeding import check_reset
 from govworkflow.gym.seeding import episode_seed as pick_episode_seed
+from govworkflow.gym.seeding import requested_seed
 from govworkflow.triage.env import VERSION, TriageEnv
 from govworkflow.triage.instance import TYPE_MULTIPLIER, Ticket, TicketType, ticket_reward
 from govworkflow.triage.models import TriageObservation
@@ -242,9 +242,9 @@ class TriageGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
 
     # -- gymnasium API -----------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
-        check_reset(seed, options)
+        requested = requested_seed(seed, options)
         super().reset(seed=seed)
-        episode_seed = pick_episode_seed(self.np_random, seed, options, self.triage.task.seeds.range("dev"))
+        episode_seed = pick_episode_seed(self.np_random, requested, self.triage.task.seeds.range("dev"))
         obs = self.triage.reset(seed=episode_seed)
         return self.encoder.encode(obs), self._info(self.triage.reset_info())
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from govworkflow.errors import check_seed
 from govworkflow.provenance import from_fields, read_json_object, write_text
-from govworkflow.record import bool_field, int_field, names_field, number_field, text_field
+from govworkflow.record import bool_field, int_field, names_field, number_field, numbers_field, text_field
 
 __all__ = ["TriageRecord", "TriageStepRecord"]
 
@@ -121,7 +121,7 @@ class TriageRecord:
                 int_field(s, "time"),
                 text_field(s, "ticket_id"),
                 number_field(s, "reward"),
-                tuple(number_field({"components": c}, "components") for c in s["components"]),
+                numbers_field(s, "components"),
                 bool_field(s, "valid"),
                 text_field(s, "message"),
                 None if finish is None else int_field(s, "finish"),

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from govworkflow.errors import check_positive
 from govworkflow.imitation import Demonstrations, Step, assemble
 from govworkflow.training import PPOArgs, Target, TrainResult, fit
 from govworkflow.triage.gym import N_SLOTS, TriageEncoder, TriageGymEnv, slot_of
@@ -131,7 +130,6 @@ def _command(args: TriageTrainArgs) -> str:
 def triage_target(args: TriageTrainArgs) -> Target:
     """The triage task of ``args`` as a training target."""
     task = get_task(args.task)  # fail early on an unknown task
-    check_positive(args.reward_scale, "reward_scale")
     dev = task.seeds.range("dev")
     if args.imitate is not None:
         make_policy(args.imitate)  # an unknown teacher fails here, naming the choices
