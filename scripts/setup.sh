@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install govworkflow with every extra into the current Python (idempotent).
-#   bash scripts/setup.sh          # the package, notebooks, training, server
-#   bash scripts/setup.sh --test   # ... plus the test tools and Chromium for the browser test
+#   bash scripts/setup.sh          # the package with every face: ".[all]"
+#   bash scripts/setup.sh --test   # everything the tests import: ".[test]" (Playwright's Python
+#                                  # package included), plus Debian's Chromium for the browser tests
+# environment.yml installs the same PyTorch pin and the ".[test]" extra (tests/test_packaging.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -11,11 +13,12 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
 if ! "$PY" -c "import torch, sys; sys.exit(torch.__version__.split('+')[0] != '2.13.0')" 2>/dev/null; then
   "$PY" -m pip install --quiet "torch==2.13.0"
 fi
-"$PY" -m pip install --quiet -e ".[all]"
+EXTRA=all
+[[ "${1:-}" == "--test" ]] && EXTRA=test
+"$PY" -m pip install --quiet -e ".[$EXTRA]"
 
-if [[ "${1:-}" == "--test" ]]; then
-  # openenv-core: its own client and validator check the server's protocol (tests/server).
-  "$PY" -m pip install --quiet -e ".[openenv]"
+if [[ "$EXTRA" == "test" ]]; then
+  # Playwright drives this Chromium (executable_path); it never downloads a browser of its own.
   if ! command -v chromium >/dev/null 2>&1; then
     if command -v apt-get >/dev/null 2>&1 && [[ $(id -u) == 0 ]]; then
       apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
