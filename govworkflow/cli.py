@@ -11,14 +11,28 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from govworkflow.errors import BadValueError, GovWorkflowError, MissingExtraError, distinct
+from govworkflow.errors import BadValueError, GovWorkflowError, MissingExtraError, choices_message, distinct
 from govworkflow.evaluation import evaluate
 from govworkflow.rulesets import DEFAULT_RULESET, RULESETS, get_ruleset
 
-__all__ = ["COMMANDS", "main"]
+__all__ = ["COMMANDS", "Names", "add_command", "build_parser", "main"]
+
+
+class Names(tuple[str, ...]):
+    """The ``choices=`` of an option whose values are names of one kind (rulesets, policies):
+    a value outside them is refused in the package's own words, ``--policy: unknown policy
+    'x'; valid choices: a, b``, with exit status 2 from ``main`` (not argparse's ``invalid
+    choice``)."""
+
+    kind: str
+
+    def __new__(cls, kind: str, names: Iterable[str]) -> Names:
+        self = super().__new__(cls, dict.fromkeys(names))
+        self.kind = kind
+        return self
 
 
 class _Parser(argparse.ArgumentParser):
@@ -27,6 +41,22 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         sys.stderr.write(f"govworkflow: error: {message}\n")
         raise SystemExit(2)
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        choices = action.choices
+        if isinstance(choices, Names) and value not in choices:
+            option = action.option_strings[-1] if action.option_strings else action.dest
+            raise BadArgumentError(f"{option}: {choices_message(choices.kind, value, choices)}")
+        super()._check_value(action, value)
+
+
+def add_command(sub: Any, name: str, text: str) -> argparse.ArgumentParser:
+    """``sub.add_parser(name)`` with ``text`` as its one-line help and its description.
+
+    argparse %-formats help strings (``%(default)s``), so a literal ``%`` in ``text`` (``95%
+    CIs``) is escaped for the help; the description is printed as it is."""
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=text.replace("%", "%%"), description=text)
+    return parser
 
 
 def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
@@ -52,11 +82,25 @@ def _print_json(data: Any) -> None:
 
 
 # -- subcommands ---------------------------------------------------------------------
+#: ``--ruleset`` values.
+RULESET_NAMES = Names("ruleset", RULESETS)
+#: ``--policy`` values: the policies of any ruleset (each ruleset checks its own).
+POLICY_NAMES = Names("policy", [name for rs in RULESETS.values() for name in rs.policies])
+#: ``train --reward`` values (``govworkflow.gym.REWARD_MODES``, not imported: it needs gymnasium).
+REWARD_MODES = Names("reward", ("grade", "simulator"))
+
+
 def _add_evaluate(p: argparse.ArgumentParser) -> None:
     p.add_argument("--task", required=True, help="task id (see `govworkflow tasks`)")
-    p.add_argument("--policy", required=True, help="policy name (see `govworkflow policies`)")
+    p.add_argument(
+        "--policy",
+        required=True,
+        choices=POLICY_NAMES,
+        metavar="POLICY",
+        help="policy name, one of %(choices)s (see `govworkflow policies`)",
+    )
     p.add_argument("--seed", type=int, action="append", help="episode seed; repeat for several")
-    p.add_argument("--ruleset", default=DEFAULT_RULESET, help=f"one of {', '.join(RULESETS)}")
+    p.add_argument("--ruleset", default=DEFAULT_RULESET, choices=RULESET_NAMES, help="one of %(choices)s")
     p.add_argument("--max-steps", type=int, default=None, help="cut each episode after N steps")
     p.add_argument("--json", action="store_true", help="print a JSON list, one object per episode")
 
@@ -74,7 +118,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _add_tasks(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--ruleset", default=None, help="only this ruleset (default: all)")
+    p.add_argument("--ruleset", default=None, choices=RULESET_NAMES, help="only this ruleset (default: all)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -109,7 +153,7 @@ def _cmd_tasks(args: argparse.Namespace) -> int:
 
 
 def _add_policies(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--ruleset", default=None, help="only this ruleset (default: all)")
+    p.add_argument("--ruleset", default=None, choices=RULESET_NAMES, help="only this ruleset (default: all)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -135,7 +179,7 @@ def _names(values: list[str] | None, option: str = "--tasks") -> list[str] | Non
 
 
 def _add_leaderboard(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--ruleset", default=DEFAULT_RULESET, help=f"one of {', '.join(RULESETS)}")
+    p.add_argument("--ruleset", default=DEFAULT_RULESET, choices=RULESET_NAMES, help="one of %(choices)s")
     p.add_argument("--tasks", nargs="+", help="task ids, space or comma separated (default: all)")
     p.add_argument("--policies", nargs="+", help="policy names (default: the whole ladder)")
     p.add_argument("--seeds", type=int, default=None, help="use the first N held-out seeds (default: all)")
@@ -266,13 +310,19 @@ def _cmd_triage(args: argparse.Namespace) -> int:
 
 def _add_train(p: argparse.ArgumentParser) -> None:
     p.add_argument("--task", required=True, help="task id (see `govworkflow tasks`)")
-    p.add_argument("--ruleset", default=DEFAULT_RULESET, help=f"one of {', '.join(RULESETS)}")
+    p.add_argument("--ruleset", default=DEFAULT_RULESET, choices=RULESET_NAMES, help="one of %(choices)s")
     p.add_argument("--timesteps", type=int, default=250_000, help="environment steps to train for")
     p.add_argument("--seed", type=int, default=1, help="seeds everything")
     p.add_argument("--n-envs", type=int, default=4, help="environments stepped together")
-    p.add_argument("--reward", default="grade", help="grade (default) or simulator")
+    p.add_argument("--reward", default="grade", choices=REWARD_MODES, help="grade (default) or simulator")
     p.add_argument("--eval-every", type=int, default=25_000, help="validate every N steps (0: at the end)")
-    p.add_argument("--imitate", default="sla_aware", help="teacher to clone first, or 'none' (default: sla_aware)")
+    p.add_argument(
+        "--imitate",
+        default="sla_aware",
+        choices=Names("policy", [*POLICY_NAMES, "none"]),
+        metavar="POLICY",
+        help="teacher to clone first, or 'none' (default: sla_aware)",
+    )
     p.add_argument("--imitation-episodes", type=int, default=64, help="teacher episodes for the warm start")
     p.add_argument("--out-dir", default=None, help="where models/ and results/ go (default: data/)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -322,15 +372,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"govworkflow {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
     for name, (help_text, add, run) in COMMANDS.items():
-        p = sub.add_parser(name, help=help_text, description=help_text)
+        p = add_command(sub, name, help_text)
         add(p)
         p.set_defaults(run=run)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)  # a bad name (``Names``) is a GovWorkflowError
         code = int(args.run(args))
         sys.stdout.flush()  # a reader that left shows here, not in the flush at exit
         return code

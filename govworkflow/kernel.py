@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
+from govworkflow.core.seeds import SeedSets
 from govworkflow.errors import UnknownNameError, check_count, check_seed
 from govworkflow.models import Action, EpisodeState, Grade, Observation
 
@@ -30,6 +31,11 @@ class TaskLike(Protocol):
     def task_id(self) -> str: ...
     @property
     def seed(self) -> int: ...
+    @property
+    def seeds(self) -> SeedSets:
+        """Development and held-out evaluation seeds (``govworkflow.core.seeds``)."""
+        ...
+
     @property
     def max_days(self) -> int: ...
     @property

@@ -1,15 +1,14 @@
 """The leaderboard: every task x policy x held-out seed, with bootstrap confidence intervals.
 
 ``run_leaderboard`` plays the episodes (in worker processes when asked), ``summarise``
-turns scores into rows (mean and a 95% BCa bootstrap interval from
-``scipy.stats.bootstrap``), ``calibration`` checks the standard ruleset's targets, and
+turns scores into rows (mean and the 95% bootstrap interval of
+``govworkflow.evaluation.stats``), ``calibration`` checks the standard ruleset's targets, and
 the result is saved as JSON with provenance (package version, git commit, seeds, date,
 command). ``govworkflow leaderboard`` is the command-line face.
 
-Seeds: a task's held-out evaluation seeds come from its task file (``task.seeds``).
-Legacy tasks have only their published default seed, so the legacy leaderboard uses
-``LEGACY_EVALUATION_SEEDS`` (100 seeds, 100000..100099) for every legacy task; the
-default seeds are untouched and the published rows are reproduced by ``evaluate``.
+Seeds: a task's held-out evaluation seeds come from its task file (``task.seeds``, the
+rule in ``govworkflow.core.seeds``); the legacy tasks' default seeds stay the published
+ones, so the published rows are reproduced by ``evaluate``.
 """
 
 from __future__ import annotations
@@ -20,8 +19,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from govworkflow.errors import MissingExtraError, check_count, distinct
-from govworkflow.evaluation import run_episode
+from govworkflow.errors import check_count, distinct
+from govworkflow.evaluation import run_episode, stats
+from govworkflow.evaluation.stats import bootstrap_ci
 from govworkflow.kernel import Ruleset, TaskLike
 from govworkflow.policies.ladder import LADDER
 from govworkflow.policies.ppo import PPOPolicy
@@ -29,7 +29,6 @@ from govworkflow.provenance import provenance as _provenance
 from govworkflow.rulesets import get_ruleset
 
 __all__ = [
-    "LEGACY_EVALUATION_SEEDS",
     "Row",
     "calibration",
     "evaluation_seeds",
@@ -38,23 +37,16 @@ __all__ = [
     "summarise",
 ]
 
-#: Held-out seeds of every legacy task on the legacy leaderboard (legacy task files have
-#: only their published default seed).
-LEGACY_EVALUATION_SEEDS: tuple[int, ...] = tuple(range(100_000, 100_100))
 #: The three heuristics carried over from the published benchmark.
 LEGACY_HEURISTICS = ("urgent_first", "oldest_first", "backlog_clearance")
 #: Every heuristic on the ladder (the legacy three and ours).
 HEURISTICS = (*LEGACY_HEURISTICS, "sla_aware")
 UPPER_BOUND = "oracle_lookahead"
-_BOOTSTRAP = {"confidence_level": 0.95, "n_resamples": 2000, "method": "BCa", "random_state": 0}
 
 
 def evaluation_seeds(task: TaskLike) -> list[int]:
-    """The held-out evaluation seeds of ``task`` (legacy: ``LEGACY_EVALUATION_SEEDS``)."""
-    seeds = getattr(task, "seeds", None)
-    if seeds is not None:
-        return list(seeds.evaluation.seeds())
-    return list(LEGACY_EVALUATION_SEEDS)
+    """The held-out evaluation seeds of ``task`` (declared in its task file)."""
+    return list(task.seeds.evaluation.seeds())
 
 
 @dataclass
@@ -93,24 +85,6 @@ def _chunk(args: tuple[str, str, str, list[int], int | None]) -> list[Episode]:
     return out
 
 
-def _bootstrap_ci(values: Sequence[float]) -> tuple[float, float]:
-    try:
-        import numpy as np
-        from scipy.stats import bootstrap
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise MissingExtraError("scipy", "leaderboard") from None
-    data = np.asarray(values, dtype=float)
-    if len(data) < 2 or float(np.ptp(data)) == 0.0:
-        m = float(data.mean()) if len(data) else 0.0
-        return m, m
-    res = bootstrap((data,), np.mean, **_BOOTSTRAP)
-    low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
-    if not (low == low and high == high):  # NaN: fall back to the percentile method
-        res = bootstrap((data,), np.mean, **{**_BOOTSTRAP, "method": "percentile"})
-        low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
-    return low, high
-
-
 def summarise(task_id: str, policy: str, episodes: Sequence[Episode]) -> Row:
     """A leaderboard row from one cell's episodes."""
     episodes = sorted(episodes)
@@ -118,7 +92,7 @@ def summarise(task_id: str, policy: str, episodes: Sequence[Episode]) -> Row:
     n = len(scores)
     mean = sum(scores) / n
     std = (sum((s - mean) ** 2 for s in scores) / (n - 1)) ** 0.5 if n > 1 else 0.0
-    low, high = _bootstrap_ci(scores)
+    low, high = bootstrap_ci(scores)
     names = list(episodes[0][4])
     metrics = {k: round(sum(e[4][k] for e in episodes) / n, 4) for k in names}
     return Row(
@@ -244,7 +218,7 @@ def provenance(
         " ".join(command) if command is not None else None,
         ruleset=ruleset,
         seeds={t: {"count": len(s), "first": s[0], "last": s[-1]} for t, s in seeds.items()},
-        bootstrap=dict(_BOOTSTRAP),
+        bootstrap=stats.settings(),
         workers=workers,
         seconds=round(seconds, 1),
     )

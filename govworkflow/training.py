@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import numpy as np
 
+from govworkflow.core.seeds import SeedSets, development_only
 from govworkflow.errors import MissingExtraError, check_count, check_positive, check_seed
 
 try:
@@ -41,14 +42,28 @@ try:
 except ImportError as err:  # pragma: no cover - depends on the installation
     raise MissingExtraError(err.name or "stable_baselines3", "train") from err
 
-from govworkflow.gym import GovWorkflowGymEnv, development_seeds
+from govworkflow.gym import GovWorkflowGymEnv
 from govworkflow.provenance import check_output, check_output_dir, provenance, write_text
 from govworkflow.rulesets import get_ruleset
 
 if TYPE_CHECKING:
     from govworkflow.imitation import Demonstrations
 
-__all__ = ["PPOArgs", "Target", "TrainArgs", "TrainResult", "fit", "model_path", "office_target", "train", "validate"]
+__all__ = [
+    "PPOArgs",
+    "Target",
+    "TrainArgs",
+    "TrainResult",
+    "first_episode",
+    "fit",
+    "imitation_seeds",
+    "model_path",
+    "office_target",
+    "train",
+    "training_seeds",
+    "validate",
+    "validation_seeds",
+]
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -140,13 +155,17 @@ class Target:
     command: str
     """The command line recorded in the provenance."""
     make_env: Callable[[], gym.Env]
-    """A fresh training environment (``fit`` seeds it with ``reset(seed=...)``)."""
+    """A fresh training environment (``fit`` seeds it and picks its first episode)."""
+    seeds: SeedSets
+    """The task's seed sets: every seed ``fit`` uses is checked against the evaluation set."""
     validation_seeds: list[int]
-    """Development seeds the deterministic policy is validated on."""
+    """Development seeds the deterministic policy is validated on (``validation_seeds``)."""
+    imitation_seeds: list[int]
+    """Development seeds the teacher plays for the warm start (``imitation_seeds``)."""
     validate: Callable[[MaskablePPO, list[int]], float]
     """Mean final score of a model over seeds."""
-    demonstrations: Callable[[str, float], Demonstrations] | None = None
-    """``(teacher, gamma)`` -> the teacher's play on development seeds (None: no warm start)."""
+    demonstrations: Callable[[str, list[int], float], Demonstrations] | None = None
+    """``(teacher, seeds, gamma)`` -> the teacher's play on ``seeds`` (None: no warm start)."""
     record: dict[str, Any] = field(default_factory=dict)
     """Leading keys of the training record (task, ruleset)."""
     policy: str | type = "MlpPolicy"
@@ -170,10 +189,37 @@ def model_path(ruleset: str, task: str, out_dir: Path = DATA) -> Path:
     return out_dir / "models" / f"{ruleset}-{task}-ppo.zip"
 
 
-def validation_seeds(ruleset: str, task: str, n: int) -> list[int]:
-    """A fixed subset of the development range: its last ``n`` seeds."""
-    dev = development_seeds(get_ruleset(ruleset).task(task))
-    return list(dev[-n:])
+def validation_seeds(sets: SeedSets, n: int) -> list[int]:
+    """The validation subset of every training run: the last ``n`` development seeds."""
+    return list(sets.development.seeds()[-n:])
+
+
+def imitation_seeds(sets: SeedSets, n: int) -> list[int]:
+    """The teacher's episodes for a warm start: the first ``n`` development seeds."""
+    return list(sets.development.seeds()[:n])
+
+
+def first_episode(sets: SeedSets, env_seed: int) -> int:
+    """The first episode of the training environment seeded with ``env_seed``: the
+    development seed at index ``env_seed`` (wrapping), so never a held-out one."""
+    dev = sets.development.seeds()
+    return dev[env_seed % len(dev)]
+
+
+def training_seeds(target: Target, args: PPOArgs) -> dict[str, list[int]]:
+    """Every seed a run of ``target`` would use, by purpose, each checked by the held-out
+    seed rule (``development_only``) before any work. Later training episodes are drawn by
+    the gym adapter from the development range (``development_seeds``)."""
+    uses = {
+        "validation seeds": target.validation_seeds,
+        "imitation seeds": target.imitation_seeds if args.imitate else [],
+        "first training episodes": [first_episode(target.seeds, _env_seed(args, i)) for i in range(args.n_envs)],
+    }
+    return {what: development_only(seeds, target.seeds, what) for what, seeds in uses.items()}
+
+
+def _env_seed(args: PPOArgs, i: int) -> int:
+    return args.seed * 1000 + i
 
 
 def validate(model: MaskablePPO, ruleset: str, task: str, seeds: list[int], max_steps: int | None = None) -> float:
@@ -224,10 +270,11 @@ class _Validation(BaseCallback):
             self._evaluate()
 
 
-def _seeded(make_env: Callable[[], gym.Env], seed: int) -> Callable[[], gym.Env]:
+def _seeded(make_env: Callable[[], gym.Env], seed: int, episode: int) -> Callable[[], gym.Env]:
     def make() -> gym.Env:
         env = make_env()
-        env.reset(seed=seed)  # seeds the env's generator; later resets draw development episodes
+        # seeds the env's generator; this and later resets play development episodes only
+        env.reset(seed=seed, options={"episode_seed": episode})
         return env
 
     return make
@@ -251,10 +298,9 @@ def office_target(args: TrainArgs) -> Target:
     if args.imitate:
         rs.policy(args.imitate)
 
-    def demos(teacher: str, gamma: float) -> Demonstrations:
+    def demos(teacher: str, seeds: list[int], gamma: float) -> Demonstrations:
         from govworkflow.imitation import demonstrations
 
-        seeds = list(development_seeds(task)[: args.imitation_episodes])
         return demonstrations(args.task, ruleset, teacher, seeds, gamma, args.max_steps)
 
     return Target(
@@ -262,7 +308,9 @@ def office_target(args: TrainArgs) -> Target:
         command=f"govworkflow train --task {args.task} --ruleset {ruleset} --timesteps {args.timesteps} "
         f"--seed {args.seed}",
         make_env=lambda: GovWorkflowGymEnv(args.task, ruleset, reward=args.reward, max_steps=args.max_steps),
-        validation_seeds=validation_seeds(ruleset, args.task, args.eval_episodes),
+        seeds=task.seeds,
+        validation_seeds=validation_seeds(task.seeds, args.eval_episodes),
+        imitation_seeds=imitation_seeds(task.seeds, args.imitation_episodes),
         validate=lambda model, seeds: validate(model, ruleset, args.task, seeds, args.max_steps),
         demonstrations=demos,
         record={"task_id": args.task, "ruleset": ruleset},
@@ -280,7 +328,7 @@ def _learn(args: PPOArgs, target: Target, model: MaskablePPO, callback: _Validat
     if args.imitate and target.demonstrations is not None:
         from govworkflow.imitation import clone
 
-        demos = target.demonstrations(args.imitate, args.gamma)
+        demos = target.demonstrations(args.imitate, target.imitation_seeds, args.gamma)
         accuracy = clone(model.policy, demos, epochs=args.imitation_epochs, seed=args.seed)
         warm_start = {
             "teacher": args.imitate,
@@ -299,6 +347,7 @@ def fit(args: PPOArgs, target: Target) -> TrainResult:
     """The training loop: seed, warm-start, PPO with validation, keep the best, write the record."""
     args.check()  # before the long run: the arguments, one environment, then where the outputs go
     target.make_env().close()  # an unknown task, reward, step cap or scale fails here, in the env's own words
+    seeds = training_seeds(target, args)  # no held-out seed reaches training (govworkflow.core.seeds)
     models = check_output_dir(args.out_dir / "models", "out_dir")
     results = check_output(args.out_dir / "results" / f"training-{target.name}.json", "out_dir")
     # -- seeding: the one place --------------------------------------------------------
@@ -307,7 +356,8 @@ def fit(args: PPOArgs, target: Target) -> TrainResult:
     torch.manual_seed(args.seed)
     torch.set_num_threads(1)
 
-    env = DummyVecEnv([_seeded(target.make_env, args.seed * 1000 + i) for i in range(args.n_envs)])
+    firsts = seeds["first training episodes"]
+    env = DummyVecEnv([_seeded(target.make_env, _env_seed(args, i), firsts[i]) for i in range(args.n_envs)])
     model = MaskablePPO(
         target.policy,
         env,

@@ -216,12 +216,15 @@ def test_grade_explains_what_cost_the_most() -> None:
         ("p_missing_documents = 1.5", "p_missing_documents"),
         ("max_days = 0", "max_days"),
         ("colour = 3", "colour"),
+        ("seed = 150", "seed: 150 is not in the development range 0..99"),
+        ("seeds = { development = { start = 0, stop = 150 }, evaluation = { start = 100, stop = 200 } }", "overlaps"),
     ],
 )
 def test_task_files_are_validated_with_the_field_named(tmp_path: Path, patch: str, field: str) -> None:
     key = patch.split(" = ")[0]
     base = {
         "seed": "1",
+        "seeds": "{ development = { start = 0, stop = 100 }, evaluation = { start = 100, stop = 200 } }",
         "max_days": "10",
         "arrival_rate_per_day": "1.0",
         "services": '["birth_certificate", "income_certificate", "driving_license"]',
@@ -233,7 +236,7 @@ def test_task_files_are_validated_with_the_field_named(tmp_path: Path, patch: st
         "initial_cases": "[1, 1, 1]",
         "sla_days": "[5, 5, 5]",
     }
-    base[key] = patch.split(" = ")[1]
+    base[key] = patch.split(" = ", 1)[1]
     path = tmp_path / "tasks.toml"
     path.write_text("[my_task]\n" + "\n".join(f"{k} = {v}" for k, v in base.items()))
     with pytest.raises(ValueError, match=field):
@@ -243,7 +246,8 @@ def test_task_files_are_validated_with_the_field_named(tmp_path: Path, patch: st
 def test_user_task_file_loads_and_runs(tmp_path: Path) -> None:
     path = tmp_path / "tasks.toml"
     path.write_text(
-        "[tiny]\nseed = 3\nmax_days = 5\narrival_rate_per_day = 1.5\n"
+        "[tiny]\nseed = 3\nseeds = { development = { start = 0, stop = 9 }, evaluation = { start = 9, stop = 109 } }\n"
+        "max_days = 5\narrival_rate_per_day = 1.5\n"
         'services = ["passport", "birth_certificate"]\np_missing_documents = 0.2\n'
         "p_field_verification = 0.5\nescalation_budget = 1\nofficers = [1, 1]\nreserve_officers = 1\n"
         "initial_cases = [2, 2]\nsla_days = [4, 3]\n"

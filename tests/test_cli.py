@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from govworkflow.cli import main
+from govworkflow.cli import COMMANDS, POLICY_NAMES, REWARD_MODES, build_parser, main
+from govworkflow.rulesets import RULESETS
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -61,9 +64,11 @@ def test_evaluate_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
     [
         (["evaluate", "--ruleset", "legacy", "--task", "x", "--policy", "oldest_first"], "unknown legacy task 'x'"),
         (["evaluate", "--ruleset", "legacy", "--task", "district_backlog_easy", "--policy", "best"],
-         "unknown legacy policy 'best'; valid choices: backlog_clearance"),
-        (["evaluate", "--ruleset", "new", "--task", "t", "--policy", "p"], "unknown ruleset 'new'"),
-        (["evaluate", "--task", "district_backlog_easy", "--policy", "p", "--seed", "one"], "--seed: invalid int"),
+         "--policy: unknown policy 'best'; valid choices: stall_attempt, advance_only"),
+        (["evaluate", "--ruleset", "new", "--task", "t", "--policy", "p"],
+         "--ruleset: unknown ruleset 'new'; valid choices: standard, legacy"),
+        (["evaluate", "--task", "district_backlog_easy", "--policy", "oldest_first", "--seed", "one"],
+         "--seed: invalid int"),
         (["evaluate", "--ruleset", "legacy", "--task", "district_backlog_easy", "--policy", "oldest_first",
           "--max-steps", "0"], "--max-steps must be a positive integer, got 0"),
         (["evaluate", "--policy", "oldest_first"], "--task"),
@@ -72,6 +77,13 @@ def test_evaluate_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
         (["leaderboard", "--ruleset", "legacy", "--tasks", ","], "give at least one name, omit the option for all"),
         (["leaderboard", "--ruleset", "legacy", "--output", ""], "--output: give a file name"),
         (["tasks", "--ruleset", ""], "unknown ruleset ''; valid choices: standard, legacy"),
+        (["policies", "--ruleset", "mars"], "--ruleset: unknown ruleset 'mars'; valid choices: standard, legacy"),
+        (["leaderboard", "--ruleset", "mars"], "--ruleset: unknown ruleset 'mars'"),
+        (["train", "--task", "t", "--reward", "money"],
+         "--reward: unknown reward 'money'; valid choices: grade, simulator"),
+        (["train", "--task", "t", "--imitate", "sage"],
+         "--imitate: unknown policy 'sage'; valid choices: stall_attempt"),
+        (["train", "--task", "t", "--ruleset", "mars"], "--ruleset: unknown ruleset 'mars'"),
         (["fly"], "invalid choice: 'fly'"),
     ],
 )  # fmt: skip
@@ -112,7 +124,7 @@ def test_console_script_runs_as_a_module() -> None:
             "--task",
             "nope",
             "--policy",
-            "x",
+            "oldest_first",
         ],
         capture_output=True,
         text=True,
@@ -161,3 +173,106 @@ def test_a_reader_that_leaves_early_gets_no_traceback(unbuffered: str) -> None:
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 1
     assert "Traceback" not in err and "BrokenPipeError" not in err
+
+
+# -- help ----------------------------------------------------------------------------
+def subcommands(parser: argparse.ArgumentParser) -> list[tuple[tuple[str, ...], argparse.ArgumentParser]]:
+    """``(path, parser)`` for ``parser`` and every subcommand below it, nested ones too,
+    found in argparse's own subparser actions (so a new subcommand is covered without a
+    test change)."""
+    found: list[tuple[tuple[str, ...], argparse.ArgumentParser]] = [((), parser)]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found += [((name, *path), p) for path, p in subcommands(sub)]
+    return found
+
+
+def test_the_walk_finds_every_command() -> None:
+    from govworkflow.triage.cli import COMMANDS as TRIAGE_COMMANDS
+
+    paths = {path for path, _ in subcommands(build_parser())}
+    assert {path for path in paths if len(path) == 1} == {(name,) for name in COMMANDS}
+    assert {path[1] for path in paths if path[:1] == ("triage",) and len(path) == 2} == set(TRIAGE_COMMANDS)
+    assert ("triage", "leaderboard") in paths  # its help holds a literal "95%"
+
+
+def test_every_command_and_subcommand_prints_its_help(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--help`` and ``-h`` at every level exit 0 with a usage line (argparse %-formats help
+    strings, so a bare ``%`` in one of them used to crash ``govworkflow --help``)."""
+    parser = build_parser()
+    for path, _ in subcommands(parser):
+        for flag in ("--help", "-h"):
+            with pytest.raises(SystemExit) as exc:
+                parser.parse_args([*path, flag])
+            out, err = capsys.readouterr()
+            assert exc.value.code == 0, (path, flag, err)
+            assert out.startswith(f"usage: {' '.join(('govworkflow', *path))} "), (path, flag, out)
+            assert err == "", (path, flag)
+
+
+def test_every_command_and_subcommand_has_a_one_line_description() -> None:
+    for path, parser in subcommands(build_parser()):
+        assert parser.description, path
+        assert parser.description.strip() == parser.description and "\n" not in parser.description, path
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                helps = {a.dest: a.help for a in action._choices_actions}
+                assert set(helps) == set(action.choices), path
+                for name, text in helps.items():
+                    assert text and text.strip() and "\n" not in text, (*path, name)
+
+
+#: Options whose values come from a closed set of names.
+CLOSED_SETS = {"--ruleset", "--policy", "--reward", "--imitate", "--network", "--seed-set", "--log-level"}
+
+
+def test_options_with_a_closed_set_of_values_list_their_choices() -> None:
+    seen = set()
+    for path, parser in subcommands(build_parser()):
+        for action in parser._actions:
+            for option in CLOSED_SETS & set(action.option_strings):
+                seen.add(option)
+                assert action.choices, (*path, option)
+                if action.default is not None:
+                    assert action.default in action.choices, (*path, option)
+    assert seen == CLOSED_SETS
+
+
+def test_the_policy_choices_are_the_policies_of_the_rulesets() -> None:
+    assert set(POLICY_NAMES) == {name for rs in RULESETS.values() for name in rs.policies}
+
+
+def test_the_reward_choices_are_the_reward_modes() -> None:
+    pytest.importorskip("gymnasium")
+    from govworkflow.gym.env import REWARD_MODES as MODES
+
+    assert tuple(REWARD_MODES) == MODES
+
+
+def console_script() -> str:
+    """The ``govworkflow`` console script installed next to this Python."""
+    found = shutil.which("govworkflow", path=str(Path(sys.executable).parent))
+    if found is None:
+        pytest.skip("the govworkflow console script is not installed next to sys.executable")
+    return found
+
+
+@pytest.mark.parametrize(
+    ("how", "argv"),
+    [
+        ("module", ["-h"]),
+        ("module", ["--help"]),
+        ("module", ["triage", "leaderboard", "--help"]),
+        ("script", ["--help"]),
+        ("script", ["leaderboard", "-h"]),
+    ],
+)
+def test_help_runs_in_a_fresh_process(how: str, argv: list[str]) -> None:
+    """``python -m govworkflow -h`` and the installed ``govworkflow --help``, as a user runs them."""
+    cmd = [sys.executable, "-m", "govworkflow", *argv] if how == "module" else [console_script(), *argv]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(f"usage: {' '.join(['govworkflow', *argv[:-1]])} ")
+    assert "Traceback" not in proc.stderr and proc.stderr == ""
+    assert "95% " in proc.stdout and "95%%" not in proc.stdout  # a literal percent, not its escape

@@ -22,16 +22,10 @@ __all__ = ["REWARD_MODES", "GovWorkflowGymEnv", "development_seeds"]
 #: to its final score minus the score at reset; ``simulator``: the ruleset's dense reward.
 REWARD_MODES = ("grade", "simulator")
 
-#: Episode seeds drawn for tasks that define no development range.
-_FALLBACK_DEVELOPMENT = range(100_000, 200_000)
-
 
 def development_seeds(task: TaskLike) -> range:
-    """The task's development seed range (training and tuning only)."""
-    seeds = getattr(task, "seeds", None)
-    if seeds is None:
-        return _FALLBACK_DEVELOPMENT
-    return range(seeds.development.start, seeds.development.stop)
+    """The task's development seed range (training and tuning only; ``govworkflow.core.seeds``)."""
+    return task.seeds.development.seeds()
 
 
 class GovWorkflowGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):

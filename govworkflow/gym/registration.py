@@ -3,6 +3,13 @@
 ``govworkflow/<TaskInCamelCase>-v0`` for the default ruleset's tasks and
 ``govworkflow/<Ruleset><TaskInCamelCase>-v0`` for every ruleset (so the legacy tasks are
 ``govworkflow/Legacy…-v0``). Bump the version when dynamics or grading change.
+
+The ids are registered without ``max_episode_steps``: the step cap has one owner, the
+simulator (the same one the native env, the command line and evaluation use), so
+``gym.make`` adds no ``TimeLimit`` wrapper and ``gym.make(id, max_steps=N)`` truncates
+after exactly ``N`` steps (default: the ruleset's ``default_max_steps``). Read an env's
+cap from ``env.unwrapped.office.simulator.max_steps`` (once reset), not from
+``env.spec.max_episode_steps``, which is ``None``.
 """
 
 from __future__ import annotations
@@ -47,6 +54,6 @@ def register_envs() -> None:
             id=env_name,
             entry_point=_ENTRY_POINT,
             kwargs={"task_id": task_id, "ruleset": ruleset},
-            max_episode_steps=RULESETS[ruleset].default_max_steps,
+            # no max_episode_steps: the simulator's max_steps owns truncation (no TimeLimit)
             disable_env_checker=True,
         )

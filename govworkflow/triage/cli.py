@@ -9,17 +9,23 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from govworkflow.cli import BadArgumentError, _print_json, _table
+from govworkflow.cli import BadArgumentError, Names, _print_json, _table, add_command
+from govworkflow.core.seeds import SEED_SET_CHOICES
 from govworkflow.provenance import check_output, check_output_dir, provenance, write_json
 from govworkflow.triage.evaluation import evaluate, leaderboard, seed_list
 from govworkflow.triage.policies import POLICIES, make_policy
-from govworkflow.triage.tasks import SEED_SETS, TASKS, get_task
+from govworkflow.triage.tasks import TASKS, get_task
 
-__all__ = ["add_arguments", "run"]
+__all__ = ["COMMANDS", "add_arguments", "run"]
+
+#: ``--policy`` values.
+POLICY_NAMES = Names("triage policy", POLICIES)
+#: ``train --network`` values (``govworkflow.triage.training.NETWORKS``, not imported: it needs gymnasium).
+NETWORK_NAMES = Names("network", ("slots", "mlp"))
 
 
 def _add_seeds(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--seed-set", choices=SEED_SETS, default=None, help="use a task seed set")
+    p.add_argument("--seed-set", choices=SEED_SET_CHOICES, default=None, help="use a task seed set")
     p.add_argument("--limit", type=int, default=None, help="only the first N seeds of the seed set")
     p.add_argument("--json", action="store_true", help="print JSON")
 
@@ -27,28 +33,49 @@ def _add_seeds(p: argparse.ArgumentParser) -> None:
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Add the ``triage`` subcommands to ``p``."""
     sub = p.add_subparsers(dest="triage_command", required=True, parser_class=type(p), metavar="SUBCOMMAND")
-    tasks = sub.add_parser("tasks", help="list triage tasks with their seed sets")
+    tasks = add_command(sub, "tasks", COMMANDS["tasks"])
     tasks.add_argument("--json", action="store_true", help="print JSON")
-    pols = sub.add_parser("policies", help="list triage policies")
+    pols = add_command(sub, "policies", COMMANDS["policies"])
     pols.add_argument("--json", action="store_true", help="print JSON")
-    ev = sub.add_parser("evaluate", help="run a policy on a task; one result per seed")
+    ev = add_command(sub, "evaluate", COMMANDS["evaluate"])
     ev.add_argument("--task", required=True, help="task id (see `govworkflow triage tasks`)")
-    ev.add_argument("--policy", required=True, help="policy name (see `govworkflow triage policies`)")
+    ev.add_argument(
+        "--policy",
+        required=True,
+        choices=POLICY_NAMES,
+        metavar="POLICY",
+        help="policy name, one of %(choices)s (see `govworkflow triage policies`)",
+    )
     ev.add_argument("--seed", type=int, action="append", help="episode seed; repeat for several")
     _add_seeds(ev)
-    lb = sub.add_parser("leaderboard", help="mean score with 95%% bootstrap CI over a seed set")
+    lb = add_command(sub, "leaderboard", COMMANDS["leaderboard"])
     lb.add_argument("--task", action="append", help="task id; repeat (default: all tasks)")
-    lb.add_argument("--policy", action="append", help="policy name; repeat (default: all)")
+    lb.add_argument(
+        "--policy",
+        action="append",
+        choices=POLICY_NAMES,
+        metavar="POLICY",
+        help="policy name, one of %(choices)s; repeat (default: all)",
+    )
     _add_seeds(lb)
     lb.add_argument("--out", type=Path, default=None, help="also write the rows with provenance here")
-    tr = sub.add_parser("train", help="train MaskablePPO on a triage task (extra: train)")
+    tr = add_command(sub, "train", COMMANDS["train"])
     tr.add_argument("--task", required=True, help="task id (see `govworkflow triage tasks`)")
     tr.add_argument("--timesteps", type=int, help="environment steps to train for (default: 400000)")
     tr.add_argument("--seed", type=int, default=1, help="seeds everything")
     tr.add_argument("--n-envs", type=int, help="environments stepped together (default: 4)")
     tr.add_argument("--eval-every", type=int, help="validate every N steps, 0: at the end (default: 20000)")
-    tr.add_argument("--network", help="slots (one ticket scorer shared across slots, default) or mlp")
-    tr.add_argument("--imitate", help="teacher to clone before PPO (a triage policy), or 'none' (default)")
+    tr.add_argument(
+        "--network",
+        choices=NETWORK_NAMES,
+        help="slots (one ticket scorer shared across slots, default) or mlp",
+    )
+    tr.add_argument(
+        "--imitate",
+        choices=Names("triage policy", [*POLICIES, "none"]),
+        metavar="POLICY",
+        help="teacher to clone before PPO (a triage policy), or 'none' (default)",
+    )
     tr.add_argument("--imitation-episodes", type=int, help="teacher episodes for the warm start (default: 2000)")
     tr.add_argument("--out-dir", type=Path, default=None, help="where models/ and results/ go (default: data/)")
     tr.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -67,7 +94,7 @@ def _tasks(args: argparse.Namespace) -> int:
             "workers": t.workers,
             "arrivals": t.arrivals,
             "default_seed": t.seed,
-            "seed_sets": {name: list(getattr(t.seeds, name)) for name in SEED_SETS},
+            "seed_sets": t.seeds.model_dump(),
             "description": t.description,
         }
         for t in TASKS.values()
@@ -142,10 +169,7 @@ def _train(args: argparse.Namespace) -> int:
     imitate = None if args.imitate in (None, "none") else args.imitate
     if imitate is not None:
         make_policy(imitate)  # an unknown teacher fails here, naming the choices
-    from govworkflow.triage.training import NETWORKS, OPTIONS, TriageTrainArgs, train_triage
-
-    if args.network is not None and args.network not in NETWORKS:
-        raise BadArgumentError(f"--network: unknown network {args.network!r}; valid choices: {', '.join(NETWORKS)}")
+    from govworkflow.triage.training import OPTIONS, TriageTrainArgs, train_triage
 
     given = {name: getattr(args, name) for name in ("timesteps", *OPTIONS)}
     targs = TriageTrainArgs(
@@ -159,6 +183,15 @@ def _train(args: argparse.Namespace) -> int:
     print(f"model: {result.model_path}\nrecord: {result.results_path}")
     return 0
 
+
+#: subcommand -> its one-line help and description.
+COMMANDS = {
+    "tasks": "list triage tasks with their seed sets",
+    "policies": "list triage policies",
+    "evaluate": "run a policy on a task; one result per seed",
+    "leaderboard": "mean score with 95% bootstrap CI over a seed set",
+    "train": "train MaskablePPO on a triage task (extra: train)",
+}
 
 _RUN = {
     "tasks": _tasks,

@@ -1,27 +1,27 @@
 """Run triage policies over seeded episodes; the leaderboard over held-out seeds.
 
-Leaderboard numbers are means over a seed set with a 95% bootstrap confidence interval
-(``scipy.stats.bootstrap``, percentile method, fixed generator), as the project
-publishes them.
+Leaderboard numbers are means over a seed set with the 95% bootstrap confidence interval
+of the one statistics module (``govworkflow.evaluation.stats``), as every leaderboard of
+the project publishes them.
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
-from govworkflow.errors import MissingExtraError, check_count, check_seeds, distinct
+from govworkflow.errors import check_count, check_seeds, distinct
+from govworkflow.evaluation.stats import bootstrap_ci
 from govworkflow.triage.grading import grade_simulator
 from govworkflow.triage.instance import generate
 from govworkflow.triage.policies import TriagePolicy, available_policies, make_policy
 from govworkflow.triage.sim import TriageSimulator
 from govworkflow.triage.tasks import TASKS, TriageTask, get_task
 
-__all__ = ["TriageResult", "bootstrap_ci", "evaluate", "leaderboard", "run_episode", "seed_list"]
+__all__ = ["TriageResult", "evaluate", "leaderboard", "run_episode", "seed_list"]
 
 
 @dataclass(frozen=True)
@@ -87,23 +87,6 @@ def evaluate(task_id: str, policy: str, seeds: Iterable[int] | None = None) -> l
     task = get_task(task_id)
     pol = make_policy(policy)
     return [run_episode(task, pol, s) for s in (check_seeds(seeds) if seeds is not None else [task.seed])]
-
-
-def bootstrap_ci(values: Sequence[float], confidence: float = 0.95, seed: int = 0) -> tuple[float, float]:
-    """A percentile bootstrap confidence interval of the mean (``scipy.stats.bootstrap``)."""
-    try:
-        from scipy.stats import bootstrap
-    except ImportError:  # pragma: no cover - scipy is in the leaderboard extra
-        raise MissingExtraError("scipy", "leaderboard") from None
-    data = np.asarray(values, dtype=float)
-    if len(data) < 2 or np.ptp(data) == 0:
-        mean = float(data.mean())
-        return mean, mean
-    kwargs: dict[str, Any] = {"confidence_level": confidence, "n_resamples": 2000, "method": "percentile"}
-    rng_name = "rng" if "rng" in inspect.signature(bootstrap).parameters else "random_state"
-    kwargs[rng_name] = np.random.default_rng(seed)
-    ci = bootstrap((data,), np.mean, **kwargs).confidence_interval
-    return float(ci.low), float(ci.high)
 
 
 def leaderboard(

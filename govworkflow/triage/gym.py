@@ -14,7 +14,7 @@ from __future__ import annotations
 import heapq
 from typing import Any, SupportsFloat
 
-from govworkflow.errors import MissingExtraError, check_positive
+from govworkflow.errors import BadValueError, MissingExtraError, check_count, check_positive
 
 try:
     import gymnasium as gym
@@ -212,12 +212,15 @@ class TriageGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
     (evaluation seeds are never drawn). ``options={"episode_seed": k}`` picks one.
 
     ## Episode End
-    Terminated: no tickets remain. Truncated: 20 steps (the task's ``max_steps``).
+    Terminated: no tickets remain. Truncated: 20 steps (the task's ``max_steps``), or the
+    ``max_steps`` argument. The simulator owns the cap: the ids are registered without
+    ``max_episode_steps``, so ``gym.make`` adds no ``TimeLimit`` wrapper.
 
     ## Arguments
     ``task_id`` (default: the first task; a ``TriageTask`` is accepted), ``reward_scale``
-    (multiplies every reward; training uses 0.1 so returns are of order 1), ``render_mode``
-    (``"ansi"`` or None).
+    (multiplies every reward; training uses 0.1 so returns are of order 1), ``max_steps``
+    (steps before truncation, at least the task's ``n_tickets``; default: the task's),
+    ``render_mode`` (``"ansi"`` or None).
 
     ## Version History
     * v0: first release (12 slots, 187 features, simulator reward).
@@ -226,12 +229,17 @@ class TriageGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
     metadata = {"render_modes": ["ansi"], "render_fps": 4}  # noqa: RUF012 - gymnasium convention
 
     def __init__(
-        self, task_id: str | TriageTask | None = None, *, reward_scale: float = 1.0, render_mode: str | None = None
+        self,
+        task_id: str | TriageTask | None = None,
+        *,
+        reward_scale: float = 1.0,
+        max_steps: int | None = None,
+        render_mode: str | None = None,
     ) -> None:
         reward_scale = check_positive(reward_scale, "reward_scale")
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"unknown render_mode {render_mode!r}; valid choices: ansi")
-        self.triage = TriageEnv(task_id)
+        self.triage = TriageEnv(task_id if max_steps is None else _with_max_steps(task_id, max_steps))
         self.task_id = self.triage.task_id
         self.reward_scale = float(reward_scale)
         self.render_mode = render_mode
@@ -276,6 +284,15 @@ class TriageGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
         return "\n".join(lines)
 
 
+def _with_max_steps(task_id: str | TriageTask | None, max_steps: int) -> TriageTask:
+    """The task with its step cap replaced (the grade's oracle needs one step per ticket)."""
+    task = get_task(task_id if task_id is not None else next(iter(TASKS)))
+    cap = check_count(max_steps, "max_steps")
+    if cap < task.n_tickets:
+        raise BadValueError(f"max_steps: must be at least the task's {task.n_tickets} tickets, got {cap}")
+    return task.model_copy(update={"max_steps": cap})
+
+
 # -- registration: the one place triage ids are made ---------------------------------
 _ENTRY_POINT = "govworkflow.triage.gym:TriageGymEnv"
 
@@ -292,7 +309,11 @@ def triage_registered_ids() -> dict[str, str]:
 
 
 def register_triage_envs() -> None:
-    """Register every triage task (idempotent)."""
+    """Register every triage task (idempotent).
+
+    No ``max_episode_steps``: the simulator's ``max_steps`` (the task's, or the
+    ``max_steps`` argument of ``gym.make``) is the only step cap, so no ``TimeLimit``.
+    """
     for env_name, task_id in triage_registered_ids().items():
         if env_name in gym.registry:
             continue
@@ -300,7 +321,6 @@ def register_triage_envs() -> None:
             id=env_name,
             entry_point=_ENTRY_POINT,
             kwargs={"task_id": task_id},
-            max_episode_steps=get_task(task_id).max_steps,
             disable_env_checker=True,
         )
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from govworkflow.core.seeds import SEED_SETS, SeedSets
 from govworkflow.errors import UnknownNameError
 
 __all__ = [
@@ -34,37 +35,6 @@ EFFORT_RANGE: tuple[int, int] = (1, 3)
 PRIORITY_RANGE: tuple[int, int] = (1, 5)
 #: The exact oracle enumerates subsets: tasks hold at most this many tickets.
 MAX_TICKETS = 12
-#: Names of the seed sets every task defines.
-SEED_SETS: tuple[str, ...] = ("dev", "eval")
-
-
-class SeedSets(BaseModel):
-    """Half-open seed ranges ``[start, stop)``: development seeds and held-out evaluation seeds."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    dev: tuple[int, int] = Field(description="Seeds for tuning and training.")
-    eval: tuple[int, int] = Field(description="Held-out seeds, used only for published numbers.")
-
-    @model_validator(mode="after")
-    def _check(self) -> SeedSets:
-        for name in SEED_SETS:
-            start, stop = getattr(self, name)
-            if not 0 <= start < stop:
-                raise ValueError(f"seeds.{name}: need 0 <= start < stop, got [{start}, {stop})")
-        if len(self.range("eval")) < 100:
-            raise ValueError(f"seeds.eval: need at least 100 seeds, got {len(self.range('eval'))}")
-        (a, b), (c, d) = self.dev, self.eval
-        if a < d and c < b:
-            raise ValueError(f"seeds: dev [{a}, {b}) and eval [{c}, {d}) overlap")
-        return self
-
-    def range(self, name: str) -> range:
-        """The seeds of set ``name`` (``dev`` or ``eval``)."""
-        if name not in SEED_SETS:
-            raise UnknownNameError("seed set", name, SEED_SETS)
-        start, stop = getattr(self, name)
-        return range(start, stop)
 
 
 class TriageTask(BaseModel):
@@ -104,6 +74,7 @@ class TriageTask(BaseModel):
             lo, hi = getattr(self, name)
             if not 0 <= lo <= hi:
                 raise ValueError(f"{name}: need 0 <= low <= high, got [{lo}, {hi}]")
+        self.seeds.check_default(self.seed)
         if self.n_tickets > self.max_steps:
             raise ValueError(f"n_tickets: {self.n_tickets} exceeds max_steps {self.max_steps}")
         if self.initial_tickets is not None and self.initial_tickets > self.n_tickets:

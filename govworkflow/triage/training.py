@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from govworkflow.imitation import Demonstrations, Step, assemble
-from govworkflow.training import PPOArgs, Target, TrainResult, fit
+from govworkflow.training import PPOArgs, Target, TrainResult, fit, imitation_seeds, validation_seeds
 from govworkflow.triage.gym import N_SLOTS, TriageEncoder, TriageGymEnv, slot_of
 from govworkflow.triage.instance import generate
 from govworkflow.triage.policies import make_policy
@@ -130,12 +130,10 @@ def _command(args: TriageTrainArgs) -> str:
 def triage_target(args: TriageTrainArgs) -> Target:
     """The triage task of ``args`` as a training target."""
     task = get_task(args.task)  # fail early on an unknown task
-    dev = task.seeds.range("dev")
     if args.imitate is not None:
         make_policy(args.imitate)  # an unknown teacher fails here, naming the choices
 
-    def demos(teacher: str, gamma: float) -> Demonstrations:
-        seeds = list(dev[: args.imitation_episodes])
+    def demos(teacher: str, seeds: list[int], gamma: float) -> Demonstrations:
         return triage_demonstrations(task.task_id, teacher, seeds, gamma, args.reward_scale)
 
     if args.network not in NETWORKS:
@@ -151,7 +149,9 @@ def triage_target(args: TriageTrainArgs) -> Target:
         name=f"triage-{task.task_id}",
         command=_command(args),
         make_env=lambda: TriageGymEnv(task.task_id, reward_scale=args.reward_scale),
-        validation_seeds=list(dev[-args.eval_episodes :]),
+        seeds=task.seeds,
+        validation_seeds=validation_seeds(task.seeds, args.eval_episodes),
+        imitation_seeds=imitation_seeds(task.seeds, args.imitation_episodes),
         validate=lambda model, seeds: float(np.mean(play(model, task.task_id, seeds))),
         demonstrations=demos,
         record={"task_id": task.task_id, "environment": "triage"},

@@ -2,20 +2,20 @@
 
 Rows are dicts ``{ruleset, task_id, policy, mean, ci_low, ci_high, n}``: the shape of
 the leaderboard files in ``data/results/`` and what ``leaderboard_figure`` draws.
-Confidence intervals are 95% percentile bootstraps from ``scipy.stats.bootstrap``
-(extra: ``leaderboard``).
+Confidence intervals come from the one statistics module, ``govworkflow.evaluation.stats``
+(extra: ``leaderboard``); ``bootstrap_ci`` is re-exported from there.
 """
 
 from __future__ import annotations
 
-import inspect
 import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from govworkflow.errors import GovWorkflowError, MissingExtraError, check_count
+from govworkflow.errors import GovWorkflowError, check_count
 from govworkflow.evaluation import run_episode
+from govworkflow.evaluation.stats import bootstrap_ci
 from govworkflow.kernel import TaskLike
 from govworkflow.rulesets import get_ruleset
 
@@ -76,38 +76,9 @@ def usable_policies(ruleset: str | None = None, task_id: str | None = None) -> l
 
 
 def eval_seeds(task: TaskLike, n: int) -> list[int]:
-    """The first ``n`` held-out evaluation seeds of ``task`` when it has them, else
-    ``n`` consecutive seeds from its default seed."""
+    """The first ``n`` held-out evaluation seeds of ``task`` (from its task file)."""
     n = check_count(n, "n_seeds")
-    held_out = getattr(task, "evaluation_seeds", None)  # a method, or a list (standard tasks)
-    if callable(held_out):
-        held_out = held_out()
-    if held_out is not None:
-        return list(held_out)[:n]
-    return [task.seed + i for i in range(n)]
-
-
-def bootstrap_ci(scores: Sequence[float], confidence: float = 0.95, seed: int = 0) -> tuple[float, float]:
-    """A percentile bootstrap confidence interval of the mean (deterministic for ``seed``)."""
-    if len(scores) < 2 or min(scores) == max(scores):
-        m = sum(scores) / len(scores)
-        return m, m
-    try:
-        import numpy as np
-        from scipy.stats import bootstrap
-    except ImportError as err:  # pragma: no cover - exercised only without the extra
-        raise MissingExtraError("scipy", "leaderboard") from err
-    # scipy >= 1.15 calls the generator ``rng``; older releases ``random_state``.
-    key = "rng" if "rng" in inspect.signature(bootstrap).parameters else "random_state"
-    res = bootstrap(
-        (np.asarray(scores, dtype=float),),
-        np.mean,
-        confidence_level=confidence,
-        n_resamples=2000,
-        method="percentile",
-        **{key: np.random.default_rng(seed)},
-    )
-    return float(res.confidence_interval.low), float(res.confidence_interval.high)
+    return list(task.seeds.evaluation.seeds()[:n])
 
 
 def quick_leaderboard(

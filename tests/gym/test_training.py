@@ -14,7 +14,7 @@ from sb3_contrib import MaskablePPO
 
 from govworkflow.cli import main
 from govworkflow.kernel import Ruleset
-from govworkflow.rulesets import RULESETS
+from govworkflow.rulesets import RULESETS, get_ruleset
 from govworkflow.rulesets.legacy import LegacySimulator
 from govworkflow.rulesets.legacy.tasks import LegacyTask
 from govworkflow.training import TrainArgs, train
@@ -29,6 +29,7 @@ TINY = {"timesteps": 512, "n_envs": 2, "n_steps": 64, "batch_size": 64, "n_epoch
 # once (0.49); every other action only adds the waiting cost.
 PROBE = LegacyTask(
     task_id="probe", seed=1, max_days=1, arrival_rate_per_day=0.0,
+    seeds={"development": {"start": 0, "stop": 1000}, "evaluation": {"start": 1000, "stop": 1100}},
     services=("passport", "birth_certificate"), p_missing_documents=0.0, p_field_verification=0.0,
     escalation_budget=0, officers=(1, 1), reserve_officers=0, initial_cases=(0, 4), sla_days=(30, 30),
     grade_weights={"idle_efficiency": 1.0},
@@ -57,7 +58,8 @@ def test_smoke_run_of_the_command_line(tmp_path: Path, capsys: pytest.CaptureFix
     assert record["warm_start"]["samples"] > 0
     assert 0.0 <= record["best_validation_score"] <= 1.0
     assert record["provenance"]["command"].startswith("govworkflow train")
-    assert set(record["validation_seeds"]).isdisjoint(range(0, 1000))
+    held_out = get_ruleset("legacy").task("district_backlog_easy").seeds.evaluation
+    assert record["validation_seeds"] and not any(s in held_out for s in record["validation_seeds"])
     shipped = tmp_path / "models" / "legacy-district_backlog_easy-ppo.zip"
     assert MaskablePPO.load(shipped, device="cpu")
     assert shipped.stat().st_size < 600_000  # the optimizer state is not shipped

@@ -96,21 +96,11 @@ def test_quick_leaderboard_and_bootstrap() -> None:
     assert bootstrap_ci([0.1, 0.5, 0.9]) == bootstrap_ci([0.1, 0.5, 0.9])
 
 
-def test_eval_seeds_prefers_held_out_seeds() -> None:
-    class WithSeeds:
-        seed = 1
-
-        def evaluation_seeds(self) -> list[int]:
-            return [100, 101, 102]
-
-    class Plain:
-        seed = 7
-
-    assert eval_seeds(WithSeeds(), 2) == [100, 101]  # type: ignore[arg-type]
-    assert eval_seeds(Plain(), 3) == [7, 8, 9]  # type: ignore[arg-type]
-    if "standard" in RULESETS:  # standard tasks list their held-out seeds (an attribute)
-        task = RULESETS["standard"].task("district_backlog_easy")
-        assert eval_seeds(task, 3) == list(task.evaluation_seeds)[:3] != [task.seed + i for i in range(3)]
+def test_eval_seeds_are_the_tasks_held_out_seeds() -> None:
+    for rs in RULESETS.values():
+        for task in rs.tasks.values():
+            assert eval_seeds(task, 3) == list(task.seeds.evaluation.seeds())[:3]
+            assert task.seed not in eval_seeds(task, 3)
 
 
 class _NeedsAModel:

@@ -11,6 +11,9 @@ import pytest
 from govworkflow.cli import main
 from govworkflow.errors import UnknownNameError
 from govworkflow.triage import TriageEnv, leaderboard, seed_list
+from govworkflow.triage.cli import NETWORK_NAMES, POLICY_NAMES
+from govworkflow.triage.policies import POLICIES
+from govworkflow.triage.tasks import SEED_SETS
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -54,7 +57,7 @@ def test_tasks_and_policies(capsys: pytest.CaptureFixture[str]) -> None:
     tasks = json.loads(out)
     assert code == 0
     assert {t["task_id"] for t in tasks} >= {"faithful_5", "faithful_8", "faithful_12", "overload_12"}
-    assert all(set(t["seed_sets"]) == {"dev", "eval"} for t in tasks)
+    assert all(set(t["seed_sets"]) == set(SEED_SETS) for t in tasks)
     code, out, _ = run(capsys, "policies")
     assert code == 0
     assert "type_then_priority" in out
@@ -87,6 +90,15 @@ def test_leaderboard_with_provenance(capsys: pytest.CaptureFixture[str], tmp_pat
         ),
         (["evaluate", "--task", "faithful_5", "--policy", "edf", "--seed", "-3"], "--seed"),
         (["leaderboard", "--task", "nope"], "'nope'"),
+        (
+            ["leaderboard", "--policy", "edf", "--policy", "nope"],
+            "--policy: unknown triage policy 'nope'; valid choices: edf",
+        ),
+        (
+            ["train", "--task", "overload_12", "--network", "cnn"],
+            "--network: unknown network 'cnn'; valid choices: slots, mlp",
+        ),
+        (["train", "--task", "overload_12", "--imitate", "sage"], "--imitate: unknown triage policy 'sage'"),
         (["evaluate", "--task", "faithful_5", "--policy", "ppo"], "(models here: overload_12, arrivals_12"),
         (["leaderboard", "--task", "faithful_5", "--out", __file__ + "/x.json"], f"{__file__!r} is a file"),
     ],
@@ -136,3 +148,11 @@ def test_seed_list_limit_must_be_a_positive_integer(limit: object) -> None:
 def test_an_unhashable_task_name_is_an_unknown_task() -> None:
     with pytest.raises(UnknownNameError, match=r"unknown triage task \['x'\]; valid choices: faithful_5"):
         TriageEnv(["x"])  # type: ignore[arg-type]
+
+
+def test_the_choices_are_the_names_the_package_knows() -> None:
+    assert tuple(POLICY_NAMES) == tuple(POLICIES)
+    pytest.importorskip("gymnasium")
+    from govworkflow.triage.training import NETWORKS
+
+    assert tuple(NETWORK_NAMES) == NETWORKS

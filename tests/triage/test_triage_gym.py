@@ -194,3 +194,68 @@ def test_either_module_imported_first_registers_every_id(first: str) -> None:
             "print(sorted(k for k in g.registry if k.startswith('govworkflow/Triage')))")  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert out.stdout.strip() == str(IDS)
+
+
+def _layers(env: gym.Env) -> list[gym.Env]:
+    chain = [env]
+    while isinstance(chain[-1], gym.Wrapper):
+        chain.append(chain[-1].env)
+    return chain
+
+
+def test_ids_are_registered_without_a_time_limit() -> None:
+    for env_id in IDS:
+        assert gym.spec(env_id).max_episode_steps is None, env_id
+
+
+@pytest.mark.parametrize("max_steps", [None, 5, 12, 21, 45])
+def test_make_max_steps_is_the_only_step_cap(max_steps: int | None) -> None:
+    """An empty slot (faithful_5 has 5 tickets) is invalid forever: the episode runs to the cap."""
+    env_id = triage_env_id("faithful_5")
+    env = gym.make(env_id) if max_steps is None else gym.make(env_id, max_steps=max_steps)
+    assert not any(isinstance(layer, gym.wrappers.TimeLimit) for layer in _layers(env)), env
+    cap = 20 if max_steps is None else max_steps
+    env.reset(seed=6)
+    assert env.unwrapped.triage.simulator.max_steps == cap
+    steps, terminated, truncated = 0, False, False
+    while not (terminated or truncated):
+        obs, reward, terminated, truncated, info = env.step(11)
+        steps += 1
+        assert reward == -1.0 and not info["valid"]
+        assert steps <= 100
+    assert (steps, terminated, truncated) == (cap, False, True)
+    assert info["steps_left"] == 0 and obs[-6] == 0.0  # the steps-left feature is scaled by the cap
+    assert 0.0 <= env.unwrapped.triage.grade().score <= 1.0
+
+
+@pytest.mark.parametrize(("max_steps", "expected"), [(15, (15, False, True)), (None, (16, True, False))])
+def test_the_cap_decides_between_truncation_and_termination(
+    max_steps: int | None, expected: tuple[int, bool, bool]
+) -> None:
+    """One ticket, four invalid steps, then the other 11: 16 steps finish them, a cap of 15 cuts one short."""
+    env_id = triage_env_id("overload_12")
+    env = gym.make(env_id) if max_steps is None else gym.make(env_id, max_steps=max_steps)
+    _, info = env.reset(seed=8)
+    _, _, _, _, info = env.step(int(np.flatnonzero(info["action_mask"])[0]))  # T.. worked, its slot now empty
+    worked = int(np.flatnonzero(~info["action_mask"])[0])
+    steps, terminated, truncated = 1, False, False
+    for _ in range(4):
+        _, reward, terminated, truncated, info = env.step(worked)
+        steps += 1
+        assert reward == -1.0
+    while not (terminated or truncated):
+        _, _, terminated, truncated, info = env.step(int(np.flatnonzero(info["action_mask"])[0]))
+        steps += 1
+    assert (steps, terminated, truncated) == expected
+    grade = env.unwrapped.triage.grade()
+    assert 0.0 <= grade.score <= 1.0
+
+
+def test_bad_max_steps_are_refused() -> None:
+    assert TriageGymEnv("faithful_5", max_steps=np.int64(7)).triage.task.max_steps == 7
+    assert TriageGymEnv("faithful_5").triage.task.max_steps == 20
+    with pytest.raises(ValueError, match="max_steps: must be at least the task's 5 tickets, got 4"):
+        TriageGymEnv("faithful_5", max_steps=4)
+    for bad in (0, -3, True, 2.5, "9"):
+        with pytest.raises(ValueError, match=f"max_steps: must be a positive integer, got {bad!r}"):
+            TriageGymEnv("faithful_5", max_steps=bad)  # type: ignore[arg-type]

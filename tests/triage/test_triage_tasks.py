@@ -18,7 +18,7 @@ seed = 0
 n_tickets = 5
 deadline_from = "running_time"
 slack = [3, 8]
-seeds = { dev = [0, 100], eval = [1000, 1100] }
+seeds = { development = { start = 0, stop = 100 }, evaluation = { start = 1000, stop = 1100 } }
 """
 
 
@@ -37,8 +37,9 @@ def test_a_good_file_loads(tmp_path: Path) -> None:
     [
         ("n_tickets = 5", "n_tickets = 13", "n_tickets"),
         ("slack = [3, 8]", "slack = [8, 3]", "slack"),
-        ("eval = [1000, 1100]", "eval = [1000, 1050]", "at least 100"),
-        ("eval = [1000, 1100]", "eval = [50, 150]", "overlap"),
+        ("start = 1000, stop = 1100", "start = 1000, stop = 1050", "at least 100"),
+        ("start = 1000, stop = 1100", "start = 50, stop = 150", "overlap"),
+        ("seed = 0", "seed = 5000", "not in the development range"),
         ('deadline_from = "running_time"', 'deadline_from = "later"', "deadline_from"),
         ("seed = 0", "seed = 0\nworkers = 3", "workers"),
         ("seed = 0", "seed = 0\ncolour = 1", "colour"),

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from govworkflow.core.seeds import SeedSets
 from govworkflow.vocab import Service
 
 __all__ = ["DEFAULT_WEIGHTS", "LEGACY_SERVICES", "METRICS", "LegacyTask", "load_tasks"]
@@ -45,7 +46,8 @@ class LegacyTask(BaseModel):
 
     task_id: str = Field(description="The task's id.")
     description: str = Field("", description="One line for people.")
-    seed: int = Field(description="Default seed of an episode.")
+    seed: int = Field(ge=0, description="Default seed of an episode (the published one; a development seed).")
+    seeds: SeedSets = Field(description="Development and held-out evaluation seeds.")
     max_days: int = Field(gt=0, description="Horizon in days.")
     arrival_rate_per_day: float = Field(ge=0, description="New cases per day, whole office.")
     services: tuple[Service, ...] = Field(min_length=1, description="Services, in task order.")
@@ -87,6 +89,7 @@ class LegacyTask(BaseModel):
             )
         if self.max_days + max(self.sla_days) >= 1 << 20:
             raise ValueError("max_days + sla_days: must stay below 1,048,576 days")
+        self.seeds.check_default(self.seed)
         unknown = sorted(set(self.grade_weights) - set(METRICS))
         if unknown:
             raise ValueError(f"grade_weights: unknown metric(s) {unknown}; valid: {list(METRICS)}")

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from govworkflow.core.seeds import SeedRange, SeedSets
 from govworkflow.errors import GovWorkflowError
 from govworkflow.vocab import Service
 
@@ -110,48 +111,6 @@ class Scenario(BaseModel):
     sla_tightening: EventSpec | None = None
 
 
-class SeedRange(BaseModel):
-    """Seeds ``start, start + 1, …, stop - 1``."""
-
-    model_config = _FROZEN
-
-    start: int = Field(ge=0)
-    stop: int = Field(ge=1)
-
-    @model_validator(mode="after")
-    def _check(self) -> SeedRange:
-        if self.stop <= self.start:
-            raise ValueError(f"stop: must be greater than start ({self.start}), got {self.stop}")
-        return self
-
-    def __len__(self) -> int:
-        return self.stop - self.start
-
-    def __contains__(self, seed: object) -> bool:
-        return isinstance(seed, int) and self.start <= seed < self.stop
-
-    def seeds(self) -> list[int]:
-        return list(range(self.start, self.stop))
-
-
-class SeedSets(BaseModel):
-    """Development seeds (training, tuning) and held-out evaluation seeds (reporting)."""
-
-    model_config = _FROZEN
-
-    development: SeedRange
-    evaluation: SeedRange
-
-    @model_validator(mode="after")
-    def _check(self) -> SeedSets:
-        d, e = self.development, self.evaluation
-        if len(e) < 100:
-            raise ValueError(f"evaluation: needs at least 100 seeds, got {len(e)}")
-        if d.start < e.stop and e.start < d.stop:
-            raise ValueError(f"evaluation: {e.start}..{e.stop - 1} overlaps the development range")
-        return self
-
-
 class StandardTask(BaseModel):
     """One standard task. Per-service lists follow ``services``' order."""
 
@@ -215,8 +174,7 @@ class StandardTask(BaseModel):
             raise ValueError(
                 f"reminder_after_days: must be >= the longest answer delay ({hi}), got {self.reminder_after_days}"
             )
-        if self.seed not in self.seeds.development:
-            raise ValueError(f"seed: {self.seed} is not in the development range")
+        self.seeds.check_default(self.seed)
         unknown = sorted(set(self.grade_weights) - set(COMPONENTS))
         if unknown:
             raise ValueError(f"grade_weights: unknown component(s) {unknown}; valid: {list(COMPONENTS)}")
@@ -230,7 +188,7 @@ class StandardTask(BaseModel):
     @property
     def evaluation_seeds(self) -> list[int]:
         """The held-out seeds every reported number uses."""
-        return self.seeds.evaluation.seeds()
+        return list(self.seeds.evaluation.seeds())
 
 
 def _where(err: ValidationError) -> str:
