@@ -35,10 +35,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from govworkflow import GovWorkflowEnv
-from govworkflow.errors import GovWorkflowError
-from govworkflow.llm import ChatPolicy, HeuristicAgent
-from govworkflow.policies import HEURISTICS
-from govworkflow.rulesets import DEFAULT_RULESET, RULESETS, get_ruleset
+from govworkflow.core.errors import GovWorkflowError
+from govworkflow.office.llm import ChatPolicy, HeuristicAgent
+from govworkflow.office.policies import HEURISTICS
+from govworkflow.office.rulesets import DEFAULT_RULESET, RULESETS, get_ruleset
 
 BENCHMARK = "govworkflow"
 DEFAULT_API_BASE_URL = "https://router.huggingface.co/v1"

@@ -16,8 +16,8 @@ import platform
 import time
 
 from govworkflow.evaluation import run_episode
-from govworkflow.policies.heuristics import HEURISTICS
-from govworkflow.rulesets import get_ruleset
+from govworkflow.office.policies.heuristics import HEURISTICS
+from govworkflow.office.rulesets import get_ruleset
 
 REFERENCE_STEPS_PER_S = 6_500.0  # published benchmark, cross_department_hard x backlog_clearance
 

@@ -27,8 +27,8 @@ from typing import Any
 import httpx
 
 from govworkflow import GovWorkflowEnv
-from govworkflow.models import Observation
-from govworkflow.policies import backlog_clearance
+from govworkflow.office.models import Observation
+from govworkflow.office.policies import backlog_clearance
 from govworkflow.server.client import GovWorkflowClient
 from govworkflow.server.protocol import load_observation
 

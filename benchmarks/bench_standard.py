@@ -16,8 +16,8 @@ import platform
 import time
 
 from govworkflow.evaluation import run_episode
-from govworkflow.leaderboard import UPPER_BOUND, evaluation_seeds
-from govworkflow.rulesets import get_ruleset
+from govworkflow.evaluation.leaderboard import UPPER_BOUND, evaluation_seeds
+from govworkflow.office.rulesets import get_ruleset
 
 
 def measure(task_id: str, policies: list[str], episodes: int, repeats: int) -> tuple[float, float, float]:

@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from govworkflow.gym.triage import TriageGymEnv
 from govworkflow.triage import TASKS, TriageSimulator, generate, make_policy, oracle_reward, run_episode, seed_list
-from govworkflow.triage.gym import TriageGymEnv
 from govworkflow.triage.oracle import clear_cache
 from govworkflow.triage.ppo import TriagePPOPolicy
 

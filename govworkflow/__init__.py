@@ -12,8 +12,7 @@ Quick start::
 are imported only when those faces are used.
 """
 
-from govworkflow.env import GovWorkflowEnv, Snapshot
-from govworkflow.errors import (
+from govworkflow.core.errors import (
     EpisodeFinishedError,
     GovWorkflowError,
     InvalidActionError,
@@ -21,8 +20,10 @@ from govworkflow.errors import (
     NoEpisodeError,
     UnknownNameError,
 )
+from govworkflow.core.version import VERSION
 from govworkflow.evaluation import EpisodeResult, evaluate, run_episode
-from govworkflow.models import (
+from govworkflow.office.env import GovWorkflowEnv, Snapshot
+from govworkflow.office.models import (
     Action,
     EpisodeState,
     Grade,
@@ -31,11 +32,11 @@ from govworkflow.models import (
     ServiceQueue,
     StepResult,
 )
-from govworkflow.record import EpisodeRecord, StepRecord
-from govworkflow.rulesets import DEFAULT_RULESET, RULESETS, get_ruleset
-from govworkflow.vocab import ActionType, PriorityMode, Service, Stage
+from govworkflow.office.record import EpisodeRecord, StepRecord
+from govworkflow.office.rulesets import DEFAULT_RULESET, RULESETS, get_ruleset
+from govworkflow.office.vocab import ActionType, PriorityMode, Service, Stage
 
-__version__ = "0.1.0"
+__version__ = VERSION
 
 __all__ = [
     "DEFAULT_RULESET",

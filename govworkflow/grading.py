@@ -1,49 +1,19 @@
-"""Helpers shared by every ruleset's grader: ratios and the ``Grade`` breakdown."""
+# ruff: noqa: F403, F405
+"""Deprecated import path, kept for one release: use ``govworkflow.core.grading``.
 
-from __future__ import annotations
+``govworkflow.grading`` moved when the package took its one-core layout (``docs/architecture.md``);
+this module only re-exports the new one's names and warns on import.
+"""
 
-from collections.abc import Mapping
+import warnings
 
-from govworkflow.models import Grade, GradeComponent
+from govworkflow.core.grading import *
 
-__all__ = ["clamp01", "make_grade", "ratio"]
+__deprecated_alias__ = "govworkflow.core.grading"
+__all__ = ["Grade", "GradeComponent", "clamp01", "make_grade", "ratio"]
 
-
-def clamp01(x: float) -> float:
-    """``x`` clipped to [0, 1]."""
-    return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x
-
-
-def ratio(num: float, den: float, empty: float) -> float:
-    """``num / den`` clipped to [0, 1]; ``empty`` when ``den`` is 0."""
-    return clamp01(num / den) if den > 0 else empty
-
-
-def make_grade(
-    ruleset: str,
-    task_id: str,
-    values: Mapping[str, float],
-    weights: Mapping[str, float],
-    descriptions: Mapping[str, str],
-    *,
-    provisional: bool,
-) -> Grade:
-    """The weighted score (of unrounded values, then rounded to 4 decimals) and the
-    breakdown: every component's value and contribution, rounded to 4 decimals."""
-    score = sum(weights.get(k, 0.0) * v for k, v in values.items())
-    return Grade(
-        ruleset=ruleset,
-        task_id=task_id,
-        score=clamp01(round(score, 4)),
-        components=[
-            GradeComponent(
-                name=k,
-                value=round(clamp01(v), 4),
-                weight=weights.get(k, 0.0),
-                contribution=round(weights.get(k, 0.0) * v, 4),
-                description=descriptions.get(k, ""),
-            )
-            for k, v in values.items()
-        ],
-        provisional=provisional,
-    )
+warnings.warn(
+    f"{__name__} is deprecated and will be removed in the next release; import {__deprecated_alias__}",
+    DeprecationWarning,
+    stacklevel=2,
+)

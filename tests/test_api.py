@@ -22,8 +22,8 @@ from govworkflow import (
     UnknownNameError,
 )
 from govworkflow.evaluation import evaluate
-from govworkflow.rulesets import get_ruleset
-from govworkflow.rulesets.legacy.tasks import load_tasks
+from govworkflow.office.rulesets import get_ruleset
+from govworkflow.office.rulesets.legacy.tasks import load_tasks
 
 
 def test_unknown_task_names_the_choices() -> None:
@@ -98,7 +98,7 @@ def test_info_has_the_same_keys_after_reset_and_every_step() -> None:
 
 
 def test_observation_is_fresh_and_serialisable() -> None:
-    from govworkflow.models import OBSERVATION_ADAPTER
+    from govworkflow.office.models import OBSERVATION_ADAPTER
 
     env = GovWorkflowEnv("district_backlog_easy", ruleset="legacy")
     obs = env.reset()
@@ -253,10 +253,10 @@ def test_user_task_file_loads_and_runs(tmp_path: Path) -> None:
         "initial_cases = [2, 2]\nsla_days = [4, 3]\n"
     )
     task = load_tasks(path)["tiny"]
-    from govworkflow.rulesets.legacy import LegacySimulator
+    from govworkflow.office.rulesets.legacy import LegacySimulator
 
     sim = LegacySimulator(task, seed=task.seed)
-    from govworkflow.policies import ADVANCE
+    from govworkflow.office.policies import ADVANCE
 
     while not sim.done:
         sim.step(ADVANCE)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from govworkflow.cli import COMMANDS, POLICY_NAMES, REWARD_MODES, build_parser, main
-from govworkflow.rulesets import RULESETS
+from govworkflow.cli.main import COMMANDS, POLICY_NAMES, REWARD_MODES, build_parser, main
+from govworkflow.office.rulesets import RULESETS
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -136,7 +136,7 @@ def test_console_script_runs_as_a_module() -> None:
 def test_the_default_leaderboard_file_is_checked_before_the_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from govworkflow import leaderboard
+    from govworkflow.evaluation import leaderboard
 
     (tmp_path / "data").write_text("a file where the results folder would go")
     monkeypatch.chdir(tmp_path)
@@ -189,7 +189,7 @@ def subcommands(parser: argparse.ArgumentParser) -> list[tuple[tuple[str, ...], 
 
 
 def test_the_walk_finds_every_command() -> None:
-    from govworkflow.triage.cli import COMMANDS as TRIAGE_COMMANDS
+    from govworkflow.cli.triage import COMMANDS as TRIAGE_COMMANDS
 
     paths = {path for path, _ in subcommands(build_parser())}
     assert {path for path in paths if len(path) == 1} == {(name,) for name in COMMANDS}
@@ -245,7 +245,7 @@ def test_the_policy_choices_are_the_policies_of_the_rulesets() -> None:
 
 def test_the_reward_choices_are_the_reward_modes() -> None:
     pytest.importorskip("gymnasium")
-    from govworkflow.gym.env import REWARD_MODES as MODES
+    from govworkflow.gym.office import REWARD_MODES as MODES
 
     assert tuple(REWARD_MODES) == MODES
 

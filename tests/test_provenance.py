@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from govworkflow import provenance as prov
+from govworkflow.core import provenance as prov
 
 
 def _git(repo: Path, *args: str) -> None:

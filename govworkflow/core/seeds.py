@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from govworkflow.errors import BadValueError, UnknownNameError
+from govworkflow.core.errors import BadValueError, UnknownNameError
 
 __all__ = ["MIN_EVALUATION_SEEDS", "SEED_SETS", "SEED_SET_CHOICES", "SeedRange", "SeedSets", "development_only"]
 

@@ -6,9 +6,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from govworkflow.errors import check_seeds
-from govworkflow.kernel import Policy, Ruleset
-from govworkflow.rulesets import get_ruleset
+from govworkflow.core.errors import check_seeds
+from govworkflow.core.kernel import Policy
+from govworkflow.office.ruleset import Ruleset
+from govworkflow.office.rulesets import get_ruleset
 
 __all__ = ["EpisodeResult", "evaluate", "run_episode"]
 

@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from govworkflow.errors import BadValueError, MissingExtraError
+from govworkflow.core.errors import BadValueError, MissingExtraError
 
 __all__ = [
     "CONFIDENCE",

@@ -4,7 +4,7 @@ import gymnasium as gym
 import govworkflow.gym  # registers govworkflow/<Task>-v0 ids
 env = gym.make("govworkflow/CrossDepartmentHard-v0")          # standard ruleset
 env = gym.make("govworkflow/LegacyCrossDepartmentHard-v0")    # legacy ruleset
-env = gym.make("govworkflow/TriageOverload12-v0")             # ticket triage (govworkflow.triage.gym)
+env = gym.make("govworkflow/TriageOverload12-v0")             # ticket triage (govworkflow.gym.triage)
 """
 
 from __future__ import annotations
@@ -12,15 +12,14 @@ from __future__ import annotations
 try:
     import gymnasium  # noqa: F401
 except ImportError as err:  # pragma: no cover - depends on the installation
-    from govworkflow.errors import MissingExtraError
+    from govworkflow.core.errors import MissingExtraError
 
     raise MissingExtraError("gymnasium", "gym") from err
 
-import govworkflow.triage.gym  # noqa: F401 - registers the triage ids on import (safe when it imports us first)
-from govworkflow.gym.actions import action_label, action_masks, action_table
-from govworkflow.gym.env import REWARD_MODES, GovWorkflowGymEnv, development_seeds
-from govworkflow.gym.features import ObservationEncoder
+import govworkflow.gym.triage  # noqa: F401 - registers the triage ids on import (safe when it imports us first)
+from govworkflow.gym.office import REWARD_MODES, GovWorkflowGymEnv, development_seeds
 from govworkflow.gym.registration import env_id, register_envs, registered_ids
+from govworkflow.office.encoding import ObservationEncoder, action_label, action_masks, action_table
 
 __all__ = [
     "REWARD_MODES",

@@ -1,147 +1,19 @@
-"""Observation encoding for the gym adapter: a flat float32 vector in [0, 1].
+# ruff: noqa: F403, F405
+"""Deprecated import path, kept for one release: use ``govworkflow.office.encoding``.
 
-Eight service slots (``Service`` order, a presence flag for services the task does not
-use), then office-wide features. Each slot also carries the service's pressure (days of
-work per officer, as a share of its SLA) and five flags marking where the operational
-rules of thumb would act (staff, chase documents, fast-track, give or receive an
-officer; see ``govworkflow.policies.sla_aware``): features, not decisions — the agent
-still chooses what to do and when. Unbounded counts are squashed with ``x / (x + k)``,
-monotone and inside [0, 1) without clipping away information; ``k`` is a typical size
-of the quantity. Ruleset-specific fields (the standard office's blocked cases, events,
-…) are added by listing them in ``EXTRA_QUEUE_FIELDS`` / ``EXTRA_FIELDS``; fields an
-observation lacks encode as 0.
+``govworkflow.gym.features`` moved when the package took its one-core layout (``docs/architecture.md``);
+this module only re-exports the new one's names and warns on import.
 """
 
-from __future__ import annotations
+import warnings
 
-from dataclasses import dataclass
+from govworkflow.office.encoding import *
 
-import numpy as np
+__deprecated_alias__ = "govworkflow.office.encoding"
+__all__ = ["ObservationEncoder", "action_label", "action_masks", "action_table"]
 
-from govworkflow.models import Observation
-from govworkflow.policies.sla_aware import (
-    documents_target,
-    escalation_target,
-    pressure,
-    rebalance_pair,
-    staffing_target,
+warnings.warn(
+    f"{__name__} is deprecated and will be removed in the next release; import {__deprecated_alias__}",
+    DeprecationWarning,
+    stacklevel=2,
 )
-from govworkflow.vocab import PriorityMode, Service, Stage
-
-__all__ = ["ObservationEncoder"]
-
-#: Common per-service fields and their squash scale.
-QUEUE_FIELDS: tuple[tuple[str, float], ...] = (
-    ("active_cases", 10.0),
-    ("missing_docs_cases", 3.0),
-    ("escalated_cases", 1.0),
-    ("urgent_cases", 5.0),
-    ("breached_cases", 5.0),
-    ("avg_age_days", 10.0),
-    ("officers", 2.0),
-)
-#: Extra per-service fields a ruleset's queue may carry (absent ones encode as 0).
-EXTRA_QUEUE_FIELDS: dict[str, tuple[tuple[str, float], ...]] = {
-    "standard": (
-        ("blocked_cases", 3.0),
-        ("awaiting_documents", 3.0),
-        ("field_verification_cases", 5.0),
-        ("at_risk_cases", 3.0),
-        ("work_backlog_days", 5.0),
-        ("available_officers", 2.0),
-        ("sla_days", 14.0),
-    ),
-}
-#: Extra office-wide fields: (name, scale); scale 0 means "already in [0, 1]".
-EXTRA_FIELDS: dict[str, tuple[tuple[str, float], ...]] = {
-    "standard": (("actions_left_today", 2.0),),
-}
-
-#: Per-service decision features, after the stage counts.
-_DECISIONS = ("pressure", "staff_target", "documents_target", "escalation_target", "officer_donor", "officer_receiver")
-
-_SERVICES = tuple(s.value for s in Service)
-_STAGES = tuple(s.value for s in Stage)
-_MODES = tuple(m.value for m in PriorityMode)
-
-
-@dataclass(frozen=True)
-class ObservationEncoder:
-    """Encodes one ruleset's observations; ``size`` is the vector length."""
-
-    ruleset: str
-
-    @property
-    def queue_fields(self) -> tuple[tuple[str, float], ...]:
-        return QUEUE_FIELDS + EXTRA_QUEUE_FIELDS.get(self.ruleset, ())
-
-    @property
-    def extra_fields(self) -> tuple[tuple[str, float], ...]:
-        return EXTRA_FIELDS.get(self.ruleset, ())
-
-    @property
-    def per_service(self) -> int:
-        return 1 + len(self.queue_fields) + len(_STAGES) + len(_DECISIONS)
-
-    @property
-    def size(self) -> int:
-        return len(_SERVICES) * self.per_service + 1 + len(_MODES) + 4 + len(self.extra_fields)
-
-    def names(self) -> list[str]:
-        """One readable name per vector entry."""
-        per = ["present", *(f for f, _ in self.queue_fields), *(f"stage_{s}" for s in _STAGES), *_DECISIONS]
-        out = [f"{s}.{f}" for s in _SERVICES for f in per]
-        out += ["day_fraction", *(f"mode_{m}" for m in _MODES)]
-        out += ["reserve_officers", "escalation_budget", "fairness_gap", "last_action_valid"]
-        out += [f for f, _ in self.extra_fields]
-        return out
-
-    def encode(self, obs: Observation) -> np.ndarray:
-        """A fresh float32 vector with every entry in [0, 1]."""
-        x = np.zeros(self.size, dtype=np.float32)
-        per = self.per_service
-        fields = self.queue_fields
-        for q in obs.queues:
-            base = _SERVICES.index(q.service) * per
-            x[base] = 1.0
-            for j, (name, k) in enumerate(fields, start=1):
-                v = float(getattr(q, name, 0.0))
-                x[base + j] = v / (v + k) if v > 0 else 0.0
-            counts = q.stage_counts
-            for j, stage in enumerate(_STAGES, start=1 + len(fields)):
-                v = float(counts.get(stage, 0))
-                x[base + j] = v / (v + 5.0)
-            p = pressure(q)
-            x[base + 1 + len(fields) + len(_STAGES)] = p / (p + 0.5)
-        self._mark_targets(obs, x)
-        i = len(_SERVICES) * per
-        x[i] = min(1.0, obs.day / obs.max_days) if obs.max_days else 0.0
-        if obs.priority_mode in _MODES:
-            x[i + 1 + _MODES.index(obs.priority_mode)] = 1.0
-        i += 1 + len(_MODES)
-        r, b = obs.reserve_officers, obs.escalation_budget_remaining
-        x[i] = r / (r + 2.0)
-        x[i + 1] = b / (b + 3.0)
-        x[i + 2] = min(1.0, max(0.0, obs.fairness_gap))
-        x[i + 3] = 1.0 if obs.last_action_valid else 0.0
-        for j, (name, k) in enumerate(self.extra_fields, start=i + 4):
-            v = float(getattr(obs, name, 0.0))
-            x[j] = min(1.0, max(0.0, v)) if k == 0 else v / (v + k)
-        return x
-
-    def _mark_targets(self, obs: Observation, x: np.ndarray) -> None:
-        queues = obs.queues
-        if not queues:
-            return
-        first = self.per_service - len(_DECISIONS) + 1  # offset of staff_target in a slot
-        pair = rebalance_pair(queues)
-        targets = (
-            staffing_target(queues),
-            documents_target(queues),
-            escalation_target(queues),
-            pair[0] if pair else None,
-            pair[1] if pair else None,
-        )
-        for j, q in enumerate(targets):
-            if q is not None:
-                x[_SERVICES.index(q.service) * self.per_service + first + j] = 1.0

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import gymnasium as gym
 
-from govworkflow.rulesets import DEFAULT_RULESET, RULESETS
+from govworkflow.office.rulesets import DEFAULT_RULESET, RULESETS
 
 __all__ = ["VERSION", "env_id", "register_envs", "registered_ids"]
 
 VERSION = 0
-_ENTRY_POINT = "govworkflow.gym.env:GovWorkflowGymEnv"
+_ENTRY_POINT = "govworkflow.gym.office:GovWorkflowGymEnv"
 
 
 def _camel(name: str) -> str:

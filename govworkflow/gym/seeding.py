@@ -1,30 +1,19 @@
-"""Which episode a gym ``reset`` plays: the one rule, shared by the office and triage envs."""
+# ruff: noqa: F403, F405
+"""Deprecated import path, kept for one release: use ``govworkflow.gym.base``.
 
-from __future__ import annotations
+``govworkflow.gym.seeding`` moved when the package took its one-core layout (``docs/architecture.md``);
+this module only re-exports the new one's names and warns on import.
+"""
 
-from collections.abc import Sequence
-from typing import Any
+import warnings
 
-import numpy as np
+from govworkflow.gym.base import *
 
-from govworkflow.errors import check_seed
+__deprecated_alias__ = "govworkflow.gym.base"
+__all__ = ["MaskedEnvMixin", "episode_seed", "requested_seed"]
 
-__all__ = ["episode_seed", "requested_seed"]
-
-
-def requested_seed(seed: object, options: dict[str, Any] | None) -> int | None:
-    """The episode a ``reset`` asks for: ``options["episode_seed"]`` if given, else ``seed``,
-    else None. Both are checked here, before ``reset`` touches the env's generator (a
-    refused reset changes nothing)."""
-    checked = None if seed is None else check_seed(seed)
-    if options and "episode_seed" in options:
-        return check_seed(options["episode_seed"], "options['episode_seed']")
-    return checked
-
-
-def episode_seed(rng: np.random.Generator, requested: int | None, development: Sequence[int]) -> int:
-    """``requested`` (from ``requested_seed``), else a development seed drawn with the
-    env's own generator (held-out evaluation seeds are never drawn)."""
-    if requested is not None:
-        return requested
-    return int(development[int(rng.integers(len(development)))])
+warnings.warn(
+    f"{__name__} is deprecated and will be removed in the next release; import {__deprecated_alias__}",
+    DeprecationWarning,
+    stacklevel=2,
+)

@@ -1,23 +1,19 @@
-"""The policy ladder every result is shown against, in ladder order (weakest first)."""
+# ruff: noqa: F403, F405
+"""Deprecated import path, kept for one release: use ``govworkflow.office.policies.ladder``.
 
-from __future__ import annotations
+``govworkflow.policies.ladder`` moved when the package took its one-core layout (``docs/architecture.md``);
+this module only re-exports the new one's names and warns on import.
+"""
 
-from govworkflow.kernel import PolicyFactory
-from govworkflow.policies.basic import AdvanceOnly, RandomValid, StallAttempt
-from govworkflow.policies.heuristics import heuristic_factory
-from govworkflow.policies.lookahead import OracleLookahead
-from govworkflow.policies.sla_aware import SlaAware
+import warnings
 
+from govworkflow.office.policies.ladder import *
+
+__deprecated_alias__ = "govworkflow.office.policies.ladder"
 __all__ = ["LADDER", "LEGACY_HEURISTICS"]
 
-#: The three heuristics of the published benchmark, carried over unchanged.
-LEGACY_HEURISTICS: tuple[str, ...] = ("urgent_first", "oldest_first", "backlog_clearance")
-
-LADDER: dict[str, PolicyFactory] = {
-    "stall_attempt": StallAttempt,
-    "advance_only": AdvanceOnly,
-    "random_valid": RandomValid,
-    **{name: heuristic_factory(name) for name in LEGACY_HEURISTICS},
-    "sla_aware": SlaAware,
-    "oracle_lookahead": OracleLookahead,
-}
+warnings.warn(
+    f"{__name__} is deprecated and will be removed in the next release; import {__deprecated_alias__}",
+    DeprecationWarning,
+    stacklevel=2,
+)

@@ -1,23 +1,19 @@
-"""The registry of rulesets. ``DEFAULT_RULESET`` is used wherever none is named."""
+# ruff: noqa: F403, F405
+"""Deprecated import path, kept for one release: use ``govworkflow.office.rulesets``.
 
-from __future__ import annotations
+``govworkflow.rulesets`` moved when the package took its one-core layout (``docs/architecture.md``);
+this module only re-exports the new one's names and warns on import.
+"""
 
-from govworkflow.errors import UnknownNameError
-from govworkflow.kernel import Ruleset
-from govworkflow.rulesets import legacy, standard
+import warnings
 
-__all__ = ["DEFAULT_RULESET", "RULESETS", "get_ruleset"]
+from govworkflow.office.rulesets import *
 
-RULESETS: dict[str, Ruleset] = {r.name: r for r in (standard.RULESET, legacy.RULESET)}
+__deprecated_alias__ = "govworkflow.office.rulesets"
+__all__ = ["DEFAULT_RULESET", "RULESETS", "get_ruleset", "task_rows"]
 
-#: The ruleset used when none is named (the command line, ``GovWorkflowEnv``).
-DEFAULT_RULESET = "standard"
-
-
-def get_ruleset(name: str | None = None) -> Ruleset:
-    """The ruleset called ``name`` (default: ``DEFAULT_RULESET``)."""
-    key = DEFAULT_RULESET if name is None else name
-    try:
-        return RULESETS[key]
-    except KeyError:
-        raise UnknownNameError("ruleset", key, RULESETS) from None
+warnings.warn(
+    f"{__name__} is deprecated and will be removed in the next release; import {__deprecated_alias__}",
+    DeprecationWarning,
+    stacklevel=2,
+)

@@ -35,10 +35,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocketDisconnect
 
-from govworkflow.cli import task_rows
-from govworkflow.errors import GovWorkflowError
-from govworkflow.models import Action
-from govworkflow.rulesets import RULESETS
+from govworkflow.core.errors import GovWorkflowError
+from govworkflow.office.models import Action
+from govworkflow.office.rulesets import RULESETS, task_rows
 from govworkflow.server.protocol import (
     MalformedJSONError,
     PayloadTooLargeError,
@@ -197,7 +196,7 @@ async def _reap_forever(sessions: SessionManager) -> None:
 
 def _add_info_routes(app: FastAPI, config: ServerConfig) -> None:
     from govworkflow import __version__
-    from govworkflow.rulesets import DEFAULT_RULESET
+    from govworkflow.office.rulesets import DEFAULT_RULESET
 
     @app.get("/health", tags=["Health"])
     async def health() -> dict[str, str]:

@@ -20,10 +20,10 @@ import json
 from types import TracebackType
 from typing import Any
 
-from govworkflow.errors import MissingExtraError, NoEpisodeError
-from govworkflow.kernel import Ruleset
-from govworkflow.models import Action, EpisodeState, Grade, Observation, StepResult, parse_action
-from govworkflow.rulesets import RULESETS
+from govworkflow.core.errors import MissingExtraError, NoEpisodeError
+from govworkflow.office.models import Action, EpisodeState, Grade, Observation, StepResult, parse_action
+from govworkflow.office.ruleset import Ruleset
+from govworkflow.office.rulesets import RULESETS
 from govworkflow.server.protocol import (
     ServerError,
     SessionError,

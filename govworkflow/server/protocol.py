@@ -21,15 +21,15 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, TypeAdapter, ValidationError
 
-from govworkflow.errors import (
+from govworkflow.core.errors import (
     EpisodeFinishedError,
     GovWorkflowError,
     InvalidActionError,
     NoEpisodeError,
     UnknownNameError,
 )
-from govworkflow.models import EpisodeState, Grade, Observation, ServiceQueue
-from govworkflow.rulesets import RULESETS
+from govworkflow.office.models import EpisodeState, Grade, Observation, ServiceQueue
+from govworkflow.office.rulesets import RULESETS
 
 __all__ = [
     "CapacityError",

@@ -13,7 +13,7 @@ import time
 from types import TracebackType
 from typing import Any
 
-from govworkflow.errors import MissingExtraError
+from govworkflow.core.errors import MissingExtraError
 from govworkflow.server.sessions import ServerConfig
 
 __all__ = ["BackgroundServer", "serve"]

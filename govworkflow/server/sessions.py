@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from govworkflow.env import GovWorkflowEnv
-from govworkflow.errors import NoEpisodeError
-from govworkflow.kernel import Ruleset
+from govworkflow.core.errors import NoEpisodeError
+from govworkflow.office.env import GovWorkflowEnv
+from govworkflow.office.ruleset import Ruleset
 from govworkflow.server.protocol import (
     CapacityError,
     RequestError,

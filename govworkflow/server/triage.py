@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from govworkflow.errors import UnknownNameError
-from govworkflow.kernel import Ruleset
-from govworkflow.rulesets import RULESETS, get_ruleset
+from govworkflow.core.errors import UnknownNameError
+from govworkflow.office.ruleset import Ruleset
+from govworkflow.office.rulesets import RULESETS, get_ruleset
 from govworkflow.server.client import GovWorkflowClient
 from govworkflow.server.protocol import RequestError, ResetParams
 from govworkflow.triage.env import TriageEnv

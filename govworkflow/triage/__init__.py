@@ -16,7 +16,7 @@ Quick start::
 """
 
 from govworkflow.triage.env import VERSION, TriageEnv, TriageSnapshot
-from govworkflow.triage.evaluation import TriageResult, evaluate, leaderboard, run_episode, seed_list
+from govworkflow.triage.evaluation import TriageResult, evaluate, run_episode, seed_list
 from govworkflow.triage.grading import floor_reward, grade_record, grade_simulator, normalise
 from govworkflow.triage.instance import TYPE_MULTIPLIER, Instance, Ticket, TicketType, generate, ticket_reward
 from govworkflow.triage.models import (
@@ -64,7 +64,6 @@ __all__ = [
     "get_task",
     "grade_record",
     "grade_simulator",
-    "leaderboard",
     "load_tasks",
     "make_policy",
     "normalise",

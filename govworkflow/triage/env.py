@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from govworkflow.env import EpisodeHolder
-from govworkflow.errors import EpisodeFinishedError, check_seed
+from govworkflow.core.errors import EpisodeFinishedError, check_seed
+from govworkflow.core.native import EpisodeHolder
 from govworkflow.triage.grading import grade_record
 from govworkflow.triage.instance import Instance, generate
 from govworkflow.triage.models import (

@@ -1,4 +1,4 @@
-"""Run triage policies over seeded episodes; the leaderboard over held-out seeds.
+"""Run triage policies over seeded episodes (the leaderboard is ``evaluation.triage``).
 
 Leaderboard numbers are means over a seed set with the 95% bootstrap confidence interval
 of the one statistics module (``govworkflow.evaluation.stats``), as every leaderboard of
@@ -7,21 +7,18 @@ the project publishes them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import numpy as np
-
-from govworkflow.errors import check_count, check_seeds, distinct
-from govworkflow.evaluation.stats import bootstrap_ci
+from govworkflow.core.errors import check_count, check_seeds
 from govworkflow.triage.grading import grade_simulator
 from govworkflow.triage.instance import generate
-from govworkflow.triage.policies import TriagePolicy, available_policies, make_policy
+from govworkflow.triage.policies import TriagePolicy, make_policy
 from govworkflow.triage.sim import TriageSimulator
-from govworkflow.triage.tasks import TASKS, TriageTask, get_task
+from govworkflow.triage.tasks import TriageTask, get_task
 
-__all__ = ["TriageResult", "evaluate", "leaderboard", "run_episode", "seed_list"]
+__all__ = ["TriageResult", "evaluate", "run_episode", "seed_list"]
 
 
 @dataclass(frozen=True)
@@ -87,51 +84,3 @@ def evaluate(task_id: str, policy: str, seeds: Iterable[int] | None = None) -> l
     task = get_task(task_id)
     pol = make_policy(policy)
     return [run_episode(task, pol, s) for s in (check_seeds(seeds) if seeds is not None else [task.seed])]
-
-
-def leaderboard(
-    task_ids: str | Sequence[str] | None = None,
-    policies: str | Sequence[str] | None = None,
-    seed_set: str = "eval",
-    limit: int | None = None,
-) -> list[dict[str, Any]]:
-    """One row per (task, policy): mean score with its 95% bootstrap CI, rewards and gaps.
-
-    ``policies`` defaults to every policy, with ``ppo`` for the tasks a model ships for.
-
-    ``gap`` is the mean of ``oracle - reward``; ``optimal_rate`` the share of episodes
-    that earned the oracle's reward.
-    """
-    task_ids = None if task_ids is None else distinct(task_ids, "task_ids")
-    policies = None if policies is None else distinct(policies, "policies")
-    tasks = [get_task(t) for t in (task_ids or list(TASKS))]
-    for name in policies or []:
-        make_policy(name)  # fail early on an unknown name
-    rows = []
-    for task in tasks:
-        names = list(policies or available_policies(task.task_id))
-        seeds = seed_list(task, seed_set, limit)
-        results: dict[str, list[TriageResult]] = {name: [] for name in names}
-        for seed in seeds:  # seed-major, so each instance's oracle is solved once
-            for name in names:
-                results[name].append(run_episode(task, make_policy(name), seed))
-        for name in names:
-            res = results[name]
-            scores = [r.score for r in res]
-            low, high = bootstrap_ci(scores)
-            rows.append(
-                {
-                    "task_id": task.task_id,
-                    "policy": name,
-                    "seed_set": seed_set,
-                    "episodes": len(res),
-                    "score": float(np.mean(scores)),
-                    "ci_low": low,
-                    "ci_high": high,
-                    "reward": float(np.mean([r.reward for r in res])),
-                    "oracle": float(np.mean([r.oracle for r in res])),
-                    "gap": float(np.mean([r.oracle - r.reward for r in res])),
-                    "optimal_rate": float(np.mean([r.optimal for r in res])),
-                }
-            )
-    return rows

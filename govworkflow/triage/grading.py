@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from govworkflow.models import GradeComponent
+from govworkflow.core.grading import GradeComponent
 from govworkflow.triage.instance import Instance, generate
 from govworkflow.triage.models import TriageAction, TriageGrade
 from govworkflow.triage.oracle import oracle_reward

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
-from govworkflow.errors import UnknownNameError, check_seed
+from govworkflow.core.errors import UnknownNameError, check_seed
 from govworkflow.triage.tasks import EFFORT_RANGE, PRIORITY_RANGE, TriageTask, get_task
 
 __all__ = [
     "LATE_FLOOR",
+    "MAX_TICKET_REWARD",
+    "MIN_TICKET_REWARD",
     "ON_TIME_FACTOR",
     "TYPE_MULTIPLIER",
     "Instance",
@@ -63,6 +65,12 @@ class Ticket:
     def weight(self) -> float:
         """``priority x type multiplier``: what finishing on time is worth, over 3."""
         return self.priority * TYPE_MULTIPLIER[self.type]
+
+
+#: The most one ticket can earn (on time at the highest priority, of the best-paid type).
+MAX_TICKET_REWARD: float = ON_TIME_FACTOR * PRIORITY_RANGE[1] * max(TYPE_MULTIPLIER.values())
+#: The least one ticket can earn (late past the floor, of the best-paid type).
+MIN_TICKET_REWARD: float = LATE_FLOOR * max(TYPE_MULTIPLIER.values())
 
 
 def ticket_reward(ticket: Ticket, finish: int) -> float:

@@ -14,8 +14,8 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, TypeAdapter, ValidationError
 
-from govworkflow.errors import InvalidActionError
-from govworkflow.models import GradeComponent, validation_message
+from govworkflow.core.errors import InvalidActionError, validation_message
+from govworkflow.core.grading import GradeComponent
 from govworkflow.triage.instance import Ticket
 
 __all__ = [

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from govworkflow.errors import UnknownNameError
+from govworkflow.core.errors import UnknownNameError
 from govworkflow.triage.instance import Ticket, TicketType, ticket_reward
 from govworkflow.triage.models import TriageAction, TriageObservation
 from govworkflow.triage.oracle import SKIP, solve

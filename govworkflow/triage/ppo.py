@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from govworkflow.errors import GovWorkflowError
+from govworkflow.core.errors import GovWorkflowError
 from govworkflow.triage.models import TriageAction, TriageObservation
 from govworkflow.triage.oracle import SKIP
 from govworkflow.triage.sim import TriageSimulator
@@ -58,7 +58,7 @@ class TriagePPOPolicy:
             import torch
             from sb3_contrib import MaskablePPO
 
-            from govworkflow.triage.gym import TriageEncoder
+            from govworkflow.triage.encoding import TriageEncoder
 
             torch.set_num_threads(1)  # small networks: one thread is fastest
             model = MaskablePPO.load(path, device="cpu")
@@ -74,7 +74,7 @@ class TriagePPOPolicy:
     def act(self, observation: TriageObservation, simulator: TriageSimulator | None = None) -> TriageAction:
         if not observation.tickets:
             return SKIP
-        from govworkflow.triage.gym import TriageEncoder, observation_mask
+        from govworkflow.triage.encoding import TriageEncoder, observation_mask
 
         model = self._model(observation.task_id)
         max_steps = simulator.max_steps if simulator is not None else _max_steps(observation.task_id)

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govworkflow.errors import check_seed
-from govworkflow.provenance import from_fields, read_json_object, write_text
-from govworkflow.record import bool_field, int_field, names_field, number_field, numbers_field, text_field
+from govworkflow.core.errors import check_seed
+from govworkflow.core.provenance import from_fields, read_json_object, write_text
+from govworkflow.core.record import bool_field, int_field, names_field, number_field, numbers_field, text_field
 
 __all__ = ["TriageRecord", "TriageStepRecord"]
 

@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from govworkflow.core.errors import UnknownNameError
 from govworkflow.core.seeds import SEED_SETS, SeedSets
-from govworkflow.errors import UnknownNameError
 
 __all__ = [
     "EFFORT_RANGE",

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from govworkflow.kernel import Simulator
-from govworkflow.models import Action, Observation
-from govworkflow.vocab import ActionType, PriorityMode, Service
+from govworkflow.core.kernel import Simulator
+from govworkflow.office.models import Action, Observation
+from govworkflow.office.vocab import ActionType, PriorityMode, Service
 
 __all__ = ["ACTION_FIELDS", "candidate_actions", "masked_actions", "valid_actions"]
 
@@ -58,7 +58,7 @@ def masked_actions(sim: Simulator) -> list[Action] | None:
     """The gym adapter's macro-actions that its action mask allows now, in table order;
     None without the ``gym`` extra."""
     try:
-        from govworkflow.gym import action_masks, action_table
+        from govworkflow.office.encoding import action_masks, action_table
     except ImportError:  # MissingExtraError is an ImportError too
         return None
     return [a for a, ok in zip(action_table(), action_masks(sim), strict=True) if ok]

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from govworkflow.errors import MissingExtraError
-from govworkflow.models import Grade
-from govworkflow.record import EpisodeRecord
+from govworkflow.core.errors import MissingExtraError
+from govworkflow.office.models import Grade
+from govworkflow.office.record import EpisodeRecord
 from govworkflow.viz.trace import Trace
 
 try:

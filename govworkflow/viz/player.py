@@ -17,17 +17,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from govworkflow.env import GovWorkflowEnv, Snapshot
-from govworkflow.errors import GovWorkflowError, MissingExtraError, check_seed
-from govworkflow.kernel import Policy
-from govworkflow.models import Action, StepResult, parse_action
-from govworkflow.record import EpisodeRecord
-from govworkflow.rulesets import RULESETS, get_ruleset
+from govworkflow.core.errors import GovWorkflowError, MissingExtraError, check_seed
+from govworkflow.core.kernel import Policy
+from govworkflow.office.env import GovWorkflowEnv, Snapshot
+from govworkflow.office.models import Action, StepResult, parse_action
+from govworkflow.office.record import EpisodeRecord
+from govworkflow.office.rulesets import RULESETS, get_ruleset
+from govworkflow.office.vocab import ActionType
 from govworkflow.viz import figures
 from govworkflow.viz.actions import ACTION_FIELDS, valid_actions
 from govworkflow.viz.results import usable_policies
 from govworkflow.viz.trace import Trace
-from govworkflow.vocab import ActionType
 
 try:
     import ipywidgets as widgets

@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from govworkflow.errors import GovWorkflowError, check_count
+from govworkflow.core.errors import GovWorkflowError, check_count
+from govworkflow.core.kernel import TaskLike
 from govworkflow.evaluation import run_episode
 from govworkflow.evaluation.stats import bootstrap_ci
-from govworkflow.kernel import TaskLike
-from govworkflow.rulesets import get_ruleset
+from govworkflow.office.rulesets import get_ruleset
 
 __all__ = [
     "LEADERBOARD_KEYS",

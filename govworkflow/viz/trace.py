@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from govworkflow.kernel import Simulator
-from govworkflow.models import Action, Observation
-from govworkflow.record import EpisodeRecord, StepRecord
-from govworkflow.rulesets import get_ruleset
-from govworkflow.vocab import STAGE_ORDER
+from govworkflow.core.kernel import Simulator
+from govworkflow.office.models import Action, Observation
+from govworkflow.office.record import EpisodeRecord, StepRecord
+from govworkflow.office.rulesets import get_ruleset
+from govworkflow.office.vocab import STAGE_ORDER
 
 __all__ = ["DEFAULT_RISK_DAYS", "Trace", "TracePoint", "cases_at_risk", "trace"]
 

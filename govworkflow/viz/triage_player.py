@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from govworkflow.errors import MissingExtraError
+from govworkflow.core.errors import MissingExtraError
 from govworkflow.triage.env import TriageEnv, TriageSnapshot
 from govworkflow.triage.instance import Ticket, ticket_reward
 from govworkflow.triage.tasks import TriageTask

@@ -12,23 +12,23 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from govworkflow.core.errors import BadValueError
 from govworkflow.core.seeds import SeedSets, development_only
-from govworkflow.errors import BadValueError
-from govworkflow.rulesets import RULESETS
+from govworkflow.office.rulesets import RULESETS
 from govworkflow.triage.tasks import TASKS as TRIAGE_TASKS
 
 pytest.importorskip("sb3_contrib")
 
 from govworkflow.gym import GovWorkflowGymEnv, development_seeds
-from govworkflow.training import (
+from govworkflow.gym.triage import TriageGymEnv
+from govworkflow.training.ppo import (
     TrainArgs,
     first_episode,
     fit,
     office_target,
     training_seeds,
 )
-from govworkflow.triage.gym import TriageGymEnv
-from govworkflow.triage.training import TriageTrainArgs, triage_target
+from govworkflow.training.triage import TriageTrainArgs, triage_target
 
 OFFICE = [(name, task_id) for name, rs in RULESETS.items() for task_id in rs.tasks]
 TRIAGE = list(TRIAGE_TASKS)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from govworkflow.errors import BadValueError
+from govworkflow.core.errors import BadValueError
 from govworkflow.evaluation import stats
 
 scipy_stats = pytest.importorskip("scipy.stats")
@@ -74,11 +74,11 @@ def test_unpaired_seeds_are_refused() -> None:
 
 
 def test_every_leaderboard_uses_this_module() -> None:
-    import govworkflow.leaderboard
-    import govworkflow.triage.evaluation
+    import govworkflow.evaluation.leaderboard
+    import govworkflow.evaluation.triage
     import govworkflow.viz.results
 
-    for module in (govworkflow.leaderboard, govworkflow.triage.evaluation, govworkflow.viz.results):
+    for module in (govworkflow.evaluation.leaderboard, govworkflow.evaluation.triage, govworkflow.viz.results):
         assert module.bootstrap_ci is stats.bootstrap_ci, module.__name__
 
 

@@ -13,7 +13,7 @@ from gymnasium.utils.env_checker import check_env
 from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
 from govworkflow.gym import GovWorkflowGymEnv, ObservationEncoder, action_table, registered_ids
-from govworkflow.rulesets import RULESETS
+from govworkflow.office.rulesets import RULESETS
 
 IDS = sorted(registered_ids())
 

@@ -6,9 +6,9 @@ import gymnasium as gym
 import pytest
 from gymnasium.wrappers import TimeLimit
 
-from govworkflow.env import GovWorkflowEnv
 from govworkflow.gym import action_table, registered_ids
-from govworkflow.rulesets import RULESETS
+from govworkflow.office.env import GovWorkflowEnv
+from govworkflow.office.rulesets import RULESETS
 
 LEGACY_ID = "govworkflow/LegacyCrossDepartmentHard-v0"
 STANDARD_IDS = ["govworkflow/StandardCrossDepartmentHard-v0", "govworkflow/CrossDepartmentHard-v0"]

@@ -12,12 +12,12 @@ import pytest
 import torch
 from sb3_contrib import MaskablePPO
 
-from govworkflow.cli import main
-from govworkflow.kernel import Ruleset
-from govworkflow.rulesets import RULESETS, get_ruleset
-from govworkflow.rulesets.legacy import LegacySimulator
-from govworkflow.rulesets.legacy.tasks import LegacyTask
-from govworkflow.training import TrainArgs, train
+from govworkflow.cli.main import main
+from govworkflow.office.ruleset import Ruleset
+from govworkflow.office.rulesets import RULESETS, get_ruleset
+from govworkflow.office.rulesets.legacy import LegacySimulator
+from govworkflow.office.rulesets.legacy.tasks import LegacyTask
+from govworkflow.training.ppo import TrainArgs, train
 
 TINY = {"timesteps": 512, "n_envs": 2, "n_steps": 64, "batch_size": 64, "n_epochs": 2, "eval_every": 0,
         "eval_episodes": 2, "imitation_episodes": 2, "imitation_epochs": 2, "progress": False}  # fmt: skip

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from govworkflow import GovWorkflowEnv
-from govworkflow.rulesets.legacy.sim import COUNTERS
-from govworkflow.rulesets.legacy.tasks import LEGACY_SERVICES
-from govworkflow.vocab import ActionType, PriorityMode
+from govworkflow.office.rulesets.legacy.sim import COUNTERS
+from govworkflow.office.rulesets.legacy.tasks import LEGACY_SERVICES
+from govworkflow.office.vocab import ActionType, PriorityMode
 
 SERVICES = [s.value for s in LEGACY_SERVICES]
 TASKS = ["district_backlog_easy", "mixed_urgency_medium", "cross_department_hard"]
@@ -133,13 +133,13 @@ def test_episode_is_cut_at_max_steps() -> None:
 
 def test_termination_when_no_work_is_left() -> None:
     """With the backlog cleared and nothing arriving, the episode terminates (not truncates)."""
-    from govworkflow.rulesets.legacy import LegacySimulator, load_tasks
+    from govworkflow.office.rulesets.legacy import LegacySimulator, load_tasks
 
     task = load_tasks()["district_backlog_easy"].model_copy(
         update={"arrival_rate_per_day": 0.0, "p_missing_documents": 0.0}
     )
     sim = LegacySimulator(task, seed=1)
-    from govworkflow.policies import ADVANCE
+    from govworkflow.office.policies import ADVANCE
 
     while not sim.done:
         *_, terminated, truncated = sim.step(ADVANCE)

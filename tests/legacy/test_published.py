@@ -7,8 +7,8 @@ import json
 import pytest
 
 from govworkflow import GovWorkflowEnv, evaluate
-from govworkflow.cli import main
-from govworkflow.rulesets import get_ruleset
+from govworkflow.cli.main import main
+from govworkflow.office.rulesets import get_ruleset
 
 # task: (score, steps, completed, backlog, completion, sla, urgent, fairness score)
 PUBLISHED = {

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from govworkflow import Action, GovWorkflowEnv
-from govworkflow.rulesets.legacy import cases as legacy_sim
+from govworkflow.office.rulesets.legacy import cases as legacy_sim
 
 Act = dict[str, Any]
 

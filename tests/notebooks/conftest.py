@@ -7,7 +7,7 @@ import os
 import pytest
 
 from govworkflow import GovWorkflowEnv
-from govworkflow.policies import backlog_clearance
+from govworkflow.office.policies import backlog_clearance
 from tests.notebooks.support import ROOT, RULESET, TASK
 
 

@@ -157,7 +157,7 @@ def test_import_stays_light_and_a_missing_extra_names_it() -> None:
     missing = (
         "import sys\n"
         "sys.modules['plotly'] = None\n"
-        "from govworkflow.errors import MissingExtraError\n"
+        "from govworkflow.core.errors import MissingExtraError\n"
         "try:\n"
         "    from govworkflow.viz import backlog_figure\n"
         "except MissingExtraError as err:\n"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from govworkflow import Action
-from govworkflow.vocab import ActionType
+from govworkflow.office.vocab import ActionType
 from tests.notebooks.support import RULESET, TASK
 
 pytest.importorskip("ipywidgets")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from govworkflow import RULESETS
-from govworkflow.errors import GovWorkflowError
+from govworkflow.core.errors import GovWorkflowError
 from govworkflow.viz.report import Criteria, SkipCheck
 from govworkflow.viz.results import (
     bootstrap_ci,

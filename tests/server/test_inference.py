@@ -18,7 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from govworkflow import GovWorkflowEnv, InvalidActionError
-from govworkflow.llm import extract_action, render_observation
+from govworkflow.office.llm import extract_action, render_observation
 from govworkflow.server.running import BackgroundServer
 
 pytest.importorskip("openai")

@@ -12,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from govworkflow.cli import build_parser
+from govworkflow.cli.main import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 

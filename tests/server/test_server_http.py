@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from govworkflow import GovWorkflowEnv
-from govworkflow.rulesets import RULESETS
+from govworkflow.office.rulesets import RULESETS
 from govworkflow.server.protocol import dump_observation
 
 ADVANCE = {"action_type": "advance_time"}

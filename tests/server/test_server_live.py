@@ -17,8 +17,8 @@ import httpx
 import pytest
 
 from govworkflow import EpisodeFinishedError, GovWorkflowEnv, InvalidActionError, UnknownNameError
-from govworkflow.policies import HEURISTICS
-from govworkflow.rulesets import RULESETS
+from govworkflow.office.policies import HEURISTICS
+from govworkflow.office.rulesets import RULESETS
 from govworkflow.server import GovWorkflowClient
 from govworkflow.server.protocol import CapacityError
 from govworkflow.server.running import BackgroundServer
@@ -157,7 +157,7 @@ def test_serve_command_starts_a_server() -> None:
 
 
 def test_serve_command_bad_arguments(capsys: Any) -> None:
-    from govworkflow.cli import main
+    from govworkflow.cli.main import main
 
     assert main(["serve", "--port", "70000"]) == 2
     assert main(["serve", "--max-sessions", "0"]) == 2
@@ -172,7 +172,7 @@ def test_serve_command_bad_arguments(capsys: Any) -> None:
 
 
 def test_serve_without_the_extra_names_it(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
-    from govworkflow.cli import main
+    from govworkflow.cli.main import main
 
     monkeypatch.setitem(sys.modules, "uvicorn", None)
     assert main(["serve", "--port", "0"]) == 1

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field, fields
 import pytest
 
 from govworkflow import EpisodeFinishedError, GovWorkflowEnv, InvalidActionError, NoEpisodeError, UnknownNameError
-from govworkflow.models import Observation, ServiceQueue
-from govworkflow.rulesets import RULESETS
+from govworkflow.office.models import Observation, ServiceQueue
+from govworkflow.office.rulesets import RULESETS
 from govworkflow.server.protocol import (
     CapacityError,
     MalformedJSONError,

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from govworkflow.errors import EpisodeFinishedError, InvalidActionError, NoEpisodeError, UnknownNameError
-from govworkflow.rulesets import DEFAULT_RULESET, RULESETS
+from govworkflow.core.errors import EpisodeFinishedError, InvalidActionError, NoEpisodeError, UnknownNameError
+from govworkflow.office.rulesets import DEFAULT_RULESET, RULESETS
 from govworkflow.server.protocol import CapacityError, RequestError, ResetParams, SessionError
 from govworkflow.server.sessions import ServerConfig, SessionManager
 

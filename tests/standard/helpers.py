@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from govworkflow.kernel import Policy
-from govworkflow.models import Action, Observation
-from govworkflow.policies.heuristics import ADVANCE
-from govworkflow.rulesets import get_ruleset
-from govworkflow.rulesets.standard import StandardSimulator, StandardTask
-from govworkflow.vocab import ActionType
+from govworkflow.core.kernel import Policy
+from govworkflow.office.models import Action, Observation
+from govworkflow.office.policies.heuristics import ADVANCE
+from govworkflow.office.rulesets import get_ruleset
+from govworkflow.office.rulesets.standard import StandardSimulator, StandardTask
+from govworkflow.office.vocab import ActionType
 
 RULESET = get_ruleset("standard")
 TASK_IDS = list(RULESET.tasks)

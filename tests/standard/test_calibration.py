@@ -6,8 +6,8 @@ first 24 held-out seeds (8 for the expensive upper bound) must meet the same tar
 
 from __future__ import annotations
 
-from govworkflow.leaderboard import UPPER_BOUND, calibration, run_leaderboard
-from govworkflow.policies.ladder import LADDER
+from govworkflow.evaluation.leaderboard import UPPER_BOUND, calibration, run_leaderboard
+from govworkflow.office.policies.ladder import LADDER
 
 from .helpers import RULESET
 

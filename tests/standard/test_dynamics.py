@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from govworkflow.kernel import Simulator
-from govworkflow.models import Action
-from govworkflow.policies.basic import StallAttempt
-from govworkflow.policies.heuristics import ADVANCE
-from govworkflow.rulesets.standard import StandardSimulator
-from govworkflow.rulesets.standard.dynamics import BLOCKED, FV, WAITING
-from govworkflow.vocab import ActionType, PriorityMode
+from govworkflow.core.kernel import Simulator
+from govworkflow.office.models import Action
+from govworkflow.office.policies.basic import StallAttempt
+from govworkflow.office.policies.heuristics import ADVANCE
+from govworkflow.office.rulesets.standard import StandardSimulator
+from govworkflow.office.rulesets.standard.dynamics import BLOCKED, FV, WAITING
+from govworkflow.office.vocab import ActionType, PriorityMode
 
 from .helpers import RULESET, TASK_IDS, calm_task, play, task
 

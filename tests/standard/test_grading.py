@@ -6,13 +6,13 @@ import statistics
 
 import pytest
 
-from govworkflow.models import Action
-from govworkflow.policies.heuristics import ADVANCE
-from govworkflow.rulesets import get_ruleset
-from govworkflow.rulesets.standard import StandardSimulator
-from govworkflow.rulesets.standard.dynamics import DONE, STAGES_LEFT
-from govworkflow.rulesets.standard.tasks import COMPONENTS
-from govworkflow.vocab import ActionType
+from govworkflow.office.models import Action
+from govworkflow.office.policies.heuristics import ADVANCE
+from govworkflow.office.rulesets import get_ruleset
+from govworkflow.office.rulesets.standard import StandardSimulator
+from govworkflow.office.rulesets.standard.dynamics import DONE, STAGES_LEFT
+from govworkflow.office.rulesets.standard.tasks import COMPONENTS
+from govworkflow.office.vocab import ActionType
 
 from .helpers import RULESET, TASK_IDS, play
 

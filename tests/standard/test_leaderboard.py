@@ -7,17 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from govworkflow.cli import main
-from govworkflow.leaderboard import (
+from govworkflow.cli.main import main
+from govworkflow.evaluation.leaderboard import (
     UPPER_BOUND,
     build_document,
     calibration,
     evaluation_seeds,
     run_leaderboard,
 )
-from govworkflow.policies.ladder import LADDER
-from govworkflow.policies.ppo import PPOPolicy
-from govworkflow.rulesets import get_ruleset
+from govworkflow.office.policies.ladder import LADDER
+from govworkflow.office.policies.ppo import PPOPolicy
+from govworkflow.office.rulesets import get_ruleset
 
 from .helpers import RULESET
 
@@ -91,7 +91,7 @@ def test_the_committed_leaderboards(ruleset: str) -> None:
     if ruleset == "standard":
         failed = [c for c in doc["calibration"] if not c["ok"]]
         assert not failed
-        from govworkflow.leaderboard import Row
+        from govworkflow.evaluation.leaderboard import Row
 
         rows = [Row(**r) for r in doc["rows"]]
         assert calibration(rows) == doc["calibration"]

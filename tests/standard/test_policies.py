@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from govworkflow.evaluation import evaluate
-from govworkflow.policies.basic import RandomValid
-from govworkflow.policies.ladder import LADDER
-from govworkflow.rulesets import get_ruleset
-from govworkflow.rulesets.standard import StandardSimulator
+from govworkflow.office.policies.basic import RandomValid
+from govworkflow.office.policies.ladder import LADDER
+from govworkflow.office.rulesets import get_ruleset
+from govworkflow.office.rulesets.standard import StandardSimulator
 
 from .helpers import RULESET, play
 

@@ -7,10 +7,10 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from govworkflow.models import Action
-from govworkflow.policies.basic import candidate_actions
-from govworkflow.rulesets.standard import StandardSimulator
-from govworkflow.vocab import ActionType, Service
+from govworkflow.office.models import Action
+from govworkflow.office.policies.basic import candidate_actions
+from govworkflow.office.rulesets.standard import StandardSimulator
+from govworkflow.office.vocab import ActionType, Service
 
 from .helpers import RULESET, TASK_IDS
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from govworkflow.cli import main
-from govworkflow.rulesets.standard import StandardSimulator, TaskFileError, load_task_file, load_tasks
+from govworkflow.cli.main import main
+from govworkflow.office.rulesets.standard import StandardSimulator, TaskFileError, load_task_file, load_tasks
 
 from .helpers import RULESET, play
 

@@ -15,7 +15,7 @@ import itertools
 
 import pytest
 
-from govworkflow.rulesets.standard import StandardSimulator
+from govworkflow.office.rulesets.standard import StandardSimulator
 
 from .helpers import RULESET, TASK_IDS, calm_task, chase_documents
 

@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from govworkflow.cli import main
-from govworkflow.errors import UnknownNameError
-from govworkflow.triage import TriageEnv, leaderboard, seed_list
-from govworkflow.triage.cli import NETWORK_NAMES, POLICY_NAMES
+from govworkflow.cli.main import main
+from govworkflow.cli.triage import NETWORK_NAMES, POLICY_NAMES
+from govworkflow.core.errors import UnknownNameError
+from govworkflow.evaluation.triage import leaderboard
+from govworkflow.triage import TriageEnv, seed_list
 from govworkflow.triage.policies import POLICIES
 from govworkflow.triage.tasks import SEED_SETS
 
@@ -153,6 +154,6 @@ def test_an_unhashable_task_name_is_an_unknown_task() -> None:
 def test_the_choices_are_the_names_the_package_knows() -> None:
     assert tuple(POLICY_NAMES) == tuple(POLICIES)
     pytest.importorskip("gymnasium")
-    from govworkflow.triage.training import NETWORKS
+    from govworkflow.training.triage import NETWORKS
 
     assert tuple(NETWORK_NAMES) == NETWORKS

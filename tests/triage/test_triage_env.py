@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from govworkflow.errors import EpisodeFinishedError, InvalidActionError, NoEpisodeError, UnknownNameError
+from govworkflow.core.errors import EpisodeFinishedError, InvalidActionError, NoEpisodeError, UnknownNameError
 from govworkflow.triage import (
     TASKS,
     TriageAction,

@@ -15,8 +15,7 @@ from hypothesis import strategies as st
 from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
 import govworkflow.gym  # noqa: F401 - registers the office and triage ids
-from govworkflow.triage import TASKS, make_policy
-from govworkflow.triage.gym import (
+from govworkflow.gym.triage import (
     N_SLOTS,
     TriageEncoder,
     TriageGymEnv,
@@ -25,6 +24,7 @@ from govworkflow.triage.gym import (
     triage_env_id,
     triage_registered_ids,
 )
+from govworkflow.triage import TASKS, make_policy
 
 IDS = sorted(triage_registered_ids())
 
@@ -185,7 +185,7 @@ def test_feature_names_cover_the_vector() -> None:
     assert len(names) == TriageEncoder.size == len(set(names))
 
 
-@pytest.mark.parametrize("first", ["govworkflow.triage.gym", "govworkflow.gym"])
+@pytest.mark.parametrize("first", ["govworkflow.gym.triage", "govworkflow.gym"])
 def test_either_module_imported_first_registers_every_id(first: str) -> None:
     import subprocess
     import sys

@@ -9,10 +9,10 @@ import pytest
 import torch
 from sb3_contrib import MaskablePPO
 
-from govworkflow.triage.gym import N_SLOTS, TriageEncoder, TriageGymEnv
+from govworkflow.gym.triage import N_SLOTS, TriageEncoder, TriageGymEnv
+from govworkflow.training.networks import SlotExtractor, SlotScorerPolicy
 from govworkflow.triage.instance import Ticket, TicketType
 from govworkflow.triage.models import TriageObservation
-from govworkflow.triage.network import SlotExtractor, SlotScorerPolicy
 
 PER = len(TriageEncoder.SLOT_FEATURES)
 

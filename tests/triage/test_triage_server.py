@@ -13,7 +13,7 @@ pytest.importorskip("websockets")
 
 from fastapi.testclient import TestClient
 
-from govworkflow.errors import EpisodeFinishedError, InvalidActionError, UnknownNameError
+from govworkflow.core.errors import EpisodeFinishedError, InvalidActionError, UnknownNameError
 from govworkflow.server import GovWorkflowClient
 from govworkflow.server.app import create_app
 from govworkflow.server.protocol import RequestError

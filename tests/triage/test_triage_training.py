@@ -14,15 +14,15 @@ import torch
 from sb3_contrib import MaskablePPO
 from sb3_contrib.common.maskable.policies import MaskableActorCriticPolicy
 
-from govworkflow.cli import main
-from govworkflow.errors import GovWorkflowError
-from govworkflow.training import fit
+from govworkflow.cli.main import main
+from govworkflow.core.errors import GovWorkflowError
+from govworkflow.evaluation.triage import leaderboard
+from govworkflow.training.networks import SlotScorerPolicy
+from govworkflow.training.ppo import fit
+from govworkflow.training.triage import TriageTrainArgs, train_triage, triage_demonstrations, triage_target
 from govworkflow.triage import TASKS, TriageEnv, make_policy, run_episode
-from govworkflow.triage.evaluation import leaderboard
-from govworkflow.triage.network import SlotScorerPolicy
 from govworkflow.triage.policies import POLICIES, available_policies
 from govworkflow.triage.ppo import TriagePPOPolicy, model_file
-from govworkflow.triage.training import TriageTrainArgs, train_triage, triage_demonstrations, triage_target
 
 TINY = {"timesteps": 256, "n_envs": 2, "n_steps": 64, "batch_size": 64, "n_epochs": 2, "eval_every": 0,
         "eval_episodes": 4, "imitate": "greedy_rate", "imitation_episodes": 8, "imitation_epochs": 2,
@@ -182,7 +182,7 @@ def test_train_help_states_the_defaults_the_run_uses(capsys: pytest.CaptureFixtu
 
 
 def test_recorded_command_repeats_the_options_that_differ() -> None:
-    from govworkflow.triage.training import triage_target
+    from govworkflow.training.triage import triage_target
 
     plain = triage_target(TriageTrainArgs(task="arrivals_12")).command
     assert plain == "govworkflow triage train --task arrivals_12 --timesteps 400000 --seed 1"

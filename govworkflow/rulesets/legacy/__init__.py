@@ -1,20 +1,19 @@
-"""The ``legacy`` ruleset: the published Gov Workflow OpenEnv benchmark, reproduced exactly."""
+# ruff: noqa: F403, F405
+"""Deprecated import path, kept for one release: use ``govworkflow.office.rulesets.legacy``.
 
-from govworkflow.kernel import Ruleset
-from govworkflow.policies.heuristics import HEURISTICS, heuristic_factory
-from govworkflow.policies.ladder import LADDER
-from govworkflow.policies.ppo import PPOPolicy
-from govworkflow.rulesets.legacy.sim import LegacySimulator
-from govworkflow.rulesets.legacy.tasks import LegacyTask, load_tasks
+``govworkflow.rulesets.legacy`` moved when the package took its one-core layout (``docs/architecture.md``);
+this module only re-exports the new one's names and warns on import.
+"""
 
+import warnings
+
+from govworkflow.office.rulesets.legacy import *
+
+__deprecated_alias__ = "govworkflow.office.rulesets.legacy"
 __all__ = ["RULESET", "LegacySimulator", "LegacyTask", "load_tasks"]
 
-RULESET = Ruleset(
-    name="legacy",
-    description="The published Gov Workflow OpenEnv benchmark, flaws included.",
-    tasks=load_tasks(),
-    simulator=LegacySimulator,
-    # the published heuristics first (in the published order), then the rest of the ladder
-    policies={**{name: heuristic_factory(name) for name in HEURISTICS}, **LADDER, "ppo": PPOPolicy},
-    default_max_steps=500,
+warnings.warn(
+    f"{__name__} is deprecated and will be removed in the next release; import {__deprecated_alias__}",
+    DeprecationWarning,
+    stacklevel=2,
 )

@@ -1,12 +1,15 @@
-"""The ``standard`` ruleset: a realistic office, inaction-proof graders, a policy ladder."""
+# ruff: noqa: F403, F405
+"""Deprecated import path, kept for one release: use ``govworkflow.office.rulesets.standard``.
 
-from govworkflow.kernel import Ruleset
-from govworkflow.policies.ladder import LADDER
-from govworkflow.policies.ppo import PPOPolicy
-from govworkflow.rulesets.standard.sim import StandardSimulator
-from govworkflow.rulesets.standard.tasks import StandardTask, TaskFileError, load_task_file, load_tasks
-from govworkflow.rulesets.standard.views import StandardObservation, StandardQueue
+``govworkflow.rulesets.standard`` moved when the package took its one-core layout (``docs/architecture.md``);
+this module only re-exports the new one's names and warns on import.
+"""
 
+import warnings
+
+from govworkflow.office.rulesets.standard import *
+
+__deprecated_alias__ = "govworkflow.office.rulesets.standard"
 __all__ = [
     "RULESET",
     "StandardObservation",
@@ -18,11 +21,8 @@ __all__ = [
     "load_tasks",
 ]
 
-RULESET = Ruleset(
-    name="standard",
-    description="The benchmark we stand behind: realistic dynamics, graders that cannot be gamed.",
-    tasks=load_tasks(),
-    simulator=StandardSimulator,
-    policies={**LADDER, "ppo": PPOPolicy},
-    default_max_steps=1000,
+warnings.warn(
+    f"{__name__} is deprecated and will be removed in the next release; import {__deprecated_alias__}",
+    DeprecationWarning,
+    stacklevel=2,
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from govworkflow.rulesets.standard.tasks import EventSpec, Scenario
+from govworkflow.office.rulesets.standard.tasks import EventSpec, Scenario
 
 __all__ = ["EVENT_TYPES", "ActiveEvent", "Events"]
 

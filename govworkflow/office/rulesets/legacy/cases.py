@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from govworkflow.vocab import STAGE_ORDER
+from govworkflow.office.vocab import STAGE_ORDER
 
 __all__ = ["ALPHA_RANK", "APP", "DOC", "FV", "ISS", "PRIORITY_KEY", "RESTAGE", "STAGES", "SUB", "Case", "case_id"]
 

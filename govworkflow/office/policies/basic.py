@@ -9,10 +9,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from govworkflow.kernel import Simulator
-from govworkflow.models import Action, Observation
-from govworkflow.policies.heuristics import ADVANCE, set_mode
-from govworkflow.vocab import ActionType, PriorityMode
+from govworkflow.core.kernel import Simulator
+from govworkflow.office.models import Action, Observation
+from govworkflow.office.policies.heuristics import ADVANCE, set_mode
+from govworkflow.office.vocab import ActionType, PriorityMode
 
 __all__ = ["AdvanceOnly", "RandomValid", "StallAttempt", "candidate_actions"]
 

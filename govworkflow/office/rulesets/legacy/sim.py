@@ -18,8 +18,8 @@ import random
 from operator import attrgetter
 from typing import ClassVar
 
-from govworkflow.kernel import Simulator
-from govworkflow.models import (
+from govworkflow.core.kernel import Simulator
+from govworkflow.office.models import (
     Action,
     CaseView,
     EpisodeState,
@@ -27,7 +27,7 @@ from govworkflow.models import (
     Observation,
     ServiceQueue,
 )
-from govworkflow.rulesets.legacy.cases import (
+from govworkflow.office.rulesets.legacy.cases import (
     APP,
     DOC,
     FV,
@@ -42,9 +42,9 @@ from govworkflow.rulesets.legacy.cases import (
     escalation_key,
     key_backlog_clearance,
 )
-from govworkflow.rulesets.legacy.grading import legacy_grade, legacy_metrics
-from govworkflow.rulesets.legacy.tasks import LegacyTask
-from govworkflow.vocab import ActionType
+from govworkflow.office.rulesets.legacy.grading import legacy_grade, legacy_metrics
+from govworkflow.office.rulesets.legacy.tasks import LegacyTask
+from govworkflow.office.vocab import ActionType
 
 __all__ = ["COUNTERS", "REWARD_WEIGHTS", "LegacySimulator"]
 

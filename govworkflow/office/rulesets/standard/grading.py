@@ -26,14 +26,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from govworkflow.grading import clamp01 as _clip
-from govworkflow.grading import make_grade
-from govworkflow.models import Grade
-from govworkflow.rulesets.standard.dynamics import CLEAR, DONE
-from govworkflow.rulesets.standard.tasks import COMPONENTS
+from govworkflow.core.grading import clamp01 as _clip
+from govworkflow.core.grading import make_grade
+from govworkflow.office.models import Grade
+from govworkflow.office.rulesets.standard.dynamics import CLEAR, DONE
+from govworkflow.office.rulesets.standard.tasks import COMPONENTS
 
 if TYPE_CHECKING:
-    from govworkflow.rulesets.standard.sim import StandardSimulator
+    from govworkflow.office.rulesets.standard.sim import StandardSimulator
 
 __all__ = ["DESCRIPTIONS", "grade", "metrics"]
 

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from govworkflow.core.seeds import SeedSets
-from govworkflow.vocab import Service
+from govworkflow.office.vocab import Service
 
 __all__ = ["DEFAULT_WEIGHTS", "LEGACY_SERVICES", "METRICS", "LegacyTask", "load_tasks"]
 

@@ -8,15 +8,15 @@ the valid choices. Each subcommand lives in a small ``_cmd_*`` function register
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from govworkflow.errors import BadValueError, GovWorkflowError, MissingExtraError, choices_message, distinct
+from govworkflow.cli.output import print_json, table
+from govworkflow.core.errors import BadValueError, GovWorkflowError, MissingExtraError, choices_message, distinct
 from govworkflow.evaluation import evaluate
-from govworkflow.rulesets import DEFAULT_RULESET, RULESETS, get_ruleset
+from govworkflow.office.rulesets import DEFAULT_RULESET, RULESETS, get_ruleset, task_rows
 
 __all__ = ["COMMANDS", "Names", "add_command", "build_parser", "main"]
 
@@ -59,28 +59,6 @@ def add_command(sub: Any, name: str, text: str) -> argparse.ArgumentParser:
     return parser
 
 
-def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
-    """A plain aligned text table."""
-
-    def fmt(v: Any) -> str:
-        return f"{v:.4f}" if isinstance(v, float) else str(v)
-
-    cells = [[fmt(r[c]) for c in columns] for r in rows]
-    numeric = [bool(rows) and all(isinstance(r[c], int | float) for r in rows) for c in columns]
-    widths = [max(len(c), *(len(row[i]) for row in cells)) if cells else len(c) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += [
-        "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(row, widths, numeric, strict=True)).rstrip()
-        for row in cells
-    ]
-    return "\n".join(lines)
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2) + "\n")
-
-
 # -- subcommands ---------------------------------------------------------------------
 #: ``--ruleset`` values.
 RULESET_NAMES = Names("ruleset", RULESETS)
@@ -111,9 +89,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     results = evaluate(args.task, args.policy, args.seed, args.ruleset, args.max_steps)
     rows = [r.to_dict() for r in results]
     if args.json:
-        _print_json(rows)
+        print_json(rows)
     else:
-        print(_table(rows, ["task_id", "policy", "seed", "score", "steps", "completed", "backlog", "reward_sum"]))
+        print(table(rows, ["task_id", "policy", "seed", "score", "steps", "completed", "backlog", "reward_sum"]))
     return 0
 
 
@@ -122,33 +100,12 @@ def _add_tasks(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
 
 
-def task_rows(ruleset: str | None = None) -> list[dict[str, Any]]:
-    """One row per (ruleset, task): id, ruleset, default seed and seed sets, horizon."""
-    names = [get_ruleset(ruleset).name] if ruleset is not None else list(RULESETS)
-    rows = []
-    for name in names:
-        rs = RULESETS[name]
-        for tid, task in rs.tasks.items():
-            seeds = getattr(task, "seeds", None)
-            rows.append(
-                {
-                    "task_id": tid,
-                    "ruleset": name,
-                    "default_seed": task.seed,
-                    "max_days": task.max_days,
-                    "seed_sets": seeds.model_dump() if seeds is not None else {"default": [task.seed]},
-                    "description": task.description,
-                }
-            )
-    return rows
-
-
 def _cmd_tasks(args: argparse.Namespace) -> int:
     rows = task_rows(args.ruleset)
     if args.json:
-        _print_json(rows)
+        print_json(rows)
     else:
-        print(_table(rows, ["ruleset", "task_id", "default_seed", "max_days", "description"]))
+        print(table(rows, ["ruleset", "task_id", "default_seed", "max_days", "description"]))
     return 0
 
 
@@ -165,9 +122,9 @@ def _cmd_policies(args: argparse.Namespace) -> int:
         for pname in rs.policies:
             rows.append({"policy": pname, "ruleset": name, "description": rs.policy(pname).description})
     if args.json:
-        _print_json(rows)
+        print_json(rows)
     else:
-        print(_table(rows, ["ruleset", "policy", "description"]))
+        print(table(rows, ["ruleset", "policy", "description"]))
     return 0
 
 
@@ -195,8 +152,8 @@ def _add_leaderboard(p: argparse.ArgumentParser) -> None:
 
 
 def _cmd_leaderboard(args: argparse.Namespace) -> int:
-    from govworkflow import leaderboard as lb
-    from govworkflow.provenance import check_output, write_json
+    from govworkflow.core.provenance import check_output, write_json
+    from govworkflow.evaluation import leaderboard as lb
 
     if args.seeds is not None and args.seeds <= 0:
         raise BadArgumentError(f"--seeds must be a positive integer, got {args.seeds}")
@@ -221,9 +178,9 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
     if target and not args.no_save:
         write_json(target, doc)
     if args.json:
-        _print_json(doc)
+        print_json(doc)
         return 0
-    table = [
+    cells = [
         {
             "task_id": r.task_id,
             "policy": r.policy,
@@ -234,7 +191,7 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
         }
         for r in rows
     ]
-    print(_table(table, ["task_id", "policy", "n", "mean", "ci95", "completed"]))
+    print(table(cells, ["task_id", "policy", "n", "mean", "ci95", "completed"]))
     for c in doc.get("calibration", []):
         mark = "ok  " if c["ok"] else "MISS"
         print(f"{mark} {c['task_id']:<30} {c['check']:<45} {c['value']:>8.4f}  target {c['target']}")
@@ -297,13 +254,13 @@ class BadArgumentError(BadValueError):
 
 
 def _add_triage(p: argparse.ArgumentParser) -> None:
-    from govworkflow.triage.cli import add_arguments
+    from govworkflow.cli.triage import add_arguments
 
     add_arguments(p)
 
 
 def _cmd_triage(args: argparse.Namespace) -> int:
-    from govworkflow.triage.cli import run
+    from govworkflow.cli.triage import run
 
     return run(args)
 
@@ -336,7 +293,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     rs.task(args.task)
     if args.imitate != "none":
         rs.policy(args.imitate)  # an unknown teacher fails here, naming the choices
-    from govworkflow.training import TrainArgs, train
+    from govworkflow.training.ppo import TrainArgs, train
 
     targs = TrainArgs(
         task=args.task, ruleset=args.ruleset, timesteps=args.timesteps, seed=args.seed, n_envs=args.n_envs,
@@ -344,7 +301,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         imitate=None if args.imitate == "none" else args.imitate, imitation_episodes=args.imitation_episodes,
     )  # fmt: skip
     if args.out_dir is not None:
-        from govworkflow.provenance import check_output_dir
+        from govworkflow.core.provenance import check_output_dir
 
         targs.out_dir = check_output_dir(args.out_dir, "--out-dir")
     result = train(targs)

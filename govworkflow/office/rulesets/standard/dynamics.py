@@ -18,9 +18,9 @@ import random
 from math import exp
 from typing import Any
 
-from govworkflow.rulesets.standard.events import Events
-from govworkflow.rulesets.standard.tasks import StandardTask
-from govworkflow.vocab import STAGE_ORDER
+from govworkflow.office.rulesets.standard.events import Events
+from govworkflow.office.rulesets.standard.tasks import StandardTask
+from govworkflow.office.vocab import STAGE_ORDER
 
 __all__ = ["COUNTERS", "STAGES", "UNIT", "Case", "Office"]
 

@@ -15,7 +15,7 @@
 
 ``fit(args, target)`` is the loop itself; a ``Target`` says what it trains on (the
 environment, its validation and its teacher). ``train`` is ``fit`` on an office task;
-``govworkflow.triage.training`` is ``fit`` on a triage task.
+``govworkflow.training.triage`` is ``fit`` on a triage task.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import numpy as np
 
+from govworkflow.core.errors import MissingExtraError, check_count, check_positive, check_seed
 from govworkflow.core.seeds import SeedSets, development_only
-from govworkflow.errors import MissingExtraError, check_count, check_positive, check_seed
 
 try:
     import gymnasium as gym
@@ -42,12 +42,12 @@ try:
 except ImportError as err:  # pragma: no cover - depends on the installation
     raise MissingExtraError(err.name or "stable_baselines3", "train") from err
 
+from govworkflow.core.provenance import check_output, check_output_dir, provenance, write_text
 from govworkflow.gym import GovWorkflowGymEnv
-from govworkflow.provenance import check_output, check_output_dir, provenance, write_text
-from govworkflow.rulesets import get_ruleset
+from govworkflow.office.rulesets import get_ruleset
 
 if TYPE_CHECKING:
-    from govworkflow.imitation import Demonstrations
+    from govworkflow.training.imitation import Demonstrations
 
 __all__ = [
     "PPOArgs",
@@ -65,7 +65,7 @@ __all__ = [
     "validation_seeds",
 ]
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 @dataclass
@@ -146,7 +146,7 @@ class TrainArgs(PPOArgs):
 class Target:
     """What a run trains on: the environment, its validation and its teacher.
 
-    ``train`` builds the office's; ``govworkflow.triage.training`` builds triage's. The
+    ``train`` builds the office's; ``govworkflow.training.triage`` builds triage's. The
     training loop (``fit``) is the same for both.
     """
 
@@ -299,7 +299,7 @@ def office_target(args: TrainArgs) -> Target:
         rs.policy(args.imitate)
 
     def demos(teacher: str, seeds: list[int], gamma: float) -> Demonstrations:
-        from govworkflow.imitation import demonstrations
+        from govworkflow.training.imitation import demonstrations
 
         return demonstrations(args.task, ruleset, teacher, seeds, gamma, args.max_steps)
 
@@ -326,7 +326,7 @@ def _learn(args: PPOArgs, target: Target, model: MaskablePPO, callback: _Validat
     """Warm start (if asked), then PPO with validation; returns the warm start's summary."""
     warm_start: dict[str, Any] = {}
     if args.imitate and target.demonstrations is not None:
-        from govworkflow.imitation import clone
+        from govworkflow.training.imitation import clone
 
         demos = target.demonstrations(args.imitate, target.imitation_seeds, args.gamma)
         accuracy = clone(model.policy, demos, epochs=args.imitation_epochs, seed=args.seed)

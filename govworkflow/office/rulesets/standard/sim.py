@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from govworkflow.kernel import Simulator
-from govworkflow.models import Action, EpisodeState, Grade
-from govworkflow.rulesets.standard import grading, views
-from govworkflow.rulesets.standard.dynamics import BLOCKED, DONE, FV, WAITING, Case, Office
-from govworkflow.rulesets.standard.tasks import StandardTask
-from govworkflow.vocab import ActionType
+from govworkflow.core.kernel import Simulator
+from govworkflow.office.models import Action, EpisodeState, Grade
+from govworkflow.office.rulesets.standard import grading, views
+from govworkflow.office.rulesets.standard.dynamics import BLOCKED, DONE, FV, WAITING, Case, Office
+from govworkflow.office.rulesets.standard.tasks import StandardTask
+from govworkflow.office.vocab import ActionType
 
 __all__ = ["REWARD_WEIGHTS", "StandardSimulator"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from govworkflow.grading import clamp01, make_grade, ratio
-from govworkflow.models import Grade
-from govworkflow.rulesets.legacy.tasks import METRICS, LegacyTask
+from govworkflow.core.grading import clamp01, make_grade, ratio
+from govworkflow.office.models import Grade
+from govworkflow.office.rulesets.legacy.tasks import METRICS, LegacyTask
 
 __all__ = ["METRIC_TEXT", "legacy_grade", "legacy_metrics"]
 

@@ -22,10 +22,10 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from govworkflow.kernel import Simulator
-from govworkflow.models import Action, Observation
-from govworkflow.policies.sla_aware import SlaAware
-from govworkflow.vocab import PriorityMode
+from govworkflow.core.kernel import Simulator
+from govworkflow.office.models import Action, Observation
+from govworkflow.office.policies.sla_aware import SlaAware
+from govworkflow.office.vocab import PriorityMode
 
 __all__ = ["DEFAULT_VARIANTS", "OracleLookahead"]
 

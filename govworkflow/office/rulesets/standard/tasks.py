@@ -16,9 +16,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from govworkflow.core.errors import GovWorkflowError
 from govworkflow.core.seeds import SeedRange, SeedSets
-from govworkflow.errors import GovWorkflowError
-from govworkflow.vocab import Service
+from govworkflow.office.vocab import Service
 
 __all__ = [
     "COMPONENTS",

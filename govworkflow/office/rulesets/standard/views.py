@@ -15,11 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from govworkflow.models import CaseView, EpisodeState, Observation, ServiceQueue
-from govworkflow.rulesets.standard.dynamics import CLEAR, STAGES, UNIT
+from govworkflow.office.models import CaseView, EpisodeState, Observation, ServiceQueue
+from govworkflow.office.rulesets.standard.dynamics import CLEAR, STAGES, UNIT
 
 if TYPE_CHECKING:
-    from govworkflow.rulesets.standard.sim import StandardSimulator
+    from govworkflow.office.rulesets.standard.sim import StandardSimulator
 
 __all__ = ["StandardObservation", "StandardQueue", "observe", "state"]
 

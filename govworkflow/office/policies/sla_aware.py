@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from govworkflow.kernel import Simulator
-from govworkflow.models import Action, Observation, ServiceQueue
-from govworkflow.policies.heuristics import ADVANCE, set_mode
-from govworkflow.vocab import ActionType, PriorityMode
+from govworkflow.core.kernel import Simulator
+from govworkflow.office.models import Action, Observation, ServiceQueue
+from govworkflow.office.policies.heuristics import ADVANCE, set_mode
+from govworkflow.office.vocab import ActionType, PriorityMode
 
 __all__ = ["SlaAware", "documents_target", "escalation_target", "pressure", "rebalance_pair", "staffing_target"]
 

@@ -1,0 +1,251 @@
+"""The leaderboard: every task x policy x held-out seed, with bootstrap confidence intervals.
+
+``run_leaderboard`` plays the episodes (in worker processes when asked), ``summarise``
+turns scores into rows (mean and the 95% bootstrap interval of
+``govworkflow.evaluation.stats``), ``calibration`` checks the standard ruleset's targets, and
+the result is saved as JSON with provenance (package version, git commit, seeds, date,
+command). ``govworkflow leaderboard`` is the command-line face.
+
+Seeds: a task's held-out evaluation seeds come from its task file (``task.seeds``, the
+rule in ``govworkflow.core.seeds``); the legacy tasks' default seeds stay the published
+ones, so the published rows are reproduced by ``evaluate``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from govworkflow.core.errors import check_count, distinct
+from govworkflow.core.kernel import TaskLike
+from govworkflow.core.provenance import provenance as _provenance
+from govworkflow.evaluation import run_episode, stats
+from govworkflow.evaluation.stats import bootstrap_ci
+from govworkflow.office.policies.ladder import LADDER
+from govworkflow.office.policies.ppo import PPOPolicy
+from govworkflow.office.ruleset import Ruleset
+from govworkflow.office.rulesets import get_ruleset
+
+__all__ = [
+    "Row",
+    "calibration",
+    "evaluation_seeds",
+    "provenance",
+    "run_leaderboard",
+    "summarise",
+]
+
+#: The three heuristics carried over from the published benchmark.
+LEGACY_HEURISTICS = ("urgent_first", "oldest_first", "backlog_clearance")
+#: Every heuristic on the ladder (the legacy three and ours).
+HEURISTICS = (*LEGACY_HEURISTICS, "sla_aware")
+UPPER_BOUND = "oracle_lookahead"
+
+
+def evaluation_seeds(task: TaskLike) -> list[int]:
+    """The held-out evaluation seeds of ``task`` (declared in its task file)."""
+    return list(task.seeds.evaluation.seeds())
+
+
+@dataclass
+class Row:
+    """One (task, policy) cell of the leaderboard."""
+
+    task_id: str
+    policy: str
+    n: int
+    mean: float
+    ci_low: float
+    ci_high: float
+    std: float
+    metrics: dict[str, float]
+    mean_steps: float
+    mean_completed: float
+    seeds: list[int] = field(repr=False)
+    scores: list[float] = field(repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+#: (seed, score, steps, completed, metrics) of one episode.
+Episode = tuple[int, float, int, int, dict[str, float]]
+
+
+def _chunk(args: tuple[str, str, str, list[int], int | None]) -> list[Episode]:
+    """Play one policy on one task over some seeds (runs in a worker process)."""
+    ruleset, task_id, policy, seeds, max_steps = args
+    rs = get_ruleset(ruleset)
+    out = []
+    for seed in seeds:
+        r = run_episode(rs, task_id, rs.policy(policy), seed, max_steps)
+        out.append((r.seed, r.score, r.steps, r.completed, r.metrics))
+    return out
+
+
+def summarise(task_id: str, policy: str, episodes: Sequence[Episode]) -> Row:
+    """A leaderboard row from one cell's episodes."""
+    episodes = sorted(episodes)
+    scores = [e[1] for e in episodes]
+    n = len(scores)
+    mean = sum(scores) / n
+    std = (sum((s - mean) ** 2 for s in scores) / (n - 1)) ** 0.5 if n > 1 else 0.0
+    low, high = bootstrap_ci(scores)
+    names = list(episodes[0][4])
+    metrics = {k: round(sum(e[4][k] for e in episodes) / n, 4) for k in names}
+    return Row(
+        task_id=task_id,
+        policy=policy,
+        n=n,
+        mean=round(mean, 4),
+        ci_low=round(low, 4),
+        ci_high=round(high, 4),
+        std=round(std, 4),
+        metrics=metrics,
+        mean_steps=round(sum(e[2] for e in episodes) / n, 2),
+        mean_completed=round(sum(e[3] for e in episodes) / n, 2),
+        seeds=[e[0] for e in episodes],
+        scores=scores,
+    )
+
+
+def run_leaderboard(
+    ruleset: str | None = None,
+    tasks: Iterable[str] | None = None,
+    policies: Iterable[str] | None = None,
+    n_seeds: int | None = None,
+    workers: int = 1,
+    max_steps: int | None = None,
+    progress: bool = True,
+) -> list[Row]:
+    """Play every task x policy x held-out seed; one ``Row`` per (task, policy).
+
+    ``policies`` defaults to the ruleset's ladder policies (``LADDER``), plus ``ppo`` when a
+    trained model ships for every task played."""
+    rs: Ruleset = get_ruleset(ruleset)
+    if n_seeds is not None:
+        check_count(n_seeds, "n_seeds")
+    check_count(workers, "workers")
+    task_ids = distinct(tasks, "tasks") if tasks is not None else list(rs.tasks)
+    if policies is not None:
+        policy_names = distinct(policies, "policies")
+    else:
+        policy_names = [p for p in rs.policies if p in LADDER]
+        if "ppo" in rs.policies and all(PPOPolicy.available(rs.name, t) for t in task_ids):
+            policy_names.append("ppo")
+    for t in task_ids:
+        rs.task(t)
+    for p in policy_names:
+        rs.policy(p)
+    jobs: list[tuple[str, str, str, list[int], int | None]] = []
+    for t in task_ids:
+        seeds = evaluation_seeds(rs.task(t))
+        if n_seeds is not None:
+            seeds = seeds[:n_seeds]
+        for p in policy_names:
+            size = 2 if p == UPPER_BOUND else 10
+            jobs += [(rs.name, t, p, seeds[i : i + size], max_steps) for i in range(0, len(seeds), size)]
+    # the slow upper bound first, so that workers finish together
+    jobs.sort(key=lambda j: j[2] != UPPER_BOUND)
+    results: dict[tuple[str, str], list[Any]] = {(t, p): [] for t in task_ids for p in policy_names}
+    from tqdm.auto import tqdm
+
+    total = sum(len(j[3]) for j in jobs)
+    with tqdm(total=total, desc=f"leaderboard {rs.name}", unit="ep", disable=not progress) as bar:
+        if workers > 1:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for job, out in zip(jobs, pool.map(_chunk, jobs), strict=True):
+                    results[(job[1], job[2])] += out
+                    bar.update(len(out))
+        else:
+            for job in jobs:
+                out = _chunk(job)
+                results[(job[1], job[2])] += out
+                bar.update(len(out))
+    return [summarise(t, p, results[(t, p)]) for t in task_ids for p in policy_names]
+
+
+def calibration(rows: Sequence[Row]) -> list[dict[str, Any]]:
+    """The standard ruleset's calibration targets, checked per task on ``rows``.
+
+    Checks are skipped (not listed) when a policy they need is missing from ``rows``.
+    """
+    by_task: dict[str, dict[str, Row]] = {}
+    for r in rows:
+        by_task.setdefault(r.task_id, {})[r.policy] = r
+    checks: list[dict[str, Any]] = []
+
+    def check(task: str, name: str, value: float, target: str, ok: bool) -> None:
+        checks.append({"task_id": task, "check": name, "value": round(value, 4), "target": target, "ok": ok})
+
+    for task, cells in by_task.items():
+        mean = {p: r.mean for p, r in cells.items()}
+        heur = {p: mean[p] for p in HEURISTICS if p in mean}
+        if not heur:
+            continue
+        best = max(heur.values())
+        check(task, "best heuristic", best, "0.55..0.80", 0.55 <= best <= 0.80)
+        for p in ("stall_attempt", "advance_only"):
+            if p in mean:
+                check(task, f"best heuristic - {p}", best - mean[p], ">= 0.15", best - mean[p] >= 0.15)
+        if "random_valid" in mean:
+            check(task, "random_valid", mean["random_valid"], "<= 0.40", mean["random_valid"] <= 0.40)
+        legacy = [mean[p] for p in LEGACY_HEURISTICS if p in mean]
+        if len(legacy) == len(LEGACY_HEURISTICS):
+            spread = max(legacy) - min(legacy)
+            check(task, "legacy heuristics spread", spread, ">= 0.10", spread >= 0.10)
+        if UPPER_BOUND in mean:
+            gap = mean[UPPER_BOUND] - best
+            check(task, "upper bound - best heuristic", gap, ">= 0.05", gap >= 0.05)
+    for name in sorted({k for r in rows for k in r.metrics}):
+        most = max(
+            len({round(r.metrics[name], 2) for r in cells.values() if name in r.metrics}) for cells in by_task.values()
+        )
+        check("*", f"distinct values of {name} (2 decimals)", most, ">= 3 on some task", most >= 3)
+    return checks
+
+
+def provenance(
+    ruleset: str, rows: Sequence[Row], seconds: float, workers: int, command: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """``govworkflow.core.provenance.provenance`` plus the ruleset, seeds, bootstrap and run time."""
+    seeds: dict[str, list[int]] = {}
+    for r in rows:
+        seeds.setdefault(r.task_id, r.seeds)
+    return _provenance(
+        " ".join(command) if command is not None else None,
+        ruleset=ruleset,
+        seeds={t: {"count": len(s), "first": s[0], "last": s[-1]} for t, s in seeds.items()},
+        bootstrap=stats.settings(),
+        workers=workers,
+        seconds=round(seconds, 1),
+    )
+
+
+def build_document(
+    ruleset: str,
+    rows: Sequence[Row],
+    seconds: float,
+    workers: int,
+    command: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """The JSON document saved under ``data/results/``."""
+    doc: dict[str, Any] = {
+        "format": "govworkflow-leaderboard",
+        "version": 1,
+        "ruleset": ruleset,
+        "provenance": provenance(ruleset, rows, seconds, workers, command),
+        "rows": [r.to_dict() for r in rows],
+    }
+    if ruleset == "standard":
+        doc["calibration"] = calibration(rows)
+    return doc
+
+
+def timed(fn: Callable[[], list[Row]]) -> tuple[list[Row], float]:
+    start = time.perf_counter()
+    rows = fn()
+    return rows, time.perf_counter() - start

@@ -1,0 +1,185 @@
+"""Typed models at the edges: actions in, observations, state and grades out.
+
+* ``Action`` is a pydantic model: it is what users, servers and LLMs send, so it is
+  validated (unknown types, wrong field types and extra fields are rejected).
+* ``Observation`` and ``ServiceQueue`` are slotted dataclasses: the simulator builds one
+  every step, so they must be cheap. pydantic still gives them a JSON schema and JSON
+  round-trips through ``OBSERVATION_ADAPTER``.
+* ``Grade`` and ``EpisodeState`` are pydantic models (built rarely).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, StrictInt, StrictStr, TypeAdapter, ValidationError
+
+from govworkflow.core.errors import InvalidActionError, validation_message
+from govworkflow.core.grading import Grade, GradeComponent
+from govworkflow.office.vocab import ActionType, PriorityMode, Service
+
+__all__ = [
+    "OBSERVATION_ADAPTER",
+    "Action",
+    "CaseView",
+    "EpisodeState",
+    "Grade",
+    "GradeComponent",
+    "Observation",
+    "ServiceQueue",
+    "StepResult",
+    "parse_action",
+]
+
+
+class Action(BaseModel):
+    """One management action. Only the fields its ``action_type`` needs are read.
+
+    ============================  ==========================================
+    action_type                   fields it reads
+    ============================  ==========================================
+    ``set_priority_mode``         ``priority_mode``
+    ``assign_capacity``           ``service``, ``officer_delta``
+    ``request_missing_documents`` ``service``
+    ``escalate_service``          ``service`` and/or ``case_id`` (optional)
+    ``reallocate_officers``       ``service``, ``target_service``, ``officer_delta``
+    ``advance_time``              nothing
+    ============================  ==========================================
+
+    A well-formed action that is not allowed in the current state (say, assigning more
+    officers than the reserve holds) is not an error: the simulator counts it as an
+    invalid action and reports why in ``info["message"]``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    action_type: ActionType = Field(description="Which action to take.")
+    priority_mode: PriorityMode | None = Field(None, description="For set_priority_mode.")
+    service: Service | None = Field(None, description="The service acted on.")
+    target_service: Service | None = Field(None, description="For reallocate_officers: where the officers go.")
+    officer_delta: StrictInt | None = Field(None, description="How many officers to move.")
+    case_id: StrictStr | None = Field(None, description="For escalate_service: one case.")
+
+    def __str__(self) -> str:
+        fields = self.model_dump(exclude_none=True, exclude={"action_type"}, mode="json")
+        inner = ", ".join(f"{k}={v}" for k, v in fields.items())
+        return f"{self.action_type.value}({inner})"
+
+
+def parse_action(action: Action | dict[str, Any] | str) -> Action:
+    """Turn an ``Action``, a dict or a JSON string into a validated ``Action``.
+
+    Raises ``InvalidActionError`` with a one-line message naming the bad field and value.
+    """
+    if isinstance(action, Action):
+        return action
+    try:
+        if isinstance(action, str):
+            return Action.model_validate_json(action)
+        if isinstance(action, dict):
+            return Action.model_validate(action)
+    except ValidationError as err:
+        raise InvalidActionError(validation_message(err, Action)) from None
+    raise InvalidActionError(
+        f"invalid action: expected an Action, a dict or a JSON string, got {type(action).__name__}"
+    )
+
+
+@dataclass(slots=True)
+class ServiceQueue:
+    """One service's queue, as the agent sees it (counts over its active cases)."""
+
+    service: str
+    active_cases: int
+    missing_docs_cases: int
+    escalated_cases: int
+    urgent_cases: int
+    breached_cases: int
+    avg_age_days: float
+    stage_counts: dict[str, int]
+    officers: int
+
+
+@dataclass(slots=True)
+class Observation:
+    """What the agent sees after ``reset()`` and each ``step()``. A fresh object each time.
+
+    ``queues`` lists the task's services in task order. Rulesets may add fields in a
+    subclass; policies written against these fields work on every ruleset.
+    """
+
+    ruleset: str
+    task_id: str
+    day: int
+    max_days: int
+    priority_mode: str
+    queues: list[SerializeAsAny[ServiceQueue]]
+    officers: dict[str, int]
+    reserve_officers: int
+    total_backlog: int
+    total_completed: int
+    total_sla_breaches: int
+    fairness_gap: float
+    escalation_budget_remaining: int
+    last_action_valid: bool
+    last_action_message: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def queue(self, service: str) -> ServiceQueue:
+        """The queue of ``service`` (a ``KeyError`` names the task's services)."""
+        for q in self.queues:
+            if q.service == service:
+                return q
+        raise KeyError(f"{service!r} is not a service of this task: {[q.service for q in self.queues]}")
+
+
+OBSERVATION_ADAPTER: TypeAdapter[Observation] = TypeAdapter(Observation)
+
+
+class StepResult(NamedTuple):
+    """What ``step()`` returns (unpacks like gymnasium's 5-tuple)."""
+
+    observation: Observation
+    reward: float
+    terminated: bool
+    truncated: bool
+    info: dict[str, Any]
+
+
+@dataclass(slots=True)
+class CaseView:
+    """One active case, as ``state()`` reports it."""
+
+    case_id: str
+    service: str
+    stage: str
+    arrival_day: int
+    due_day: int
+    urgency: int
+    missing_documents: bool
+    needs_field_verification: bool
+    escalated: bool
+    total_days: int
+    days_in_stage: int
+    breached: bool
+
+
+class EpisodeState(BaseModel):
+    """The full episode state (privileged: more than the agent's observation)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    ruleset: str
+    task_id: str
+    seed: int
+    day: int
+    steps: int
+    terminated: bool
+    truncated: bool
+    priority_mode: str
+    officers: dict[str, int]
+    reserve_officers: int
+    escalation_budget_remaining: int
+    counters: dict[str, int]
+    active_cases: list[CaseView]

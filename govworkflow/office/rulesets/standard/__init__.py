@@ -1,0 +1,28 @@
+"""The ``standard`` ruleset: a realistic office, inaction-proof graders, a policy ladder."""
+
+from govworkflow.office.policies.ladder import LADDER
+from govworkflow.office.policies.ppo import PPOPolicy
+from govworkflow.office.ruleset import Ruleset
+from govworkflow.office.rulesets.standard.sim import StandardSimulator
+from govworkflow.office.rulesets.standard.tasks import StandardTask, TaskFileError, load_task_file, load_tasks
+from govworkflow.office.rulesets.standard.views import StandardObservation, StandardQueue
+
+__all__ = [
+    "RULESET",
+    "StandardObservation",
+    "StandardQueue",
+    "StandardSimulator",
+    "StandardTask",
+    "TaskFileError",
+    "load_task_file",
+    "load_tasks",
+]
+
+RULESET = Ruleset(
+    name="standard",
+    description="The benchmark we stand behind: realistic dynamics, graders that cannot be gamed.",
+    tasks=load_tasks(),
+    simulator=StandardSimulator,
+    policies={**LADDER, "ppo": PPOPolicy},
+    default_max_steps=1000,
+)
