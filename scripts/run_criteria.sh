@@ -13,13 +13,14 @@ out="${1:-reports}"
 [ $# -gt 0 ] && shift
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
-# The kernel imports the package from this checkout, installed or not.
+# The kernel imports the package from this checkout, installed or not (and so reads the
+# models shipped in it, govworkflow/assets/models).
 export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
 
 status=0
 python -m papermill "$root/notebooks/criteria.ipynb" "$out/criteria.ipynb" \
   --cwd "$root/notebooks" --kernel python3 --execution-timeout 600 --log-level WARNING \
-  -p output_dir "$out" -p results_dir "$root/data/results" -p models_dir "$root/data/models" \
+  -p output_dir "$out" -p results_dir "$root/data/results" \
   "$@" || status=$?
 if [ -f "$out/criteria.ipynb" ]; then
   python "$root/scripts/notebook_html.py" "$out/criteria.ipynb" "$out/criteria.html"

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Train the shipped PPO models (two at a time: one torch thread each on a 2-core machine).
+# Train the shipped PPO models (two at a time: one torch thread each on a 2-core machine) into
+# the package, govworkflow/assets/models/, with their records in data/results/ (the default
+# of `govworkflow train` in a repository checkout).
 #   bash scripts/train_all.sh [TIMESTEPS]
 set -euo pipefail
 cd "$(dirname "$0")/.."

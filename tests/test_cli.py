@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import ast
+import dataclasses
+import importlib
+import inspect
 import json
 import os
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 
-from govworkflow.cli.main import COMMANDS, POLICY_NAMES, REWARD_MODES, build_parser, main
+from govworkflow.cli import triage as triage_cli
+from govworkflow.cli.main import COMMANDS, POLICY_NAMES, REWARD_MODES, TRAIN_OPTIONS, build_parser, main
+from govworkflow.cli.options import DataclassOptions, dataclass_fields
 from govworkflow.office.rulesets import RULESETS
 
 
@@ -70,11 +77,16 @@ def test_evaluate_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
         (["evaluate", "--task", "district_backlog_easy", "--policy", "oldest_first", "--seed", "one"],
          "--seed: invalid int"),
         (["evaluate", "--ruleset", "legacy", "--task", "district_backlog_easy", "--policy", "oldest_first",
-          "--max-steps", "0"], "--max-steps must be a positive integer, got 0"),
+          "--max-steps", "0"], "--max-steps: must be a positive integer, got 0"),
         (["evaluate", "--policy", "oldest_first"], "--task"),
         (["evaluate", "--ruleset", "legacy", "--task", "district_backlog_easy", "--policy", "oldest_first",
           "--seed", "1", "--seed", "-3"], "seed: must be a non-negative integer, got -3"),
-        (["leaderboard", "--ruleset", "legacy", "--tasks", ","], "give at least one name, omit the option for all"),
+        (["leaderboard", "--ruleset", "legacy", "--policy", "sage"],
+         "--policy: unknown policy 'sage'; valid choices: stall_attempt"),
+        (["evaluate", "--task", "district_backlog_easy", "--policy", "oldest_first", "--limit", "3"],
+         "--limit needs --seed-set"),
+        (["evaluate", "--task", "district_backlog_easy", "--policy", "oldest_first", "--seed", "1",
+          "--seed-set", "dev"], "give --seed or --seed-set, not both"),
         (["leaderboard", "--ruleset", "legacy", "--output", ""], "--output: give a file name"),
         (["tasks", "--ruleset", ""], "unknown ruleset ''; valid choices: standard, legacy"),
         (["policies", "--ruleset", "mars"], "--ruleset: unknown ruleset 'mars'; valid choices: standard, legacy"),
@@ -146,9 +158,19 @@ def test_the_default_leaderboard_file_is_checked_before_the_run(
     assert "--output: cannot use 'data/results' as a folder: 'data' is a file" in err
 
 
+def test_evaluate_on_a_seed_set(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--seed-set``/``--limit``, as in ``triage evaluate``: the first N seeds of the set."""
+    argv = ["evaluate", "--ruleset", "legacy", "--task", "district_backlog_easy", "--policy", "oldest_first",
+            "--seed-set", "evaluation", "--limit", "2", "--max-steps", "5", "--json"]  # fmt: skip
+    code, out, _ = run(argv, capsys)
+    assert code == 0
+    assert [r["seed"] for r in json.loads(out)] == [100_000, 100_001]
+
+
 def test_repeated_leaderboard_names_count_once(capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["leaderboard", "--ruleset", "legacy", "--tasks", "district_backlog_easy,district_backlog_easy",
-            "--policies", "oldest_first", "oldest_first", "--seeds", "1", "--workers", "1", "--json"]  # fmt: skip
+    argv = ["leaderboard", "--ruleset", "legacy", "--task", "district_backlog_easy", "--task",
+            "district_backlog_easy", "--policy", "oldest_first", "--policy", "oldest_first", "--limit", "1",
+            "--workers", "1", "--json"]  # fmt: skip
     code, out, _ = run(argv, capsys)
     rows = json.loads(out)["rows"]
     assert code == 0
@@ -276,3 +298,182 @@ def test_help_runs_in_a_fresh_process(how: str, argv: list[str]) -> None:
     assert proc.stdout.startswith(f"usage: {' '.join(['govworkflow', *argv[:-1]])} ")
     assert "Traceback" not in proc.stderr and proc.stderr == ""
     assert "95% " in proc.stdout and "95%%" not in proc.stdout  # a literal percent, not its escape
+
+
+# -- one grammar: old spellings ------------------------------------------------------
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (["leaderboard", "--tasks", "district_backlog_easy", "mixed_urgency_medium"],
+         ["leaderboard", "--task", "district_backlog_easy", "--task", "mixed_urgency_medium"]),
+        (["leaderboard", "--tasks", "district_backlog_easy,mixed_urgency_medium"],
+         ["leaderboard", "--task", "district_backlog_easy", "--task", "mixed_urgency_medium"]),
+        (["leaderboard", "--policies", "oldest_first", "urgent_first"],
+         ["leaderboard", "--policy", "oldest_first", "--policy", "urgent_first"]),
+        (["leaderboard", "--seeds", "3"], ["leaderboard", "--limit", "3"]),
+        (["triage", "leaderboard", "--out", "lb.json"], ["triage", "leaderboard", "--output", "lb.json"]),
+    ],
+)  # fmt: skip
+def test_an_old_spelling_parses_as_the_new_one_with_a_note(
+    old: list[str], new: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    parser = build_parser()
+    assert parser.parse_args(old) == parser.parse_args(new)
+    option = next(word for word in old if word.startswith("--"))
+    err = capsys.readouterr().err
+    assert err.startswith(f"govworkflow: warning: {option} is deprecated") and err.count("\n") == 1
+    assert f"use {new[-2]}" in err
+
+
+def test_old_and_new_spellings_give_the_same_leaderboard(capsys: pytest.CaptureFixture[str]) -> None:
+    common = ["leaderboard", "--ruleset", "legacy", "--workers", "1", "--no-save", "--json"]
+    old = [*common, "--tasks", "district_backlog_easy", "--policies", "oldest_first", "--seeds", "2"]
+    new = [*common, "--task", "district_backlog_easy", "--policy", "oldest_first", "--limit", "2"]
+    code, out_old, err_old = run(old, capsys)
+    assert code == 0 and err_old.count("deprecated") == 3
+    code, out_new, err_new = run(new, capsys)
+    assert code == 0 and err_new == ""
+    assert json.loads(out_old)["rows"] == json.loads(out_new)["rows"]
+
+
+def test_old_and_new_output_spellings_write_the_same_triage_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    common = ["triage", "leaderboard", "--task", "faithful_5", "--policy", "edf", "--limit", "3"]
+    assert run([*common, "--out", str(tmp_path / "old.json")], capsys)[0] == 0
+    assert run([*common, "--output", str(tmp_path / "new.json")], capsys)[0] == 0
+    old, new = (json.loads((tmp_path / f"{n}.json").read_text()) for n in ("old", "new"))
+    assert old["rows"] == new["rows"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["leaderboard", "--tasks", ","], "--tasks: give at least one name, omit the option for all"),
+        (["leaderboard", "--policies", "oldest_first,sage"], "--policies: unknown policy 'sage'; valid choices: "),
+        (["leaderboard", "--seeds", "x"], "argument --seeds: invalid int value: 'x'"),
+    ],
+)
+def test_a_bad_value_in_an_old_spelling_is_one_error_line(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(argv, capsys)
+    assert (code, out) == (2, "")
+    note, error = err.strip().splitlines()  # the deprecation note, then the error
+    assert "deprecated" in note and message in error
+
+
+def test_old_spellings_are_hidden_from_help(capsys: pytest.CaptureFixture[str]) -> None:
+    for path in (["leaderboard"], ["triage", "leaderboard"]):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args([*path, "--help"])
+        words = set(capsys.readouterr().out.split())
+        assert {"--task", "--policy", "--limit", "--output"} <= words
+        assert not {"--tasks", "--policies", "--seeds", "--out"} & words
+
+
+# -- train: options generated from the arguments dataclasses -------------------------
+OPTIONS: dict[tuple[str, ...], DataclassOptions] = {
+    ("train",): TRAIN_OPTIONS,
+    ("triage", "train"): triage_cli.TRAIN_OPTIONS,
+}
+TRAIN_COMMANDS = [
+    (("train",), "govworkflow.training.ppo", "TrainArgs"),
+    (("triage", "train"), "govworkflow.training.triage", "TriageTrainArgs"),
+]
+
+
+def attribute_docstrings(cls: type) -> dict[str, str]:
+    """``{field: docstring}`` of a dataclass and its bases, read with ``ast`` from
+    ``inspect.getsource`` (the string right after each annotated field)."""
+    docs: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        if not dataclasses.is_dataclass(klass):
+            continue
+        body = ast.parse(textwrap.dedent(inspect.getsource(klass))).body[0]
+        assert isinstance(body, ast.ClassDef)
+        for node, after in zip(body.body, body.body[1:], strict=False):
+            documented = isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and documented:
+                text = after.value.value  # type: ignore[union-attr]
+                if isinstance(text, str):
+                    docs[node.target.id] = " ".join(text.split())
+    return docs
+
+
+def parser_at(path: tuple[str, ...]) -> argparse.ArgumentParser:
+    return dict(subcommands(build_parser()))[path]
+
+
+@pytest.mark.parametrize(("path", "module", "name"), TRAIN_COMMANDS)
+def test_every_train_option_is_a_dataclass_field_with_its_default_and_docstring(
+    path: tuple[str, ...], module: str, name: str
+) -> None:
+    pytest.importorskip("sb3_contrib")
+    cls = getattr(importlib.import_module(module), name)
+    spec = OPTIONS[path]
+    docs = attribute_docstrings(cls)
+    actions = {a.dest: a for a in parser_at(path)._actions if a.option_strings and a.dest != "help"}
+    fields = dataclasses.fields(cls)
+    assert set(actions) == {f.name for f in fields} - set(spec.exclude)  # no option without a field
+    for f in fields:
+        if f.name in spec.exclude:
+            continue
+        action = actions[f.name]
+        assert f"--{f.name.replace('_', '-')}" in action.option_strings, f.name
+        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+        if f.name in spec.required:
+            assert action.required, f.name
+        else:
+            assert action.default == default, f.name
+            assert type(action.default) is type(default), f.name
+        first = docs[f.name].split(". ")[0].replace("``", "`")
+        assert action.help and first in action.help, f.name
+
+
+@pytest.mark.parametrize(("path", "module", "name"), TRAIN_COMMANDS)
+def test_train_without_options_runs_the_dataclass_defaults(
+    path: tuple[str, ...], module: str, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("sb3_contrib")
+    target = importlib.import_module(module)
+    cls = getattr(target, name)
+    task = cls().task
+    seen: list[object] = []
+
+    class StopError(Exception):
+        pass
+
+    def capture(args: object) -> None:
+        seen.append(args)
+        raise StopError
+
+    monkeypatch.setattr(target, "train" if name == "TrainArgs" else "train_triage", capture)
+    with pytest.raises(StopError):
+        main([*path, "--task", task])
+    assert seen == [cls(task=task)]
+    with pytest.raises(StopError):
+        main([*path, "--task", task, "--timesteps", "512", "--net-arch", "8", "8", "--no-progress", "--imitate",
+              "none", "--learning-rate", "0.5"])  # fmt: skip
+    assert seen[1] == cls(task=task, timesteps=512, net_arch=[8, 8], progress=False, imitate=None, learning_rate=0.5)
+
+
+def test_a_bad_training_value_names_its_option(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("sb3_contrib")
+    assert main(["train", "--task", "district_backlog_easy", "--n-steps", "0"]) == 2
+    assert main(["triage", "train", "--task", "overload_12", "--clip-range", "-1"]) == 2
+    first, second = capsys.readouterr().err.strip().splitlines()
+    assert first == "govworkflow: error: --n-steps: must be a positive integer, got 0"
+    assert second.startswith("govworkflow: error: --clip-range: must be a positive finite number")
+
+
+def test_the_dataclass_reader_follows_bases_and_overrides() -> None:
+    office = {f.name: f for f in dataclass_fields("govworkflow.training.ppo", "TrainArgs")}
+    triage = {f.name: f for f in dataclass_fields("govworkflow.training.triage", "TriageTrainArgs")}
+    assert list(office)[:3] == ["timesteps", "seed", "n_envs"]  # the base's fields first, in order
+    assert office["imitate"].default == "sla_aware" and triage["imitate"].default is None  # overridden
+    assert office["net_arch"].default == [128, 128]  # a default_factory
+    assert "COUNTS" not in office  # a ClassVar is no field
+    assert OPTIONS[("train",)].option_message("n_envs: must be a positive integer") == (
+        "--n-envs: must be a positive integer"
+    )

@@ -1,5 +1,6 @@
-"""Provenance: the code is dirty when tracked source changes, not when a run writes data/;
-results are written atomically, and output paths are checked before any work."""
+"""Provenance: the code is dirty when tracked source changes, not when a run writes data/
+or the shipped models; results are written atomically, and output paths are checked
+before any work."""
 
 from __future__ import annotations
 
@@ -33,6 +34,16 @@ def test_writing_results_under_data_keeps_the_code_clean(repo: Path) -> None:
     record = prov.provenance("cmd")
     assert record["git_dirty"] is False
     assert len(record["git_commit"]) == 40 and record["command"] == "cmd"
+
+
+def test_writing_the_shipped_models_keeps_the_code_clean(repo: Path) -> None:
+    models = repo / "govworkflow" / "assets" / "models"
+    models.mkdir(parents=True)
+    (models / "m-ppo.zip").write_bytes(b"old")
+    _git(repo, "add", ".")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "model")
+    (models / "m-ppo.zip").write_bytes(b"retrained")
+    assert prov.provenance("cmd")["git_dirty"] is False
 
 
 def test_a_changed_source_file_is_dirty(repo: Path) -> None:

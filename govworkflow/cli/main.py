@@ -2,7 +2,10 @@
 
 Exit status: 0 on success; 2 on bad arguments, with one line naming the bad value and
 the valid choices. Each subcommand lives in a small ``_cmd_*`` function registered in
-``COMMANDS``; faces with heavy dependencies import them inside their function.
+``COMMANDS``; faces with heavy dependencies import them inside their function. The option
+grammar (``--task``, ``--policy``, ``--seed``, ``--seed-set``, ``--limit``, ``--output``) is
+``cli.options``'s, shared with the triage commands; ``train``'s options are the fields of
+``TrainArgs`` (``TRAIN_OPTIONS``).
 """
 
 from __future__ import annotations
@@ -10,53 +13,27 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
-from govworkflow.cli.output import print_json, table
-from govworkflow.core.errors import BadValueError, GovWorkflowError, MissingExtraError, choices_message, distinct
+from govworkflow.cli.options import (
+    BadArgumentError,
+    DataclassOptions,
+    Names,
+    Parser,
+    add_command,
+    add_output,
+    add_renamed,
+    add_seed_options,
+    chosen_seeds,
+    output_path,
+)
+from govworkflow.cli.output import leaderboard_table, print_json, table
+from govworkflow.core.errors import GovWorkflowError, MissingExtraError, check_count, distinct
 from govworkflow.evaluation import evaluate
 from govworkflow.office.rulesets import DEFAULT_RULESET, RULESETS, get_ruleset, task_rows
 
-__all__ = ["COMMANDS", "Names", "add_command", "build_parser", "main"]
-
-
-class Names(tuple[str, ...]):
-    """The ``choices=`` of an option whose values are names of one kind (rulesets, policies):
-    a value outside them is refused in the package's own words, ``--policy: unknown policy
-    'x'; valid choices: a, b``, with exit status 2 from ``main`` (not argparse's ``invalid
-    choice``)."""
-
-    kind: str
-
-    def __new__(cls, kind: str, names: Iterable[str]) -> Names:
-        self = super().__new__(cls, dict.fromkeys(names))
-        self.kind = kind
-        return self
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but errors are one line on stderr and exit status 2."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"govworkflow: error: {message}\n")
-        raise SystemExit(2)
-
-    def _check_value(self, action: argparse.Action, value: Any) -> None:
-        choices = action.choices
-        if isinstance(choices, Names) and value not in choices:
-            option = action.option_strings[-1] if action.option_strings else action.dest
-            raise BadArgumentError(f"{option}: {choices_message(choices.kind, value, choices)}")
-        super()._check_value(action, value)
-
-
-def add_command(sub: Any, name: str, text: str) -> argparse.ArgumentParser:
-    """``sub.add_parser(name)`` with ``text`` as its one-line help and its description.
-
-    argparse %-formats help strings (``%(default)s``), so a literal ``%`` in ``text`` (``95%
-    CIs``) is escaped for the help; the description is printed as it is."""
-    parser: argparse.ArgumentParser = sub.add_parser(name, help=text.replace("%", "%%"), description=text)
-    return parser
+__all__ = ["COMMANDS", "TRAIN_OPTIONS", "BadArgumentError", "Names", "add_command", "build_parser", "main"]
 
 
 # -- subcommands ---------------------------------------------------------------------
@@ -77,16 +54,17 @@ def _add_evaluate(p: argparse.ArgumentParser) -> None:
         metavar="POLICY",
         help="policy name, one of %(choices)s (see `govworkflow policies`)",
     )
-    p.add_argument("--seed", type=int, action="append", help="episode seed; repeat for several")
     p.add_argument("--ruleset", default=DEFAULT_RULESET, choices=RULESET_NAMES, help="one of %(choices)s")
+    add_seed_options(p, seeds=True)
     p.add_argument("--max-steps", type=int, default=None, help="cut each episode after N steps")
     p.add_argument("--json", action="store_true", help="print a JSON list, one object per episode")
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    if args.max_steps is not None and args.max_steps <= 0:
-        raise BadArgumentError(f"--max-steps must be a positive integer, got {args.max_steps}")
-    results = evaluate(args.task, args.policy, args.seed, args.ruleset, args.max_steps)
+    if args.max_steps is not None:
+        check_count(args.max_steps, "--max-steps")
+    task = get_ruleset(args.ruleset).task(args.task)
+    results = evaluate(args.task, args.policy, chosen_seeds(args, task.seeds), args.ruleset, args.max_steps)
     rows = [r.to_dict() for r in results]
     if args.json:
         print_json(rows)
@@ -128,51 +106,51 @@ def _cmd_policies(args: argparse.Namespace) -> int:
     return 0
 
 
-def _names(values: list[str] | None, option: str = "--tasks") -> list[str] | None:
-    """``--tasks a,b c`` -> ``[a, b, c]`` (repeats dropped); not given: None (all)."""
-    if values is None:
-        return None
-    return distinct([v for value in values for v in value.split(",") if v], option)
-
-
 def _add_leaderboard(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ruleset", default=DEFAULT_RULESET, choices=RULESET_NAMES, help="one of %(choices)s")
-    p.add_argument("--tasks", nargs="+", help="task ids, space or comma separated (default: all)")
-    p.add_argument("--policies", nargs="+", help="policy names (default: the whole ladder)")
-    p.add_argument("--seeds", type=int, default=None, help="use the first N held-out seeds (default: all)")
+    task = p.add_argument("--task", action="append", help="task id; repeat for several (default: all)")
+    policy = p.add_argument(
+        "--policy",
+        action="append",
+        choices=POLICY_NAMES,
+        metavar="POLICY",
+        help="policy name, one of %(choices)s; repeat for several (default: the whole ladder)",
+    )
+    limit = p.add_argument("--limit", type=int, default=None, help="only the first N held-out seeds (default: all)")
     p.add_argument("--workers", type=int, default=2, help="worker processes (default: 2)")
-    p.add_argument(
-        "--output",
-        default=None,
-        help="JSON file to write (default: data/results/leaderboard-<ruleset>.json, "
+    add_output(
+        p,
+        "JSON file to write (default: data/results/leaderboard-<ruleset>.json, "
         "written only by a full run: all tasks, policies and seeds)",
     )
     p.add_argument("--no-save", action="store_true", help="do not write a file")
     p.add_argument("--json", action="store_true", help="print the JSON document instead of the table")
+    add_renamed(p, "--tasks", task, "--task T, repeated")
+    add_renamed(p, "--policies", policy, "--policy P, repeated")
+    add_renamed(p, "--seeds", limit, "--limit N")
 
 
 def _cmd_leaderboard(args: argparse.Namespace) -> int:
     from govworkflow.core.provenance import check_output, write_json
     from govworkflow.evaluation import leaderboard as lb
 
-    if args.seeds is not None and args.seeds <= 0:
-        raise BadArgumentError(f"--seeds must be a positive integer, got {args.seeds}")
-    if args.workers <= 0:
-        raise BadArgumentError(f"--workers must be a positive integer, got {args.workers}")
+    if args.limit is not None:
+        check_count(args.limit, "--limit")
+    check_count(args.workers, "--workers")
     rs = get_ruleset(args.ruleset)
-    tasks, policies = _names(args.tasks), _names(args.policies, "--policies")
+    tasks = None if args.task is None else distinct(args.task, "--task")
+    policies = None if args.policy is None else distinct(args.policy, "--policy")
     for t in tasks or ():
         rs.task(t)
     for p in policies or ():
         rs.policy(p)
-    full = tasks is None and policies is None and args.seeds is None
-    if args.output == "":
-        raise BadArgumentError("--output: give a file name (or --no-save to write nothing)")
-    target = args.output or (f"data/results/leaderboard-{rs.name}.json" if full else None)
+    full = tasks is None and policies is None and args.limit is None
+    output = output_path(args.output)
+    target = output or (Path(f"data/results/leaderboard-{rs.name}.json") if full else None)
     if target and not args.no_save:
         check_output(target, "--output")  # before the long run
     rows, seconds = lb.timed(
-        lambda: lb.run_leaderboard(rs.name, tasks, policies, args.seeds, args.workers, progress=not args.json)
+        lambda: lb.run_leaderboard(rs.name, tasks, policies, args.limit, args.workers, progress=not args.json)
     )
     doc = lb.build_document(rs.name, rows, seconds, args.workers, ["govworkflow", *sys.argv[1:]])
     if target and not args.no_save:
@@ -180,18 +158,7 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
     if args.json:
         print_json(doc)
         return 0
-    cells = [
-        {
-            "task_id": r.task_id,
-            "policy": r.policy,
-            "n": r.n,
-            "mean": r.mean,
-            "ci95": f"[{r.ci_low:.4f}, {r.ci_high:.4f}]",
-            "completed": r.mean_completed,
-        }
-        for r in rows
-    ]
-    print(table(cells, ["task_id", "policy", "n", "mean", "ci95", "completed"]))
+    print(leaderboard_table(rows, ["completed"]))
     for c in doc.get("calibration", []):
         mark = "ok  " if c["ok"] else "MISS"
         print(f"{mark} {c['task_id']:<30} {c['check']:<45} {c['value']:>8.4f}  target {c['target']}")
@@ -249,10 +216,6 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-class BadArgumentError(BadValueError):
-    """A command-line value outside what is allowed."""
-
-
 def _add_triage(p: argparse.ArgumentParser) -> None:
     from govworkflow.cli.triage import add_arguments
 
@@ -265,46 +228,34 @@ def _cmd_triage(args: argparse.Namespace) -> int:
     return run(args)
 
 
+#: ``train``'s options: the fields of ``govworkflow.training.ppo.TrainArgs``.
+TRAIN_OPTIONS = DataclassOptions(
+    "govworkflow.training.ppo",
+    "TrainArgs",
+    required=("task",),
+    choices={"ruleset": RULESET_NAMES, "reward": REWARD_MODES, "imitate": POLICY_NAMES},
+    metavars={"task": "TASK", "imitate": "POLICY", "out_dir": "DIR"},
+)
+
+
 def _add_train(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--task", required=True, help="task id (see `govworkflow tasks`)")
-    p.add_argument("--ruleset", default=DEFAULT_RULESET, choices=RULESET_NAMES, help="one of %(choices)s")
-    p.add_argument("--timesteps", type=int, default=250_000, help="environment steps to train for")
-    p.add_argument("--seed", type=int, default=1, help="seeds everything")
-    p.add_argument("--n-envs", type=int, default=4, help="environments stepped together")
-    p.add_argument("--reward", default="grade", choices=REWARD_MODES, help="grade (default) or simulator")
-    p.add_argument("--eval-every", type=int, default=25_000, help="validate every N steps (0: at the end)")
-    p.add_argument(
-        "--imitate",
-        default="sla_aware",
-        choices=Names("policy", [*POLICY_NAMES, "none"]),
-        metavar="POLICY",
-        help="teacher to clone first, or 'none' (default: sla_aware)",
-    )
-    p.add_argument("--imitation-episodes", type=int, default=64, help="teacher episodes for the warm start")
-    p.add_argument("--out-dir", default=None, help="where models/ and results/ go (default: data/)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    TRAIN_OPTIONS.add_to(p)
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    for name in ("timesteps", "n_envs"):
-        if getattr(args, name) <= 0:
-            raise BadArgumentError(f"--{name.replace('_', '-')} must be a positive integer, got {getattr(args, name)}")
     rs = get_ruleset(args.ruleset)
     rs.task(args.task)
-    if args.imitate != "none":
+    if args.imitate is not None:
         rs.policy(args.imitate)  # an unknown teacher fails here, naming the choices
     from govworkflow.training.ppo import TrainArgs, train
 
-    targs = TrainArgs(
-        task=args.task, ruleset=args.ruleset, timesteps=args.timesteps, seed=args.seed, n_envs=args.n_envs,
-        reward=args.reward, eval_every=args.eval_every, progress=not args.no_progress,
-        imitate=None if args.imitate == "none" else args.imitate, imitation_episodes=args.imitation_episodes,
-    )  # fmt: skip
-    if args.out_dir is not None:
+    targs = TRAIN_OPTIONS.build(TrainArgs, args)
+    if targs.out_dir is not None:
         from govworkflow.core.provenance import check_output_dir
 
-        targs.out_dir = check_output_dir(args.out_dir, "--out-dir")
-    result = train(targs)
+        targs.out_dir = check_output_dir(targs.out_dir, "--out-dir")
+    with TRAIN_OPTIONS.naming_options():
+        result = train(targs)
     print(f"best validation score {result.best_validation_score:.4f} in {result.wall_clock_s:.0f} s")
     print(f"model: {result.model_path}\nrecord: {result.results_path}")
     return 0
@@ -325,9 +276,9 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callab
 def build_parser() -> argparse.ArgumentParser:
     from govworkflow import __version__
 
-    parser = _Parser(prog="govworkflow", description="A government service office for reinforcement learning.")
+    parser = Parser(prog="govworkflow", description="A government service office for reinforcement learning.")
     parser.add_argument("--version", action="version", version=f"govworkflow {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser, metavar="COMMAND")
     for name, (help_text, add, run) in COMMANDS.items():
         p = add_command(sub, name, help_text)
         add(p)

@@ -1,13 +1,16 @@
-"""The command line's one output helper: plain aligned tables and JSON on stdout."""
+"""The command line's output helpers: plain aligned tables (a leaderboard's too) and JSON on stdout."""
 
 from __future__ import annotations
 
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["print_json", "table"]
+if TYPE_CHECKING:
+    from govworkflow.evaluation.table import Row
+
+__all__ = ["leaderboard_table", "print_json", "table"]
 
 
 def table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
@@ -30,3 +33,14 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2) + "\n")
+
+
+def leaderboard_table(rows: Sequence[Row], extras: Sequence[str]) -> str:
+    """The table of leaderboard ``rows`` of any environment: task, policy, episodes, mean
+    score and its 95% interval, then the named ``extras`` (the environment's own means)."""
+    cells = [
+        {"task_id": r.task_id, "policy": r.policy, "n": r.n, "mean": r.mean,
+         "ci95": f"[{r.ci_low:.4f}, {r.ci_high:.4f}]", **{name: r.extras[name] for name in extras}}
+        for r in rows
+    ]  # fmt: skip
+    return table(cells, ["task_id", "policy", "n", "mean", "ci95", *extras])

@@ -7,29 +7,47 @@ imported only when the command line is used.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+import sys
+from typing import Any
 
-from govworkflow.cli.main import BadArgumentError, Names, add_command
-from govworkflow.cli.output import print_json, table
-from govworkflow.core.provenance import check_output, check_output_dir, provenance, write_json
-from govworkflow.core.seeds import SEED_SET_CHOICES
-from govworkflow.evaluation.triage import leaderboard
-from govworkflow.triage.evaluation import evaluate, seed_list
+from govworkflow.cli.options import (
+    DataclassOptions,
+    Names,
+    add_command,
+    add_output,
+    add_seed_options,
+    chosen_seeds,
+    output_path,
+)
+from govworkflow.cli.output import leaderboard_table, print_json, table
+from govworkflow.core.errors import check_count
+from govworkflow.core.provenance import check_output, check_output_dir
+from govworkflow.evaluation.table import save
+from govworkflow.evaluation.triage import document, leaderboard
+from govworkflow.triage.evaluation import evaluate
 from govworkflow.triage.policies import POLICIES, make_policy
 from govworkflow.triage.tasks import TASKS, get_task
 
-__all__ = ["COMMANDS", "add_arguments", "run"]
+__all__ = ["COMMANDS", "TRAIN_OPTIONS", "add_arguments", "run"]
 
+#: ``--task`` values.
+TASK_NAMES = Names("triage task", TASKS)
 #: ``--policy`` values.
 POLICY_NAMES = Names("triage policy", POLICIES)
 #: ``train --network`` values (``govworkflow.training.triage.NETWORKS``, not imported: it needs gymnasium).
 NETWORK_NAMES = Names("network", ("slots", "mlp"))
+#: ``triage train``'s options: the fields of ``govworkflow.training.triage.TriageTrainArgs``.
+TRAIN_OPTIONS = DataclassOptions(
+    "govworkflow.training.triage",
+    "TriageTrainArgs",
+    required=("task",),
+    choices={"task": TASK_NAMES, "network": NETWORK_NAMES, "imitate": POLICY_NAMES},
+    metavars={"task": "TASK", "imitate": "POLICY", "out_dir": "DIR"},
+)
 
 
-def _add_seeds(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--seed-set", choices=SEED_SET_CHOICES, default=None, help="use a task seed set")
-    p.add_argument("--limit", type=int, default=None, help="only the first N seeds of the seed set")
-    p.add_argument("--json", action="store_true", help="print JSON")
+def _add_task(p: argparse.ArgumentParser, **kw: Any) -> argparse.Action:
+    return p.add_argument("--task", choices=TASK_NAMES, metavar="TASK", help="task id, one of %(choices)s", **kw)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -40,7 +58,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     pols = add_command(sub, "policies", COMMANDS["policies"])
     pols.add_argument("--json", action="store_true", help="print JSON")
     ev = add_command(sub, "evaluate", COMMANDS["evaluate"])
-    ev.add_argument("--task", required=True, help="task id (see `govworkflow triage tasks`)")
+    _add_task(ev, required=True)
     ev.add_argument(
         "--policy",
         required=True,
@@ -48,44 +66,23 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="POLICY",
         help="policy name, one of %(choices)s (see `govworkflow triage policies`)",
     )
-    ev.add_argument("--seed", type=int, action="append", help="episode seed; repeat for several")
-    _add_seeds(ev)
+    add_seed_options(ev, seeds=True)
+    ev.add_argument("--json", action="store_true", help="print a JSON list, one object per episode")
     lb = add_command(sub, "leaderboard", COMMANDS["leaderboard"])
-    lb.add_argument("--task", action="append", help="task id; repeat (default: all tasks)")
+    _add_task(lb, action="append").help = "task id, one of %(choices)s; repeat for several (default: all)"
     lb.add_argument(
         "--policy",
         action="append",
         choices=POLICY_NAMES,
         metavar="POLICY",
-        help="policy name, one of %(choices)s; repeat (default: all)",
+        help="policy name, one of %(choices)s; repeat for several (default: all)",
     )
-    _add_seeds(lb)
-    lb.add_argument("--out", type=Path, default=None, help="also write the rows with provenance here")
+    add_seed_options(lb, seeds=False)
+    add_output(lb, "also write the rows with their provenance to this JSON file", old="--out")
+    lb.add_argument("--json", action="store_true", help="print JSON")
+    lb.set_defaults(seed_set="evaluation")  # the held-out seeds
     tr = add_command(sub, "train", COMMANDS["train"])
-    tr.add_argument("--task", required=True, help="task id (see `govworkflow triage tasks`)")
-    tr.add_argument("--timesteps", type=int, help="environment steps to train for (default: 400000)")
-    tr.add_argument("--seed", type=int, default=1, help="seeds everything")
-    tr.add_argument("--n-envs", type=int, help="environments stepped together (default: 4)")
-    tr.add_argument("--eval-every", type=int, help="validate every N steps, 0: at the end (default: 20000)")
-    tr.add_argument(
-        "--network",
-        choices=NETWORK_NAMES,
-        help="slots (one ticket scorer shared across slots, default) or mlp",
-    )
-    tr.add_argument(
-        "--imitate",
-        choices=Names("triage policy", [*POLICIES, "none"]),
-        metavar="POLICY",
-        help="teacher to clone before PPO (a triage policy), or 'none' (default)",
-    )
-    tr.add_argument("--imitation-episodes", type=int, help="teacher episodes for the warm start (default: 2000)")
-    tr.add_argument("--out-dir", type=Path, default=None, help="where models/ and results/ go (default: data/)")
-    tr.add_argument("--no-progress", action="store_true", help="no progress bar")
-
-
-def _check_limit(args: argparse.Namespace) -> None:
-    if args.limit is not None and args.limit <= 0:
-        raise BadArgumentError(f"--limit must be a positive integer, got {args.limit}")
+    TRAIN_OPTIONS.add_to(tr)
 
 
 def _tasks(args: argparse.Namespace) -> int:
@@ -118,16 +115,9 @@ def _policies(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    _check_limit(args)
     task = get_task(args.task)
     make_policy(args.policy)
-    if args.seed and args.seed_set:
-        raise BadArgumentError("give --seed or --seed-set, not both")
-    if args.limit is not None and not args.seed_set:
-        raise BadArgumentError("--limit needs --seed-set (dev or eval)")
-    if any(s < 0 for s in args.seed or []):
-        raise BadArgumentError(f"--seed must be non-negative, got {[s for s in args.seed if s < 0]}")
-    seeds = args.seed or (seed_list(task, args.seed_set, args.limit) if args.seed_set else [task.seed])
+    seeds = chosen_seeds(args, task.seeds)
     rows = [r.to_dict() for r in evaluate(task.task_id, args.policy, seeds)]
     if args.json:
         print_json(rows)
@@ -136,51 +126,32 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _seed_summary(seeds: list[int]) -> dict[str, int]:
-    return {"first": seeds[0], "last": seeds[-1], "count": len(seeds)}
-
-
 def _leaderboard(args: argparse.Namespace) -> int:
-    _check_limit(args)
-    seed_set = args.seed_set or "eval"
-    if args.out is not None:
-        check_output(args.out, "--out")  # before the work
-    rows = leaderboard(args.task, args.policy, seed_set, args.limit)
-    if args.out is not None:
-        tasks = sorted({r["task_id"] for r in rows})
-        prov = provenance(
-            seed_set=seed_set, seeds={t: _seed_summary(seed_list(t, seed_set, args.limit)) for t in tasks}
-        )
-        write_json(args.out, {"provenance": prov, "rows": rows})
+    if args.limit is not None:
+        check_count(args.limit, "--limit")
+    output = output_path(args.output)
+    if output is not None:
+        check_output(output, "--output")  # before the work
+    rows = leaderboard(args.task, args.policy, args.seed_set, args.limit)
+    if output is not None:
+        save(document(rows, args.seed_set, " ".join(["govworkflow", *sys.argv[1:]])), output)
     if args.json:
-        print_json(rows)
+        print_json([r.to_dict() for r in rows])
     else:
-        cols = ["task_id", "policy", "episodes", "score", "ci_low", "ci_high", "reward", "oracle", "gap"]
-        print(table(rows, cols))
+        print(leaderboard_table(rows, ["reward", "oracle", "gap"]))
     return 0
 
 
 def _train(args: argparse.Namespace) -> int:
-    for name in ("timesteps", "n_envs", "imitation_episodes"):
-        value = getattr(args, name)
-        if value is not None and value <= 0:
-            raise BadArgumentError(f"--{name.replace('_', '-')} must be a positive integer, got {value}")
-    if args.eval_every is not None and args.eval_every < 0:
-        raise BadArgumentError(f"--eval-every must be 0 or positive, got {args.eval_every}")
-    task = get_task(args.task)
-    imitate = None if args.imitate in (None, "none") else args.imitate
-    if imitate is not None:
-        make_policy(imitate)  # an unknown teacher fails here, naming the choices
-    from govworkflow.training.triage import OPTIONS, TriageTrainArgs, train_triage
+    if args.imitate is not None:
+        make_policy(args.imitate)  # an unknown teacher fails here, naming the choices
+    from govworkflow.training.triage import TriageTrainArgs, train_triage
 
-    given = {name: getattr(args, name) for name in ("timesteps", *OPTIONS)}
-    targs = TriageTrainArgs(
-        task=task.task_id, seed=args.seed, imitate=imitate, progress=not args.no_progress,
-        **{name: value for name, value in given.items() if value is not None},
-    )  # fmt: skip
-    if args.out_dir is not None:
-        targs.out_dir = check_output_dir(args.out_dir, "--out-dir")
-    result = train_triage(targs)
+    targs = TRAIN_OPTIONS.build(TriageTrainArgs, args)
+    if targs.out_dir is not None:
+        targs.out_dir = check_output_dir(targs.out_dir, "--out-dir")
+    with TRAIN_OPTIONS.naming_options():
+        result = train_triage(targs)
     print(f"best validation score {result.best_validation_score:.4f} in {result.wall_clock_s:.0f} s")
     print(f"model: {result.model_path}\nrecord: {result.results_path}")
     return 0

@@ -50,9 +50,10 @@ class TaskLike(Protocol):
 class Simulator(ABC):
     """One episode of one ruleset: the hot loop lives in subclasses.
 
-    ``step`` takes an already validated ``Action`` and returns the reward, its named
-    components (in ``REWARD_COMPONENTS`` order), ``terminated`` and ``truncated``. The
-    caller (``GovWorkflowEnv``) checks that the episode is still running.
+    ``step`` takes an already validated ``Action`` and returns the reward, its components
+    (a tuple in ``REWARD_COMPONENTS`` order: the office rulesets return a named tuple
+    whose fields are ``REWARD_COMPONENTS``), ``terminated`` and ``truncated``. The caller
+    (``GovWorkflowEnv``) checks that the episode is still running.
     """
 
     ruleset: ClassVar[str]
@@ -70,7 +71,9 @@ class Simulator(ABC):
 
     @abstractmethod
     def step(self, action: Action) -> tuple[float, tuple[float, ...], bool, bool]:
-        """Apply one action; return (reward, reward components, terminated, truncated)."""
+        """Apply one action; return (reward, reward components, terminated, truncated).
+        The components are a ``tuple[float, ...]`` (or a named tuple) matching
+        ``REWARD_COMPONENTS``."""
 
     @abstractmethod
     def observe(self) -> Observation:

@@ -17,6 +17,7 @@ from govworkflow.core.version import VERSION
 __all__ = ["check_output", "check_output_dir", "git", "provenance", "write_json", "write_text"]
 
 _ROOT = Path(__file__).resolve().parents[2]
+_MODELS = "govworkflow/assets/models"  # the shipped models, which training (re)writes
 T = TypeVar("T")
 
 
@@ -33,10 +34,11 @@ def provenance(command: str | None = None, **extra: Any) -> dict[str, Any]:
     """Who made a result and how: version, commit (and whether the code was dirty),
     UTC date, the command line, Python version and machine size, plus ``extra``.
 
-    ``git_dirty`` looks at tracked files outside ``data/``: a run that writes its own
-    results and models there does not make its code dirty."""
+    ``git_dirty`` looks at tracked files outside ``data/`` and the package's models folder
+    (``govworkflow/assets/models``): a run that writes its own results and models there
+    does not make its code dirty."""
 
-    dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)data")
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)data", f":(exclude){_MODELS}")
     return {
         "package": "govworkflow",
         "package_version": VERSION,

@@ -16,14 +16,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from govworkflow.core.errors import check_count, distinct
 from govworkflow.core.kernel import TaskLike
 from govworkflow.core.provenance import provenance as _provenance
-from govworkflow.evaluation import run_episode, stats
-from govworkflow.evaluation.stats import bootstrap_ci
+from govworkflow.evaluation import run_episode, stats, table
 from govworkflow.office.policies.ladder import LADDER
 from govworkflow.office.policies.ppo import PPOPolicy
 from govworkflow.office.ruleset import Ruleset
@@ -50,29 +48,11 @@ def evaluation_seeds(task: TaskLike) -> list[int]:
     return list(task.seeds.evaluation.seeds())
 
 
-@dataclass
-class Row:
-    """One (task, policy) cell of the leaderboard."""
+#: One (task, policy) cell of the leaderboard: the shape every environment shares.
+Row = table.Row
 
-    task_id: str
-    policy: str
-    n: int
-    mean: float
-    ci_low: float
-    ci_high: float
-    std: float
-    metrics: dict[str, float]
-    mean_steps: float
-    mean_completed: float
-    seeds: list[int] = field(repr=False)
-    scores: list[float] = field(repr=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-#: (seed, score, steps, completed, metrics) of one episode.
-Episode = tuple[int, float, int, int, dict[str, float]]
+#: (seed, score, metrics, extras) of one episode.
+Episode = tuple[int, float, dict[str, float], dict[str, float]]
 
 
 def _chunk(args: tuple[str, str, str, list[int], int | None]) -> list[Episode]:
@@ -82,34 +62,13 @@ def _chunk(args: tuple[str, str, str, list[int], int | None]) -> list[Episode]:
     out = []
     for seed in seeds:
         r = run_episode(rs, task_id, rs.policy(policy), seed, max_steps)
-        out.append((r.seed, r.score, r.steps, r.completed, r.metrics))
+        out.append((r.seed, r.score, r.metrics, {"steps": float(r.steps), "completed": float(r.completed)}))
     return out
 
 
 def summarise(task_id: str, policy: str, episodes: Sequence[Episode]) -> Row:
-    """A leaderboard row from one cell's episodes."""
-    episodes = sorted(episodes)
-    scores = [e[1] for e in episodes]
-    n = len(scores)
-    mean = sum(scores) / n
-    std = (sum((s - mean) ** 2 for s in scores) / (n - 1)) ** 0.5 if n > 1 else 0.0
-    low, high = bootstrap_ci(scores)
-    names = list(episodes[0][4])
-    metrics = {k: round(sum(e[4][k] for e in episodes) / n, 4) for k in names}
-    return Row(
-        task_id=task_id,
-        policy=policy,
-        n=n,
-        mean=round(mean, 4),
-        ci_low=round(low, 4),
-        ci_high=round(high, 4),
-        std=round(std, 4),
-        metrics=metrics,
-        mean_steps=round(sum(e[2] for e in episodes) / n, 2),
-        mean_completed=round(sum(e[3] for e in episodes) / n, 2),
-        seeds=[e[0] for e in episodes],
-        scores=scores,
-    )
+    """A leaderboard row from one cell's episodes (``evaluation.table.summarise``)."""
+    return table.summarise(task_id, policy, episodes)
 
 
 def run_leaderboard(
@@ -232,17 +191,15 @@ def build_document(
     workers: int,
     command: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """The JSON document saved under ``data/results/``."""
-    doc: dict[str, Any] = {
-        "format": "govworkflow-leaderboard",
-        "version": 1,
-        "ruleset": ruleset,
-        "provenance": provenance(ruleset, rows, seconds, workers, command),
-        "rows": [r.to_dict() for r in rows],
-    }
-    if ruleset == "standard":
-        doc["calibration"] = calibration(rows)
-    return doc
+    """The JSON document saved under ``data/results/`` (an ``evaluation.table.Document``)."""
+    doc = table.Document(
+        environment="office",
+        ruleset=ruleset,
+        provenance=provenance(ruleset, rows, seconds, workers, command),
+        rows=list(rows),
+        calibration=calibration(rows) if ruleset == "standard" else None,
+    )
+    return doc.model_dump(exclude_none=True)
 
 
 def timed(fn: Callable[[], list[Row]]) -> tuple[list[Row], float]:

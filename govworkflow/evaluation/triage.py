@@ -4,31 +4,31 @@ interval of the one statistics module (``evaluation.stats``)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-import numpy as np
 
 from govworkflow.core.errors import distinct
+from govworkflow.core.provenance import provenance
+from govworkflow.evaluation import stats, table
 from govworkflow.evaluation.stats import bootstrap_ci
+from govworkflow.evaluation.table import Row
 from govworkflow.triage.evaluation import TriageResult, run_episode, seed_list
 from govworkflow.triage.policies import available_policies, make_policy
 from govworkflow.triage.tasks import TASKS, get_task
 
-__all__ = ["leaderboard"]
+__all__ = ["bootstrap_ci", "document", "leaderboard"]
 
 
 def leaderboard(
     task_ids: str | Sequence[str] | None = None,
     policies: str | Sequence[str] | None = None,
-    seed_set: str = "eval",
+    seed_set: str = "evaluation",
     limit: int | None = None,
-) -> list[dict[str, Any]]:
-    """One row per (task, policy): mean score with its 95% bootstrap CI, rewards and gaps.
+) -> list[Row]:
+    """One row per (task, policy) in the shape every leaderboard shares (``evaluation.table``):
+    the mean score with its 95% bootstrap interval, the grade's components in ``metrics``,
+    and in ``extras`` the mean ``reward``, ``oracle`` reward, ``gap`` (``oracle - reward``)
+    and ``optimal_rate`` (the share of episodes that earned the oracle's reward).
 
     ``policies`` defaults to every policy, with ``ppo`` for the tasks a model ships for.
-
-    ``gap`` is the mean of ``oracle - reward``; ``optimal_rate`` the share of episodes
-    that earned the oracle's reward.
     """
     task_ids = None if task_ids is None else distinct(task_ids, "task_ids")
     policies = None if policies is None else distinct(policies, "policies")
@@ -44,22 +44,22 @@ def leaderboard(
             for name in names:
                 results[name].append(run_episode(task, make_policy(name), seed))
         for name in names:
-            res = results[name]
-            scores = [r.score for r in res]
-            low, high = bootstrap_ci(scores)
-            rows.append(
-                {
-                    "task_id": task.task_id,
-                    "policy": name,
-                    "seed_set": seed_set,
-                    "episodes": len(res),
-                    "score": float(np.mean(scores)),
-                    "ci_low": low,
-                    "ci_high": high,
-                    "reward": float(np.mean([r.reward for r in res])),
-                    "oracle": float(np.mean([r.oracle for r in res])),
-                    "gap": float(np.mean([r.oracle - r.reward for r in res])),
-                    "optimal_rate": float(np.mean([r.optimal for r in res])),
-                }
-            )
+            episodes = [(r.seed, r.score, r.metrics, _extras(r)) for r in results[name]]
+            rows.append(table.summarise(task.task_id, name, episodes))
     return rows
+
+
+def _extras(r: TriageResult) -> dict[str, float]:
+    return {"reward": r.reward, "oracle": r.oracle, "gap": r.oracle - r.reward, "optimal_rate": float(r.optimal)}
+
+
+def document(rows: Sequence[Row], seed_set: str, command: str | None = None) -> table.Document:
+    """The leaderboard file of ``rows`` (``evaluation.table.Document``), with provenance."""
+    seeds = {r.task_id: r.seeds for r in rows}
+    prov = provenance(
+        command,
+        seed_set=seed_set,
+        seeds={t: {"first": s[0], "last": s[-1], "count": len(s)} for t, s in seeds.items()},
+        bootstrap=stats.settings(),
+    )
+    return table.Document(environment="triage", ruleset="triage", provenance=prov, rows=list(rows))

@@ -4,7 +4,11 @@
   validated (unknown types, wrong field types and extra fields are rejected).
 * ``Observation`` and ``ServiceQueue`` are slotted dataclasses: the simulator builds one
   every step, so they must be cheap. pydantic still gives them a JSON schema and JSON
-  round-trips through ``OBSERVATION_ADAPTER``.
+  round-trips through ``OBSERVATION_ADAPTER``. The rulesets' ``observe`` builds them by
+  name, field by field on a blank instance (``obs = object.__new__(Observation)``, then
+  ``obs.day = ...``): half the cost of a positional call, where a call with keywords
+  would cost 2-3 times as much (``type.__call__`` first packs them into a dict). mypy
+  checks each field's type; ``tests/standard/test_names.py`` checks that every field is set.
 * ``Grade`` and ``EpisodeState`` are pydantic models (built rarely).
 """
 
@@ -20,7 +24,9 @@ from govworkflow.core.grading import Grade, GradeComponent
 from govworkflow.office.vocab import ActionType, PriorityMode, Service
 
 __all__ = [
+    "ACTION_FIELDS",
     "OBSERVATION_ADAPTER",
+    "OPTIONAL_ACTION_FIELDS",
     "Action",
     "CaseView",
     "EpisodeState",
@@ -29,12 +35,14 @@ __all__ = [
     "Observation",
     "ServiceQueue",
     "StepResult",
+    "action_fields",
+    "missing_fields",
     "parse_action",
 ]
 
 
 class Action(BaseModel):
-    """One management action. Only the fields its ``action_type`` needs are read.
+    """One management action. Only the fields its ``action_type`` reads are used.
 
     ============================  ==========================================
     action_type                   fields it reads
@@ -47,9 +55,14 @@ class Action(BaseModel):
     ``advance_time``              nothing
     ============================  ==========================================
 
+    In code the table is ``ACTION_FIELDS`` (the fields a type needs) and
+    ``OPTIONAL_ACTION_FIELDS`` (those it reads when given); both rulesets and the player
+    read it from there.
+
     A well-formed action that is not allowed in the current state (say, assigning more
-    officers than the reserve holds) is not an error: the simulator counts it as an
-    invalid action and reports why in ``info["message"]``.
+    officers than the reserve holds, or lacking a field its type needs) is not an error:
+    the simulator counts it as an invalid action and reports why in ``info["message"]``
+    (for a missing field, the message of ``missing_fields``).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -65,6 +78,51 @@ class Action(BaseModel):
         fields = self.model_dump(exclude_none=True, exclude={"action_type"}, mode="json")
         inner = ", ".join(f"{k}={v}" for k, v in fields.items())
         return f"{self.action_type.value}({inner})"
+
+
+#: The fields each action type needs, in the order a picker shows them. An action without
+#: one of them is invalid under every ruleset, with the message of ``missing_fields``
+#: (``tests/standard/test_names.py`` checks both rulesets against this table).
+ACTION_FIELDS: dict[ActionType, tuple[str, ...]] = {
+    ActionType.ADVANCE_TIME: (),
+    ActionType.SET_PRIORITY_MODE: ("priority_mode",),
+    ActionType.ASSIGN_CAPACITY: ("service", "officer_delta"),
+    ActionType.REQUEST_MISSING_DOCUMENTS: ("service",),
+    ActionType.ESCALATE_SERVICE: (),
+    ActionType.REALLOCATE_OFFICERS: ("service", "target_service", "officer_delta"),
+}
+#: The fields each action type reads when they are given but does not need.
+OPTIONAL_ACTION_FIELDS: dict[ActionType, tuple[str, ...]] = {
+    ActionType.ADVANCE_TIME: (),
+    ActionType.SET_PRIORITY_MODE: (),
+    ActionType.ASSIGN_CAPACITY: (),
+    ActionType.REQUEST_MISSING_DOCUMENTS: (),
+    ActionType.ESCALATE_SERVICE: ("service", "case_id"),
+    ActionType.REALLOCATE_OFFICERS: (),
+}
+
+
+def _and(names: tuple[str, ...]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+_NEEDS: dict[ActionType, str] = {t: f"{t.value} needs {_and(f)}" for t, f in ACTION_FIELDS.items() if f}
+
+
+def action_fields(action_type: ActionType) -> tuple[str, ...]:
+    """Every field ``action_type`` reads: the ones it needs, then the optional ones."""
+    return ACTION_FIELDS[action_type] + OPTIONAL_ACTION_FIELDS[action_type]
+
+
+def missing_fields(action: Action) -> str | None:
+    """Why ``action`` is invalid for lack of a field its type needs (``"assign_capacity
+    needs service and officer_delta"``: all of ``ACTION_FIELDS[type]``), or None. The
+    rulesets' ``why_invalid`` give this message."""
+    kind = action.action_type
+    for name in ACTION_FIELDS[kind]:
+        if getattr(action, name) is None:
+            return _NEEDS[kind]
+    return None
 
 
 def parse_action(action: Action | dict[str, Any] | str) -> Action:

@@ -10,8 +10,11 @@
 4. Model: sb3-contrib's MaskablePPO, CPU, one torch thread.
 5. Validation: every ``eval_every`` steps the deterministic policy plays a fixed subset of
    development seeds (never the held-out evaluation seeds); the best model is kept.
-6. Outputs: ``data/models/<ruleset>-<task>-ppo.zip`` and
-   ``data/results/training-<ruleset>-<task>.json`` (curve, wall-clock, hyper-parameters).
+6. Outputs: ``<out_dir>/models/<ruleset>-<task>-ppo.zip`` and
+   ``<out_dir>/results/training-<ruleset>-<task>.json`` (curve, wall-clock, hyper-parameters).
+   Without ``out_dir``, in a repository checkout: the package's own models folder
+   (``govworkflow/assets/models``, where the ``ppo`` policies read them) and
+   ``data/results/``; an installed package has no checkout, so there ``out_dir`` is required.
 
 ``fit(args, target)`` is the loop itself; a ``Target`` says what it trains on (the
 environment, its validation and its teacher). ``train`` is ``fit`` on an office task;
@@ -30,7 +33,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import numpy as np
 
-from govworkflow.core.errors import MissingExtraError, check_count, check_positive, check_seed
+from govworkflow.core.errors import BadValueError, MissingExtraError, check_count, check_positive, check_seed
 from govworkflow.core.seeds import SeedSets, development_only
 
 try:
@@ -44,6 +47,7 @@ except ImportError as err:  # pragma: no cover - depends on the installation
 
 from govworkflow.core.provenance import check_output, check_output_dir, provenance, write_text
 from govworkflow.gym import GovWorkflowGymEnv
+from govworkflow.office.policies.ppo import MODEL_DIR
 from govworkflow.office.rulesets import get_ruleset
 
 if TYPE_CHECKING:
@@ -59,13 +63,18 @@ __all__ = [
     "imitation_seeds",
     "model_path",
     "office_target",
+    "output_dirs",
     "train",
     "training_seeds",
     "validate",
     "validation_seeds",
 ]
 
-DATA = Path(__file__).resolve().parents[2] / "data"
+#: The repository checkout the package runs from (for an installed package: the folder
+#: that holds it, which is no checkout).
+REPOSITORY = Path(__file__).resolve().parents[2]
+#: The checkout's ``data/``: results (``data/results/``) and recordings, never what the code needs to run.
+DATA = REPOSITORY / "data"
 
 
 @dataclass
@@ -106,8 +115,10 @@ class PPOArgs:
     """Validate every this many steps (0: only at the end)."""
     eval_episodes: int = 16
     """Development seeds in the validation subset."""
-    out_dir: Path = DATA
-    """Where ``models/`` and ``results/`` go."""
+    out_dir: Path | None = None
+    """Where ``models/`` and ``results/`` go (unset: the package's models folder,
+    ``govworkflow/assets/models``, and the checkout's ``data/results/``; an installed
+    package needs a folder: ``output_dirs``)."""
     progress: bool = True
     """Show a progress bar."""
 
@@ -185,8 +196,25 @@ class TrainResult:
     wall_clock_s: float
 
 
-def model_path(ruleset: str, task: str, out_dir: Path = DATA) -> Path:
-    return out_dir / "models" / f"{ruleset}-{task}-ppo.zip"
+def output_dirs(out_dir: Path | None = None) -> tuple[Path, Path]:
+    """(models folder, results folder) of a run: ``out_dir/models`` and ``out_dir/results``;
+    without ``out_dir``, the package's models folder (``govworkflow/assets/models``, read by
+    the ``ppo`` policies) and ``data/results`` of the repository checkout. An installed
+    package has no checkout (and its shipped models are not to be overwritten): there a
+    ``BadValueError`` asks for ``out_dir``."""
+    if out_dir is not None:
+        return Path(out_dir) / "models", Path(out_dir) / "results"
+    if not (REPOSITORY / "pyproject.toml").is_file() or not isinstance(MODEL_DIR, Path):
+        raise BadValueError(
+            f"out_dir: govworkflow is installed in {REPOSITORY}, not run from a repository checkout; "
+            "give a folder for models/ and results/ (--out-dir on the command line)"
+        )
+    return MODEL_DIR, DATA / "results"
+
+
+def model_path(ruleset: str, task: str, out_dir: Path | None = None) -> Path:
+    """Where a run with ``out_dir`` writes the model of ``ruleset``/``task`` (``output_dirs``)."""
+    return output_dirs(out_dir)[0] / f"{ruleset}-{task}-ppo.zip"
 
 
 def validation_seeds(sets: SeedSets, n: int) -> list[int]:
@@ -348,8 +376,9 @@ def fit(args: PPOArgs, target: Target) -> TrainResult:
     args.check()  # before the long run: the arguments, one environment, then where the outputs go
     target.make_env().close()  # an unknown task, reward, step cap or scale fails here, in the env's own words
     seeds = training_seeds(target, args)  # no held-out seed reaches training (govworkflow.core.seeds)
-    models = check_output_dir(args.out_dir / "models", "out_dir")
-    results = check_output(args.out_dir / "results" / f"training-{target.name}.json", "out_dir")
+    models_dir, results_dir = output_dirs(args.out_dir)
+    models = check_output_dir(models_dir, "out_dir")
+    results = check_output(results_dir / f"training-{target.name}.json", "out_dir")
     # -- seeding: the one place --------------------------------------------------------
     random.seed(args.seed)
     np.random.seed(args.seed)

@@ -12,7 +12,9 @@ module only says what it trains on:
   slots), learning from scratch by default; ``--imitate`` clones a heuristic first;
 * validation: the mean grade of the deterministic policy on the last development seeds.
 
-Outputs: ``data/models/triage-<task>-ppo.zip`` and ``data/results/training-triage-<task>.json``.
+Outputs: ``<out_dir>/models/triage-<task>-ppo.zip`` and ``<out_dir>/results/training-triage-<task>.json``;
+without ``out_dir`` (a repository checkout only), the package's models folder and
+``data/results/`` (``govworkflow.training.ppo.output_dirs``).
 """
 
 from __future__ import annotations

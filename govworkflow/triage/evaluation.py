@@ -37,6 +37,8 @@ class TriageResult:
     on_time: int
     terminated: bool
     truncated: bool
+    metrics: dict[str, float]
+    """The grade's components by name (``normalised_reward`` is the score)."""
 
     @property
     def optimal(self) -> bool:
@@ -68,6 +70,7 @@ def run_episode(task: TriageTask | str, policy: TriagePolicy, seed: int) -> Tria
         on_time=sum(1 for s in sim.scheduled if s.on_time),
         terminated=sim.terminated,
         truncated=sim.truncated,
+        metrics=grade.metrics,
     )
 
 

@@ -145,7 +145,7 @@ def _ppo() -> TriagePolicy:
 
 
 #: Policy name -> factory. ``oracle`` is privileged; the others read only the observation.
-#: ``ppo`` plays a shipped model (``data/models/triage-<task>-ppo.zip``; extra ``train``).
+#: ``ppo`` plays a shipped model (package data ``govworkflow/assets/models/triage-<task>-ppo.zip``; extra ``train``).
 POLICIES: dict[str, Callable[[], TriagePolicy]] = {
     **{name: _rank_factory(name) for name in _RANKS},
     "random": RandomPolicy,

@@ -1,13 +1,17 @@
 """``ppo``: the shipped MaskablePPO model of a triage task, acting deterministically.
 
-Models live in ``data/models/triage-<task>-ppo.zip`` (``govworkflow triage train`` writes
-them). The policy reads only the observation (its mask is the observation's tickets),
-so it can also drive a remote server. torch, sb3-contrib and gymnasium are imported on
-first use (extra ``train``).
+The shipped models are package data, ``govworkflow/assets/models/triage-<task>-ppo.zip``,
+found through ``importlib.resources`` (so a wheel has them); ``govworkflow triage train``
+writes them there in a repository checkout, and ``model_dir=`` reads another folder. The
+policy reads only the observation (its mask is the observation's tickets), so it can also
+drive a remote server. torch, sb3-contrib and gymnasium are imported on first use (extra
+``train``).
 """
 
 from __future__ import annotations
 
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +23,12 @@ from govworkflow.triage.tasks import TASKS
 
 __all__ = ["MODEL_DIR", "TriagePPOPolicy", "model_file"]
 
-MODEL_DIR = Path(__file__).resolve().parents[2] / "data" / "models"
+#: The models shipped in the package (``govworkflow/assets/models``, shared with the office's).
+MODEL_DIR: Traversable = resources.files("govworkflow") / "assets" / "models"
 
 
-def model_file(task_id: str, model_dir: Path = MODEL_DIR) -> Path:
-    """Where the model of ``task_id`` lives."""
+def model_file(task_id: str, model_dir: Path | Traversable = MODEL_DIR) -> Traversable:
+    """Where the model of ``task_id`` lives in ``model_dir`` (a ``Path`` when ``model_dir`` is one)."""
     return model_dir / f"triage-{task_id}-ppo.zip"
 
 
@@ -31,16 +36,16 @@ class TriagePPOPolicy:
     """Plays the trained model of whichever task the observation is from (loaded once per task)."""
 
     name = "ppo"
-    description = "MaskablePPO trained on the task's development seeds (data/models), deterministic."
+    description = "MaskablePPO trained on the task's development seeds (shipped models), deterministic."
 
-    def __init__(self, model_dir: Path = MODEL_DIR) -> None:
+    def __init__(self, model_dir: Path | Traversable = MODEL_DIR) -> None:
         self.model_dir = model_dir
         self._models: dict[str, Any] = {}
 
     @staticmethod
-    def available(task_id: str, model_dir: Path = MODEL_DIR) -> bool:
-        """Whether a trained model ships for the task."""
-        return model_file(task_id, model_dir).exists()
+    def available(task_id: str, model_dir: Path | Traversable = MODEL_DIR) -> bool:
+        """Whether a trained model ships for the task (is in ``model_dir``)."""
+        return model_file(task_id, model_dir).is_file()
 
     def reset(self, seed: int | None = None) -> None:
         """Deterministic: nothing to reset."""
@@ -48,7 +53,7 @@ class TriagePPOPolicy:
     def _model(self, task_id: str) -> Any:
         if task_id not in self._models:
             path = model_file(task_id, self.model_dir)
-            if not path.exists():
+            if not path.is_file():
                 ready = [t for t in TASKS if self.available(t, self.model_dir)]
                 raise GovWorkflowError(
                     f"no trained model for triage task {task_id!r} at {path} "
@@ -61,7 +66,8 @@ class TriagePPOPolicy:
             from govworkflow.triage.encoding import TriageEncoder
 
             torch.set_num_threads(1)  # small networks: one thread is fastest
-            model = MaskablePPO.load(path, device="cpu")
+            with resources.as_file(path) as file:  # a real file for SB3 (a temporary copy if zipped)
+                model = MaskablePPO.load(file, device="cpu")
             shape = model.observation_space.shape or ()
             if shape != (TriageEncoder.size,):
                 raise GovWorkflowError(

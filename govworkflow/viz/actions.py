@@ -16,20 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from govworkflow.core.kernel import Simulator
-from govworkflow.office.models import Action, Observation
+from govworkflow.office.models import ACTION_FIELDS, Action, Observation
 from govworkflow.office.vocab import ActionType, PriorityMode, Service
 
+# ACTION_FIELDS (the fields each action type needs) is owned by ``office.models``; it is
+# re-exported here, where it used to be defined.
 __all__ = ["ACTION_FIELDS", "candidate_actions", "masked_actions", "valid_actions"]
-
-#: The fields each action type reads, in the order the player shows them.
-ACTION_FIELDS: dict[ActionType, tuple[str, ...]] = {
-    ActionType.ADVANCE_TIME: (),
-    ActionType.SET_PRIORITY_MODE: ("priority_mode",),
-    ActionType.ASSIGN_CAPACITY: ("service", "officer_delta"),
-    ActionType.REQUEST_MISSING_DOCUMENTS: ("service",),
-    ActionType.ESCALATE_SERVICE: ("service",),
-    ActionType.REALLOCATE_OFFICERS: ("service", "target_service", "officer_delta"),
-}
 
 
 def candidate_actions(obs: Observation) -> Iterator[Action]:

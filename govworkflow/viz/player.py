@@ -20,12 +20,12 @@ from typing import Any
 from govworkflow.core.errors import GovWorkflowError, MissingExtraError, check_seed
 from govworkflow.core.kernel import Policy
 from govworkflow.office.env import GovWorkflowEnv, Snapshot
-from govworkflow.office.models import Action, StepResult, parse_action
+from govworkflow.office.models import Action, StepResult, action_fields, parse_action
 from govworkflow.office.record import EpisodeRecord
 from govworkflow.office.rulesets import RULESETS, get_ruleset
 from govworkflow.office.vocab import ActionType
 from govworkflow.viz import figures
-from govworkflow.viz.actions import ACTION_FIELDS, valid_actions
+from govworkflow.viz.actions import valid_actions
 from govworkflow.viz.results import usable_policies
 from govworkflow.viz.trace import Trace
 
@@ -51,6 +51,12 @@ REPLAY = "(replay loaded episode)"
 _FIELDS = ("priority_mode", "service", "target_service", "officer_delta")
 _HIDDEN, _SHOWN = "none", ""
 _PLOTLY_MIME = "application/vnd.plotly.v1+json"
+
+
+def _shown(kind: ActionType) -> tuple[str, ...]:
+    """The pickers shown for ``kind``: the fields it reads (``office.models.action_fields``)
+    that have one (an escalation's ``case_id`` has none: the player escalates by service)."""
+    return tuple(name for name in action_fields(kind) if name in _FIELDS)
 
 
 def _value(action: Action, name: str) -> Any:
@@ -396,7 +402,7 @@ class EpisodePlayer:
             self._set_options(self.action_type, types)
             chosen = self.action_type.value
             pool = [a for a in self._valid if a.action_type.value == chosen]
-            needed = ACTION_FIELDS[ActionType(chosen)] if chosen else ()
+            needed = _shown(ActionType(chosen)) if chosen else ()
             for name in _FIELDS:
                 w = self.fields[name]
                 if name not in needed:
@@ -420,7 +426,7 @@ class EpisodePlayer:
     def selected_action(self) -> Action:
         """The action the picker describes."""
         kind = ActionType(self.action_type.value)
-        fields = {name: self.fields[name].value for name in ACTION_FIELDS[kind]}
+        fields = {name: self.fields[name].value for name in _shown(kind)}
         return Action.model_validate({"action_type": kind.value, **fields})
 
     # -- read-outs -----------------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any
 
 from govworkflow.core.errors import GovWorkflowError, check_count
 from govworkflow.core.kernel import TaskLike
-from govworkflow.evaluation import run_episode
+from govworkflow.evaluation import run_episode, table
 from govworkflow.evaluation.stats import bootstrap_ci
 from govworkflow.office.rulesets import get_ruleset
 
@@ -28,27 +28,29 @@ __all__ = [
     "usable_policies",
 ]
 
-#: The keys every leaderboard row has.
-LEADERBOARD_KEYS = ("task_id", "policy", "mean", "ci_low", "ci_high")
+#: The keys every leaderboard row has (``evaluation.table.Row``), plus the file's ``ruleset``.
+LEADERBOARD_KEYS = ("ruleset", "task_id", "policy", "mean", "ci_low", "ci_high", "n")
 
 
 def load_leaderboard(results_dir: str | Path) -> tuple[list[dict[str, Any]], list[str]]:
-    """Leaderboard rows from the JSON files in ``results_dir`` and the files they came
-    from. A file holds a list of rows or ``{"rows": [...], "provenance": {...}}``; rows
-    without the ``LEADERBOARD_KEYS`` (other tables) are left out. Empty when none."""
+    """Leaderboard rows from the leaderboard files in ``results_dir`` (``format``
+    ``govworkflow-leaderboard``, validated by ``evaluation.table.load``) and the files they
+    came from. Each row carries its file's ``ruleset``, so rows of different rulesets are
+    never mixed up. Other JSON files (training records) are left out; a leaderboard file
+    that does not validate is an error naming the file and the field. Empty when none."""
     rows: list[dict[str, Any]] = []
     sources: list[str] = []
     folder = Path(results_dir)
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            head = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        found = data.get("rows", []) if isinstance(data, dict) else data
-        good = [r for r in found if isinstance(r, dict) and all(k in r for k in LEADERBOARD_KEYS)]
-        if good:
-            rows += good
-            sources.append(path.name)
+        if not isinstance(head, dict) or head.get("format") != table.FORMAT:
+            continue
+        doc = table.load(path)
+        rows += [{"ruleset": doc.ruleset, **r.model_dump()} for r in doc.rows]
+        sources.append(path.name)
     return rows, sources
 
 

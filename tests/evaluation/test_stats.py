@@ -74,12 +74,20 @@ def test_unpaired_seeds_are_refused() -> None:
 
 
 def test_every_leaderboard_uses_this_module() -> None:
-    import govworkflow.evaluation.leaderboard
-    import govworkflow.evaluation.triage
-    import govworkflow.viz.results
+    """Office, triage and the notebooks' quick leaderboard: each row's interval is
+    ``mean_ci`` of that row's own scores."""
+    from govworkflow.evaluation.leaderboard import run_leaderboard
+    from govworkflow.evaluation.triage import leaderboard as triage_leaderboard
+    from govworkflow.viz.results import quick_leaderboard
 
-    for module in (govworkflow.evaluation.leaderboard, govworkflow.evaluation.triage, govworkflow.viz.results):
-        assert module.bootstrap_ci is stats.bootstrap_ci, module.__name__
+    office = run_leaderboard("legacy", ["district_backlog_easy"], ["urgent_first"], n_seeds=5, progress=False)
+    triage = triage_leaderboard(["overload_12"], ["edf"], limit=5)
+    for row in [*office, *triage]:
+        ci = stats.mean_ci(row.scores)
+        assert (row.ci_low, row.ci_high) == (round(ci.low, 4), round(ci.high, 4)), row.policy
+        assert row.ci_low < row.mean < row.ci_high
+    quick = quick_leaderboard("legacy", ["district_backlog_easy"], ["urgent_first"], n_seeds=5)[0]
+    assert (quick["ci_low"], quick["ci_high"]) == (office[0].ci_low, office[0].ci_high)
 
 
 def test_no_other_module_computes_a_bootstrap() -> None:

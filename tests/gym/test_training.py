@@ -70,16 +70,16 @@ def test_bad_training_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> No
     assert main(["train", "--ruleset", "legacy", "--task", "district_backlog_easy", "--timesteps", "0"]) == 2
     err = capsys.readouterr().err
     assert "unknown legacy task 'nope'" in err
-    assert "--timesteps must be a positive integer, got 0" in err
+    assert "--timesteps: must be a positive integer, got 0" in err
 
 
 @pytest.mark.parametrize(
     ("option", "message"),
     [
         (["--reward", "bogus"], "unknown reward 'bogus'; valid choices: grade, simulator"),
-        (["--eval-every", "-1"], "eval_every: must be an integer of at least 0, got -1"),
-        (["--imitation-episodes", "0"], "imitation_episodes: must be a positive integer, got 0"),
-        (["--imitation-episodes", "-1"], "imitation_episodes: must be a positive integer, got -1"),
+        (["--eval-every", "-1"], "--eval-every: must be an integer of at least 0, got -1"),
+        (["--imitation-episodes", "0"], "--imitation-episodes: must be a positive integer, got 0"),
+        (["--imitation-episodes", "-1"], "--imitation-episodes: must be a positive integer, got -1"),
     ],
 )
 def test_bad_training_values_are_refused_before_anything_is_written(

@@ -32,7 +32,7 @@ INVALID: list[tuple[Act, str]] = [
     ({"action_type": "assign_capacity", "officer_delta": 1}, "service"),
     ({"action_type": "assign_capacity", "service": "passport", "officer_delta": 0}, "positive"),
     ({"action_type": "assign_capacity", "service": "passport", "officer_delta": -1}, "positive"),
-    ({"action_type": "assign_capacity", "service": "passport"}, "positive"),
+    ({"action_type": "assign_capacity", "service": "passport"}, "assign_capacity needs service and officer_delta"),
     ({"action_type": "assign_capacity", "service": "passport", "officer_delta": 3}, "reserve"),
     ({"action_type": "request_missing_documents"}, "service"),
     ({"action_type": "request_missing_documents", "service": "income_certificate"}, "missing documents"),

@@ -33,6 +33,9 @@ TRIAGE_NOTEBOOK = "00_triage_warmup.ipynb"
 #: The warm-up's cells up to and including its ticket widget (the rest trains PPO).
 TRIAGE_PLAY = "00_triage_play.ipynb"
 
+#: JupyterLab and Chromium: the slow lane.
+pytestmark = pytest.mark.slow
+
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
 pytest.importorskip("jupyterlab")

@@ -17,6 +17,12 @@ import pytest
 from govworkflow import RULESETS
 from tests.notebooks.support import NOTEBOOKS, ROOT, TINY
 
+#: The shipped models: package data, which the notebooks read by default (``models_dir = None``).
+MODELS = ROOT / "govworkflow" / "assets" / "models"
+
+#: Every notebook executed top to bottom, then nbval: the slow lane (``pytest -m slow``).
+pytestmark = pytest.mark.slow
+
 papermill = pytest.importorskip("papermill")
 
 TIMEOUT_S = 120  # per cell
@@ -50,12 +56,9 @@ class Executed(Mapping[str, Path]):
             params.update(
                 output_dir=str(out / "report"),
                 results_dir=str(ROOT / "data" / "results"),
-                models_dir=str(ROOT / "data" / "models"),
             )
-        if name == "00_triage_warmup.ipynb":
-            params.update(models_dir=str(ROOT / "data" / "models"))
         if name == "05_train_ppo.ipynb":
-            params.update(models_dir=str(ROOT / "data" / "models"), results_dir=str(ROOT / "data" / "results"))
+            params.update(results_dir=str(ROOT / "data" / "results"))
         if name == "07_llm_agent.ipynb":
             params.update(
                 runner=str(ROOT / "inference.py"),
@@ -121,7 +124,7 @@ def test_criteria_notebook_writes_its_report(executed: Executed) -> None:
     ppo, cal = checks["ppo.vs_heuristics"], checks["calibration.standard"]
     if "standard" in RULESETS:
         assert cal["status"] == "pass" and "read from leaderboard-standard.json" in cal["detail"], cal
-        shipped = sorted((ROOT / "data" / "models").glob("standard-*-ppo.zip"))
+        shipped = sorted(MODELS.glob("standard-*-ppo.zip"))
         if shipped:
             assert ppo["status"] in ("pass", "fail"), ppo
             for model in shipped:
@@ -160,9 +163,9 @@ def test_ppo_notebook_trains_into_a_temporary_folder(executed: Executed) -> None
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "trained 256 steps" in text and "best validation score" in text
     model = re.search(r"model:  (\S+)", text)
-    assert model and not Path(model.group(1)).resolve().is_relative_to(ROOT / "data")
+    assert model and not any(Path(model.group(1)).resolve().is_relative_to(d) for d in (ROOT / "data", MODELS))
     assert "2 held-out seeds from" in text and "ppo (this notebook)" in text
-    if (ROOT / "data" / "models" / "standard-district_backlog_easy-ppo.zip").exists():
+    if (MODELS / "standard-district_backlog_easy-ppo.zip").exists():
         assert "ppo (shipped)" in text and "shipped ppo on standard/district_backlog_easy" in text
 
 
@@ -209,8 +212,8 @@ def test_triage_warmup_shows_edf_optimal_only_on_the_faithful_task(executed: Exe
     assert "edf:    reward 100.5" in text and "score 1.0000" in text
     assert "trained 256 steps" in text and "ppo (this notebook)" in text
     model = re.search(r"model:  (\S+)", text)
-    assert model and not Path(model.group(1)).resolve().is_relative_to(ROOT / "data")
-    if (ROOT / "data" / "models" / "triage-overload_12-ppo.zip").exists():
+    assert model and not any(Path(model.group(1)).resolve().is_relative_to(d) for d in (ROOT / "data", MODELS))
+    if (MODELS / "triage-overload_12-ppo.zip").exists():
         assert "ppo (shipped)" in text
 
 

@@ -74,15 +74,25 @@ def test_save_writes_json_and_a_self_contained_html(tmp_path: Path) -> None:
     assert "cdn" not in page.split("<script", 1)[0]  # plotly.js is inline, no network needed
 
 
-def test_load_leaderboard_keeps_only_leaderboard_rows(tmp_path: Path) -> None:
-    good = {"task_id": "t", "policy": "p", "mean": 0.5, "ci_low": 0.4, "ci_high": 0.6, "n": 3}
-    (tmp_path / "a.json").write_text(json.dumps({"provenance": {}, "rows": [good]}))
-    (tmp_path / "b.json").write_text(json.dumps([good, {"task_id": "t", "policy": "q", "score": 1}]))
-    (tmp_path / "other.json").write_text(json.dumps({"rows": [{"task_id": "t", "score": 0.1}]}))
+def test_load_leaderboard_keeps_only_leaderboard_rows_with_their_ruleset(tmp_path: Path) -> None:
+    from govworkflow.evaluation import table
+
+    row = table.summarise("t", "p", [(1, 0.5, {"m": 0.5}, {}), (2, 0.7, {"m": 0.7}, {}), (3, 0.6, {"m": 0.6}, {})])
+    for name, ruleset in (("a.json", "legacy"), ("b.json", "standard")):
+        doc = table.Document(environment="office", ruleset=ruleset, provenance={}, rows=[row])
+        table.save(doc, tmp_path / name)
+    (tmp_path / "training.json").write_text(json.dumps({"rows": [{"task_id": "t", "score": 0.1}]}))
     (tmp_path / "broken.json").write_text("{")
     rows, sources = load_leaderboard(tmp_path)
-    assert rows == [good, good] and sources == ["a.json", "b.json"]
+    assert sources == ["a.json", "b.json"]
+    assert [r["ruleset"] for r in rows] == ["legacy", "standard"]  # rows of two rulesets stay apart
+    assert all(r["mean"] == 0.6 and r["n"] == 3 and r["seeds"] == [1, 2, 3] for r in rows)
     assert load_leaderboard(tmp_path / "missing") == ([], [])
+    bad = json.loads((tmp_path / "a.json").read_text())
+    bad["rows"][0]["mean"] = 1.7
+    (tmp_path / "a.json").write_text(json.dumps(bad))
+    with pytest.raises(ValueError, match=r"a.json: not a valid govworkflow leaderboard file: rows.0.mean"):
+        load_leaderboard(tmp_path)
 
 
 def test_quick_leaderboard_and_bootstrap() -> None:

@@ -63,6 +63,7 @@ def test_openenv_validate_passes(live_server: BackgroundServer) -> None:
     assert report["standard_profile"] == "openenv-http/1.x"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("openenv") is None, reason="the openenv command is not on PATH")
 def test_openenv_validate_command_passes(live_server: BackgroundServer) -> None:
     out = subprocess.run(["openenv", "validate", "--url", live_server.url], capture_output=True, text=True, timeout=60)

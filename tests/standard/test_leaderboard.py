@@ -49,8 +49,8 @@ def test_legacy_uses_its_documented_held_out_seeds() -> None:
 
 def test_the_command_writes_json_and_prints_the_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "lb.json"
-    argv = ["leaderboard", "--ruleset", "standard", "--tasks", "mixed_urgency_medium", "--policies",
-            "advance_only,urgent_first", "--seeds", "3", "--workers", "1", "--output", str(out)]  # fmt: skip
+    argv = ["leaderboard", "--ruleset", "standard", "--task", "mixed_urgency_medium", "--policy", "advance_only",
+            "--policy", "urgent_first", "--limit", "3", "--workers", "1", "--output", str(out)]  # fmt: skip
     assert main(argv) == 0
     text = capsys.readouterr().out
     assert "urgent_first" in text and "ci95" in text
@@ -62,10 +62,10 @@ def test_the_command_writes_json_and_prints_the_table(tmp_path: Path, capsys: py
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["leaderboard", "--seeds", "0"], "--seeds must be a positive integer, got 0"),
-        (["leaderboard", "--workers", "0"], "--workers must be a positive integer"),
-        (["leaderboard", "--policies", "genius"], "unknown standard policy 'genius'; valid choices: stall_attempt"),
-        (["leaderboard", "--tasks", "moon"], "unknown standard task 'moon'"),
+        (["leaderboard", "--limit", "0"], "--limit: must be a positive integer, got 0"),
+        (["leaderboard", "--workers", "0"], "--workers: must be a positive integer"),
+        (["leaderboard", "--policy", "genius"], "--policy: unknown policy 'genius'; valid choices: stall_attempt"),
+        (["leaderboard", "--task", "moon"], "unknown standard task 'moon'"),
     ],
 )
 def test_bad_arguments_exit_2(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -68,13 +68,13 @@ def test_leaderboard_with_provenance(capsys: pytest.CaptureFixture[str], tmp_pat
     out_file = tmp_path / "lb.json"
     code, out, _ = run(
         capsys, "leaderboard", "--task", "overload_12", "--policy", "edf", "--policy", "oracle",
-        "--limit", "5", "--json", "--out", str(out_file),
+        "--limit", "5", "--json", "--output", str(out_file),
     )  # fmt: skip
     rows = json.loads(out)
     assert code == 0
     assert [r["policy"] for r in rows] == ["edf", "oracle"]
-    assert rows[1]["score"] == 1.0
-    assert rows[0]["ci_low"] <= rows[0]["score"] <= rows[0]["ci_high"]
+    assert rows[1]["mean"] == 1.0
+    assert rows[0]["ci_low"] <= rows[0]["mean"] <= rows[0]["ci_high"]
     saved = json.loads(out_file.read_text())
     assert saved["rows"] == rows
     assert saved["provenance"]["seeds"]["overload_12"] == {"first": 900000, "last": 900004, "count": 5}
@@ -101,7 +101,13 @@ def test_leaderboard_with_provenance(capsys: pytest.CaptureFixture[str], tmp_pat
         ),
         (["train", "--task", "overload_12", "--imitate", "sage"], "--imitate: unknown triage policy 'sage'"),
         (["evaluate", "--task", "faithful_5", "--policy", "ppo"], "(models here: overload_12, arrivals_12"),
-        (["leaderboard", "--task", "faithful_5", "--out", __file__ + "/x.json"], f"{__file__!r} is a file"),
+        (["leaderboard", "--task", "faithful_5", "--output", __file__ + "/x.json"], f"{__file__!r} is a file"),
+        (["leaderboard", "--task", "faithful_5", "--output", ""], "--output: give a file name"),
+        (["evaluate", "--task", "faithful_5", "--policy", "edf", "--limit", "2"], "--limit needs --seed-set"),
+        (
+            ["evaluate", "--task", "faithful_5", "--policy", "edf", "--seed", "1", "--seed-set", "dev"],
+            "give --seed or --seed-set, not both",
+        ),
     ],
 )
 def test_bad_values_exit_2_naming_the_value(capsys: pytest.CaptureFixture[str], argv: list[str], fragment: str) -> None:
@@ -112,10 +118,10 @@ def test_bad_values_exit_2_naming_the_value(capsys: pytest.CaptureFixture[str], 
     assert len(err.strip().splitlines()) == 1
 
 
-def test_an_out_folder_is_refused_before_the_work(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, out, err = run(capsys, "leaderboard", "--task", "faithful_5", "--out", str(tmp_path))
+def test_an_output_folder_is_refused_before_the_work(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run(capsys, "leaderboard", "--task", "faithful_5", "--output", str(tmp_path))
     assert (code, out) == (2, "")
-    assert f"--out: {str(tmp_path)!r} is a folder; give a file name" in err
+    assert f"--output: {str(tmp_path)!r} is a folder; give a file name" in err
     assert list(tmp_path.iterdir()) == []  # nothing written, no temporary file left
 
 
@@ -128,7 +134,7 @@ def test_bad_seed_set_is_an_argparse_error(capsys: pytest.CaptureFixture[str]) -
 
 def test_leaderboard_arguments_from_python() -> None:
     one = leaderboard("faithful_5", "edf", limit=3)  # one name may be a string
-    assert [(r["task_id"], r["policy"], r["episodes"]) for r in one] == [("faithful_5", "edf", 3)]
+    assert [(r.task_id, r.policy, r.n) for r in one] == [("faithful_5", "edf", 3)]
     assert leaderboard(["faithful_5", "faithful_5"], ["edf", "edf"], limit=3) == one  # repeats collapse
     with pytest.raises(ValueError, match="task_ids: give at least one name, or None for all"):
         leaderboard([], ["edf"])

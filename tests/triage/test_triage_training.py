@@ -16,6 +16,7 @@ from sb3_contrib.common.maskable.policies import MaskableActorCriticPolicy
 
 from govworkflow.cli.main import main
 from govworkflow.core.errors import GovWorkflowError
+from govworkflow.evaluation import table
 from govworkflow.evaluation.triage import leaderboard
 from govworkflow.training.networks import SlotScorerPolicy
 from govworkflow.training.ppo import fit
@@ -64,11 +65,11 @@ def test_a_flat_network_with_a_teacher(tmp_path: Path, capsys: pytest.CaptureFix
     ("argv", "fragment"),
     [
         (["--task", "nope"], "'nope'; valid choices: faithful_5"),
-        (["--task", "overload_12", "--timesteps", "0"], "--timesteps must be a positive integer, got 0"),
+        (["--task", "overload_12", "--timesteps", "0"], "--timesteps: must be a positive integer, got 0"),
         (["--task", "overload_12", "--imitate", "sage"], "'sage'; valid choices: edf"),
         (["--task", "overload_12", "--network", "cnn"], "--network: unknown network 'cnn'; valid choices: slots, mlp"),
-        (["--task", "overload_12", "--eval-every", "-1"], "--eval-every must be 0 or positive, got -1"),
-        (["--task", "overload_12", "--seed", "-1"], "seed: must be a non-negative integer, got -1"),
+        (["--task", "overload_12", "--eval-every", "-1"], "--eval-every: must be an integer of at least 0, got -1"),
+        (["--task", "overload_12", "--seed", "-1"], "--seed: must be a non-negative integer, got -1"),
         (["--task", "overload_12", "--out-dir", __file__], f"--out-dir: cannot use {__file__!r} as a folder"),
     ],
 )
@@ -148,7 +149,7 @@ def test_shipped_model_plays_valid_actions(task_id: str) -> None:
     assert result.terminated
     assert result.steps == result.worked  # never an invalid action
     rows = leaderboard([task_id], None, "eval", limit=2)
-    assert "ppo" in {r["policy"] for r in rows}
+    assert "ppo" in {r.policy for r in rows}
 
 
 HARD = ("overload_12", "arrivals_12", "two_workers_12")
@@ -157,28 +158,36 @@ HARD = ("overload_12", "arrivals_12", "two_workers_12")
 def test_committed_ppo_narrows_the_gap_on_every_hard_task() -> None:
     """The target of the triage PPO work: on held-out seeds, PPO's 95% interval lies above
     the best observation-only heuristic's mean (and below the oracle), task by task."""
-    doc = json.loads((Path(__file__).resolve().parents[2] / "data/results/triage_leaderboard.json").read_text())
-    rows = {(r["task_id"], r["policy"]): r for r in doc["rows"]}
+    doc = table.load(Path(__file__).resolve().parents[2] / "data/results/leaderboard-triage.json")
+    assert doc.environment == "triage"
+    rows = {(r.task_id, r.policy): r for r in doc.rows}
     heuristics = [p for p in POLICIES if p not in ("ppo", "oracle")]
     for task in HARD:
-        best = max(rows[(task, p)]["score"] for p in heuristics)
+        best = max(heuristics, key=lambda p: rows[(task, p)].mean)
         ppo = rows[(task, "ppo")]
-        assert ppo["ci_low"] > best, task
-        assert ppo["gap"] < min(rows[(task, p)]["gap"] for p in heuristics), task
-        assert ppo["score"] < 1.0 and rows[(task, "oracle")]["score"] == 1.0
+        assert table.paired(doc.rows, task, "ppo", best).a_beats_b, task  # paired, on the same seeds
+        assert ppo.extras["gap"] < min(rows[(task, p)].extras["gap"] for p in heuristics), task
+        assert ppo.mean < 1.0 and rows[(task, "oracle")].mean == 1.0
 
 
 def test_train_help_states_the_defaults_the_run_uses(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["triage", "train", "--help"])
-    text = " ".join(capsys.readouterr().out.split())
+    text = " ".join(capsys.readouterr().out.split("options:", 1)[1].split())
     default = TriageTrainArgs()
     options = {"timesteps": default.timesteps, "n-envs": default.n_envs, "eval-every": default.eval_every,
                "imitation-episodes": default.imitation_episodes}  # fmt: skip
+    options["network"] = default.network
+
+    def help_of(option: str) -> str:
+        found = re.search(rf"--{option} \S+ (.*?)(?= --[a-z]|$)", text)
+        assert found, option
+        return found.group(1)
+
     for option, value in options.items():
-        assert re.search(rf"--{option} \S+ [^(]*\(default: {value}\)", text), option
-    assert default.network == "slots" and "slots (one ticket scorer shared across slots, default)" in text
-    assert default.imitate is None and "or 'none' (default)" in text
+        assert f"(default: {value})" in help_of(option), option
+    assert default.network == "slots" and "`slots`: one ticket scorer shared across slots" in help_of("network")
+    assert default.imitate is None and "None (the default) learns from scratch" in help_of("imitate")
 
 
 def test_recorded_command_repeats_the_options_that_differ() -> None:
@@ -192,13 +201,10 @@ def test_recorded_command_repeats_the_options_that_differ() -> None:
 
 def test_docs_tables_quote_the_committed_leaderboard() -> None:
     root = Path(__file__).resolve().parents[2]
-    rows = {
-        (r["task_id"], r["policy"]): r
-        for r in json.loads((root / "data/results/triage_leaderboard.json").read_text())["rows"]
-    }
+    rows = {(r.task_id, r.policy): r for r in table.load(root / "data/results/leaderboard-triage.json").rows}
 
-    def cell(r: dict) -> str:
-        return f"{r['score']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}]"
+    def cell(r: table.Row) -> str:
+        return f"{r.mean:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}]"
 
     docs = (root / "docs" / "triage.md").read_text()
     quoted = re.findall(
@@ -207,7 +213,8 @@ def test_docs_tables_quote_the_committed_leaderboard() -> None:
     assert len(quoted) >= 16
     for task, policy, score, reward, oracle, gap in quoted:
         r = rows[(task, policy)]
-        assert (score, reward, oracle, gap) == (cell(r), f"{r['reward']:.2f}", f"{r['oracle']:.2f}", f"{r['gap']:.2f}")
+        e = r.extras
+        assert (score, reward, oracle, gap) == (cell(r), f"{e['reward']:.2f}", f"{e['oracle']:.2f}", f"{e['gap']:.2f}")
     readme = (root / "README.md").read_text()
     for task in HARD:
         assert f"| {task} | {cell(rows[(task, 'greedy_rate')])} | **{cell(rows[(task, 'ppo')])}** |" in readme

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from govworkflow.core.grading import clamp01, make_grade, ratio
 from govworkflow.office.models import Grade
-from govworkflow.office.rulesets.legacy.tasks import METRICS, LegacyTask
+from govworkflow.office.rulesets.legacy.tasks import LegacyTask
 
 __all__ = ["METRIC_TEXT", "legacy_grade", "legacy_metrics"]
 
@@ -22,17 +22,17 @@ METRIC_TEXT = {
 
 
 def legacy_metrics(c: Mapping[str, int], fairness_gap: float) -> dict[str, float]:
-    """The seven metrics from the episode counters, unrounded and clamped to [0, 1]."""
-    values = (
-        ratio(c["completed"], c["arrived"], 0.0),
-        1.0 - ratio(c["sla_breaches"], c["arrived"], 0.0),
-        ratio(c["documents_cleared"], c["documents_requested"], 1.0),
-        ratio(c["urgent_completed"], c["urgent_arrived"], 1.0),
-        clamp01(1.0 - fairness_gap),
-        1.0 - ratio(c["wasted_escalations"], c["escalations_used"], 0.0),
-        1.0 - ratio(c["idle_officer_days"], c["capacity_officer_days"], 0.0),
-    )
-    return dict(zip(METRICS, values, strict=True))
+    """The seven metrics from the episode counters, unrounded and clamped to [0, 1], in
+    ``METRICS`` order (the order the score sums them in)."""
+    return {
+        "completion_rate": ratio(c["completed"], c["arrived"], 0.0),
+        "sla_compliance": 1.0 - ratio(c["sla_breaches"], c["arrived"], 0.0),
+        "document_rework_quality": ratio(c["documents_cleared"], c["documents_requested"], 1.0),
+        "urgent_served_rate": ratio(c["urgent_completed"], c["urgent_arrived"], 1.0),
+        "fairness_score": clamp01(1.0 - fairness_gap),
+        "escalation_discipline": 1.0 - ratio(c["wasted_escalations"], c["escalations_used"], 0.0),
+        "idle_efficiency": 1.0 - ratio(c["idle_officer_days"], c["capacity_officer_days"], 0.0),
+    }
 
 
 def legacy_grade(task: LegacyTask, metrics: Mapping[str, float], *, provisional: bool) -> Grade:

@@ -9,14 +9,16 @@ O(services), and unchanged services' views are reused; each case caches its prio
 under the current mode, refreshed only when the mode, its stage or its escalation
 changes. A case's ``total_days`` is ``day + age0`` and its
 ``days_in_stage`` is ``day - stage_since``, so the end of a day touches only the cases
-that fall due that day.
+that fall due that day. Results travel by name: ``RewardComponents`` is a named tuple;
+``DayStats`` and the observations are filled field by field (fast: see ``office.models``).
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from operator import attrgetter
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from govworkflow.core.kernel import Simulator
 from govworkflow.office.models import (
@@ -26,6 +28,7 @@ from govworkflow.office.models import (
     Grade,
     Observation,
     ServiceQueue,
+    missing_fields,
 )
 from govworkflow.office.rulesets.legacy.cases import (
     APP,
@@ -46,20 +49,50 @@ from govworkflow.office.rulesets.legacy.grading import legacy_grade, legacy_metr
 from govworkflow.office.rulesets.legacy.tasks import LegacyTask
 from govworkflow.office.vocab import ActionType
 
-__all__ = ["COUNTERS", "REWARD_WEIGHTS", "LegacySimulator"]
+__all__ = ["COUNTERS", "REWARD_WEIGHTS", "DayStats", "LegacySimulator", "RewardComponents"]
 
-#: Reward weights (per unit): stage advance, completion, active case, new breach,
-#: fairness excess, invalid action, idle officer-day.
-REWARD_WEIGHTS: dict[str, float] = {
-    "progress": 0.7,
-    "completions": 4.0,
-    "waiting": -0.04,
-    "sla_breaches": -1.5,
-    "fairness": -2.0,
-    "invalid_action": -1.5,
-    "idle_capacity": -0.05,
-}
-_W_PROG, _W_COMP, _W_WAIT, _W_SLA, _W_FAIR, _W_INV, _W_IDLE = REWARD_WEIGHTS.values()
+
+class RewardComponents(NamedTuple):
+    """One step's reward, by component (the reward is their sum, rounded to 4 decimals).
+    The field names are ``LegacySimulator.REWARD_COMPONENTS``."""
+
+    progress: float
+    completions: float
+    waiting: float
+    sla_breaches: float
+    fairness: float
+    invalid_action: float
+    idle_capacity: float
+
+
+@dataclass(slots=True)
+class DayStats:
+    """What one simulated day did: the counts the day's reward terms weigh."""
+
+    advances: int
+    completions: int
+    breaches: int
+    idle: int
+
+
+#: The reward weight per unit of each component.
+WEIGHTS = RewardComponents(
+    progress=0.7,  # per stage advance
+    completions=4.0,  # per completion
+    waiting=-0.04,  # per active case, every step
+    sla_breaches=-1.5,  # per new breach
+    fairness=-2.0,  # per unit of fairness gap above the threshold, every step
+    invalid_action=-1.5,  # per invalid action
+    idle_capacity=-0.05,  # per idle officer-day
+)
+REWARD_WEIGHTS: dict[str, float] = WEIGHTS._asdict()
+_W_PROGRESS = WEIGHTS.progress
+_W_COMPLETIONS = WEIGHTS.completions
+_W_WAITING = WEIGHTS.waiting
+_W_SLA_BREACHES = WEIGHTS.sla_breaches
+_W_FAIRNESS = WEIGHTS.fairness
+_W_INVALID = WEIGHTS.invalid_action
+_W_IDLE = WEIGHTS.idle_capacity
 _DEFAULT_FAIRNESS_THRESHOLD = 0.40
 
 #: The episode counters that ``state()`` reports (all start at 0 and never decrease).
@@ -83,6 +116,12 @@ COUNTERS: tuple[str, ...] = (
 _NEXT_STAGE = ((DOC, DOC), (APP, FV), (APP, APP), (ISS, ISS))
 
 _KEY = attrgetter("key")
+_NO_DAY = DayStats(advances=0, completions=0, breaches=0, idle=0)  # steps that pass no day; never mutated
+# Built by name without ``type.__call__``, which packs keywords into a dict (2-3 times the
+# cost of a positional call): the reward components through ``__new__``; day stats and
+# observations are blank instances (``_new``) filled field by field (see ``office.models``).
+_new = object.__new__
+_components = RewardComponents.__new__
 
 _ADVANCE = ActionType.ADVANCE_TIME
 _SET_MODE = ActionType.SET_PRIORITY_MODE
@@ -96,7 +135,7 @@ class LegacySimulator(Simulator):
     """One episode under the legacy rules."""
 
     ruleset: ClassVar[str] = "legacy"
-    REWARD_COMPONENTS: ClassVar[tuple[str, ...]] = tuple(REWARD_WEIGHTS)
+    REWARD_COMPONENTS: ClassVar[tuple[str, ...]] = RewardComponents._fields
 
     def __init__(self, task: LegacyTask, seed: int, max_steps: int = 500) -> None:
         self.task = task
@@ -190,11 +229,11 @@ class LegacySimulator(Simulator):
         c["arrived"] += count
 
     # -- one step --------------------------------------------------------------------
-    def step(self, action: Action) -> tuple[float, tuple[float, ...], bool, bool]:
+    def step(self, action: Action) -> tuple[float, RewardComponents, bool, bool]:
         self.steps += 1
-        advances = completions = breaches = idle = 0
+        stats = _NO_DAY
         if action.action_type is _ADVANCE:
-            advances, completions, breaches, idle = self._advance_day()
+            stats = self._advance_day()
             why = None
             self.last_message = f"day {self.day} simulated"
         else:
@@ -205,14 +244,15 @@ class LegacySimulator(Simulator):
             self.last_message = f"invalid action: {why}"
             self.counters["invalid_actions"] += 1
         excess = self.gap - self.threshold
-        components = (
-            _W_PROG * advances,
-            _W_COMP * completions,
-            _W_WAIT * self.active,
-            _W_SLA * breaches,
-            _W_FAIR * excess if excess > 0 else 0.0,
-            0.0 if valid else _W_INV,
-            _W_IDLE * idle,
+        components = _components(
+            RewardComponents,
+            progress=_W_PROGRESS * stats.advances,
+            completions=_W_COMPLETIONS * stats.completions,
+            waiting=_W_WAITING * self.active,
+            sla_breaches=_W_SLA_BREACHES * stats.breaches,
+            fairness=_W_FAIRNESS * excess if excess > 0 else 0.0,
+            invalid_action=0.0 if valid else _W_INVALID,
+            idle_capacity=_W_IDLE * stats.idle,
         )
         reward = round(sum(components), 4)
         self.terminated = terminated = self.active == 0 and self.day > 0
@@ -276,23 +316,25 @@ class LegacySimulator(Simulator):
 
     def _resolve(self, a: Action) -> tuple[str | None, Case | None]:
         """Why ``a`` is invalid now (or None), and the case it would act on. Pure."""
+        # A lacking field: the message names the type's fields (office.models.ACTION_FIELDS;
+        # tests/standard/test_names.py checks that these checks match that table).
         t = a.action_type
         if t is _ADVANCE:
             return None, None
         if t is _SET_MODE:
-            return ("set_priority_mode needs priority_mode" if a.priority_mode is None else None), None
+            return (missing_fields(a) if a.priority_mode is None else None), None
         if t is _ASSIGN:
-            if a.service is None:
-                return "assign_capacity needs service", None
             d = a.officer_delta
-            if d is None or d <= 0:
+            if a.service is None or d is None:
+                return missing_fields(a), None
+            if d <= 0:
                 return f"officer_delta must be a positive integer, got {d}", None
             if d > self.reserve:
                 return f"officer_delta {d} exceeds the reserve ({self.reserve})", None
             return None, None
         if t is _REQUEST:
             if a.service is None:
-                return "request_missing_documents needs service", None
+                return missing_fields(a), None
             i = self.index.get(a.service.value)
             cases = [c for c in self.queues[i] if c.missing] if i is not None else []
             if not cases:
@@ -312,9 +354,9 @@ class LegacySimulator(Simulator):
                 return "no eligible case to escalate (active and not yet escalated)", None
             return None, min(cases, key=escalation_key)
         if t is _REALLOCATE:
-            if a.service is None or a.target_service is None or a.officer_delta is None:
-                return "reallocate_officers needs service, target_service and officer_delta", None
             d = a.officer_delta
+            if a.service is None or a.target_service is None or d is None:
+                return missing_fields(a), None
             if d <= 0:
                 return f"officer_delta must be a positive integer, got {d}", None
             if a.service == a.target_service:
@@ -329,7 +371,7 @@ class LegacySimulator(Simulator):
         return self._resolve(action)[0]
 
     # -- one day ---------------------------------------------------------------------
-    def _advance_day(self) -> tuple[int, int, int, int]:
+    def _advance_day(self) -> DayStats:
         self.day = day = self.day + 1
         self._views = [None] * len(self.services)
         rate = self.task.arrival_rate_per_day
@@ -381,7 +423,12 @@ class LegacySimulator(Simulator):
         counters["idle_officer_days"] += idle
         counters["capacity_officer_days"] += capacity_days
         self.gap = self._fairness_gap()
-        return advances, completions, breaches, idle
+        stats = _new(DayStats)
+        stats.advances = advances
+        stats.completions = completions
+        stats.breaches = breaches
+        stats.idle = idle
+        return stats
 
     def _complete(self, case: Case) -> int:
         i = case.svc
@@ -406,23 +453,23 @@ class LegacySimulator(Simulator):
     # -- views -----------------------------------------------------------------------
     def _queue_view(self, i: int) -> ServiceQueue:
         name, n, day, sc = self.services[i], len(self.queues[i]), self.day, self.stage_counts[i]
-        return ServiceQueue(
-            name,
-            n,
-            self.n_missing[i],
-            self.n_escalated[i],
-            self.n_urgent[i],
-            self.n_breached[i],
-            round((n * day + self.age_sum[i]) / n, 2) if n else 0.0,
-            {
-                "submission": sc[0],
-                "document_verification": sc[1],
-                "field_verification": sc[2],
-                "approval": sc[3],
-                "issuance": sc[4],
-            },
-            self.officers[name],
-        )
+        view = _new(ServiceQueue)
+        view.service = name
+        view.active_cases = n
+        view.missing_docs_cases = self.n_missing[i]
+        view.escalated_cases = self.n_escalated[i]
+        view.urgent_cases = self.n_urgent[i]
+        view.breached_cases = self.n_breached[i]
+        view.avg_age_days = round((n * day + self.age_sum[i]) / n, 2) if n else 0.0
+        view.stage_counts = {
+            "submission": sc[0],
+            "document_verification": sc[1],
+            "field_verification": sc[2],
+            "approval": sc[3],
+            "issuance": sc[4],
+        }
+        view.officers = self.officers[name]
+        return view
 
     def observe(self) -> Observation:
         # A service's view is rebuilt only after something in it changed (``_views[i]``
@@ -432,25 +479,25 @@ class LegacySimulator(Simulator):
             if v is None:
                 views[i] = self._queue_view(i)
         queues: list[ServiceQueue] = views[:]  # type: ignore[assignment]
-        day = self.day
         c = self.counters
-        return Observation(
-            "legacy",
-            self.task.task_id,
-            day,
-            self.task.max_days,
-            self.mode,
-            queues,
-            dict(self.officers),
-            self.reserve,
-            self.active,
-            c["completed"],
-            c["sla_breaches"],
-            self.gap,
-            self.budget,
-            self.last_valid,
-            self.last_message,
-        )
+        obs = _new(Observation)
+        obs.ruleset = "legacy"
+        obs.task_id = self.task.task_id
+        obs.day = self.day
+        obs.max_days = self.task.max_days
+        obs.priority_mode = self.mode
+        obs.queues = queues
+        obs.officers = dict(self.officers)
+        obs.reserve_officers = self.reserve
+        obs.total_backlog = self.active
+        obs.total_completed = c["completed"]
+        obs.total_sla_breaches = c["sla_breaches"]
+        obs.fairness_gap = self.gap
+        obs.escalation_budget_remaining = self.budget
+        obs.last_action_valid = self.last_valid
+        obs.last_action_message = self.last_message
+        obs.extra = {}
+        return obs
 
     def metrics(self) -> dict[str, float]:
         """The seven grade metrics, unrounded and clamped to [0, 1]."""
@@ -463,18 +510,18 @@ class LegacySimulator(Simulator):
         day = self.day
         cases = [
             CaseView(
-                case_id(c.num),
-                self.services[c.svc],
-                STAGES[c.stage],
-                c.arrival_day,
-                c.due_day,
-                c.urgency,
-                c.missing,
-                c.fv,
-                c.escalated,
-                day + c.age0,
-                day - c.stage_since,
-                c.breached,
+                case_id=case_id(c.num),
+                service=self.services[c.svc],
+                stage=STAGES[c.stage],
+                arrival_day=c.arrival_day,
+                due_day=c.due_day,
+                urgency=c.urgency,
+                missing_documents=c.missing,
+                needs_field_verification=c.fv,
+                escalated=c.escalated,
+                total_days=day + c.age0,
+                days_in_stage=day - c.stage_since,
+                breached=c.breached,
             )
             for q in self.queues
             for c in q

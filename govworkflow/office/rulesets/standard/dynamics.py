@@ -15,6 +15,7 @@ true future.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from math import exp
 from typing import Any
 
@@ -22,7 +23,7 @@ from govworkflow.office.rulesets.standard.events import Events
 from govworkflow.office.rulesets.standard.tasks import StandardTask
 from govworkflow.office.vocab import STAGE_ORDER
 
-__all__ = ["COUNTERS", "STAGES", "UNIT", "Case", "Office"]
+__all__ = ["COUNTERS", "STAGES", "UNIT", "Case", "DayStats", "Office"]
 
 STAGES: tuple[str, ...] = tuple(s.value for s in STAGE_ORDER)
 SUB, DOC, FV, APP, ISS, DONE = range(6)
@@ -59,6 +60,26 @@ COUNTERS: tuple[str, ...] = (
     "work_units_done",
     "work_units_available",
 )
+
+
+@dataclass(slots=True)
+class DayStats:
+    """What one simulated day did: the counts the day's reward terms weigh."""
+
+    advances: int
+    """Stage advances (completions included)."""
+    on_time: int
+    """Completions no later than the due day."""
+    late: int
+    """Completions after the due day."""
+    breaches: int
+    """Cases that breached today (still open on their due day)."""
+    idle_units: int
+    """Work units available but not spent on cases (reserve, just moved, idle)."""
+    received: int
+    """Applicant answers received."""
+    wasted: int
+    """Escalations found wasted (escalated at risk, breached anyway)."""
 
 
 class Case:
@@ -254,9 +275,8 @@ class Office:
         return e
 
     # -- one day ---------------------------------------------------------------------
-    def _advance_day(self) -> tuple[int, int, int, int, int, int, int]:
-        """Simulate the next day. Returns (stage advances, on-time completions, late
-        completions, new breaches, idle units, documents received, wasted escalations)."""
+    def _advance_day(self) -> DayStats:
+        """Simulate the next day and say what it did."""
         self.day = day = self.day + 1
         rng = self.rng
         task = self.task
@@ -348,7 +368,15 @@ class Office:
         counters["escalations_wasted"] += wasted
         self.fresh = [0] * self.n
         self.refresh_views()
-        return advances, on_time, late, new_breaches, units_available - units_done, received, wasted
+        return DayStats(
+            advances=advances,
+            on_time=on_time,
+            late=late,
+            breaches=new_breaches,
+            idle_units=units_available - units_done,
+            received=received,
+            wasted=wasted,
+        )
 
     def _set_work(self, c: Case) -> None:
         w = self.work[c.svc][c.stage]

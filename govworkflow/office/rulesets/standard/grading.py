@@ -30,7 +30,6 @@ from govworkflow.core.grading import clamp01 as _clip
 from govworkflow.core.grading import make_grade
 from govworkflow.office.models import Grade
 from govworkflow.office.rulesets.standard.dynamics import CLEAR, DONE
-from govworkflow.office.rulesets.standard.tasks import COMPONENTS
 
 if TYPE_CHECKING:
     from govworkflow.office.rulesets.standard.sim import StandardSimulator
@@ -92,8 +91,15 @@ def metrics(sim: StandardSimulator) -> dict[str, float]:
     escalation = c["escalations_saved"] / budget if budget else 0.0
     available = c["work_units_available"]
     utilisation = c["work_units_done"] / available if available else 0.0
-    values = (completion, sla, urgent, fairness, documents, escalation, utilisation)
-    return {k: _clip(v) for k, v in zip(COMPONENTS, values, strict=True)}
+    return {  # in COMPONENTS order: the order the score sums them in
+        "completion": _clip(completion),
+        "sla_compliance": _clip(sla),
+        "urgent_on_time": _clip(urgent),
+        "fairness": _clip(fairness),
+        "document_turnaround": _clip(documents),
+        "escalation_effectiveness": _clip(escalation),
+        "officer_utilisation": _clip(utilisation),
+    }
 
 
 def grade(sim: StandardSimulator) -> Grade:

@@ -2,37 +2,56 @@
 
 ``step`` reads like the rules: apply the action (or advance the day), advance the day
 by itself once the day's management actions are used up, compute the named reward
-components, then the end checks. The day itself lives in ``dynamics.Office``; grading
-in ``grading``; the observation in ``views``.
+components (a ``RewardComponents`` named tuple), then the end checks. The day itself
+lives in ``dynamics.Office``; grading in ``grading``; the observation in ``views``.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from govworkflow.core.kernel import Simulator
-from govworkflow.office.models import Action, EpisodeState, Grade
+from govworkflow.office.models import Action, EpisodeState, Grade, missing_fields
 from govworkflow.office.rulesets.standard import grading, views
-from govworkflow.office.rulesets.standard.dynamics import BLOCKED, DONE, FV, WAITING, Case, Office
+from govworkflow.office.rulesets.standard.dynamics import BLOCKED, DONE, FV, WAITING, Case, DayStats, Office
 from govworkflow.office.rulesets.standard.tasks import StandardTask
 from govworkflow.office.vocab import ActionType
 
-__all__ = ["REWARD_WEIGHTS", "StandardSimulator"]
+__all__ = ["REWARD_WEIGHTS", "RewardComponents", "StandardSimulator"]
+
+
+class RewardComponents(NamedTuple):
+    """One step's reward, by component (the reward is their sum, rounded to 6 decimals).
+    The field names are ``StandardSimulator.REWARD_COMPONENTS``."""
+
+    progress: float
+    completions: float
+    waiting: float
+    sla_breaches: float
+    fairness: float
+    invalid_action: float
+    idle_capacity: float
+    wasted_escalation: float
+    documents: float
+
 
 #: Reward weight per unit of each named component (see docs/standard-ruleset.md).
-REWARD_WEIGHTS: dict[str, float] = {
-    "progress": 0.05,  # per stage advance
-    "completions": 1.0,  # per on-time completion (late ones earn 0.25)
-    "waiting": -0.01,  # per open case at the end of a day
-    "sla_breaches": -1.0,  # per new breach
-    "fairness": -1.0,  # per unit of SLA gap above the task's tolerance, per day
-    "invalid_action": -0.5,  # per invalid action
-    "idle_capacity": -0.02,  # per officer-day not spent on cases (reserve, moved, idle)
-    "wasted_escalation": -0.5,  # per escalation found wasted
-    "documents": 0.1,  # per applicant answer received
-}
+WEIGHTS = RewardComponents(
+    progress=0.05,  # per stage advance
+    completions=1.0,  # per on-time completion (late ones earn 0.25)
+    waiting=-0.01,  # per open case at the end of a day
+    sla_breaches=-1.0,  # per new breach
+    fairness=-1.0,  # per unit of SLA gap above the task's tolerance, per day
+    invalid_action=-0.5,  # per invalid action
+    idle_capacity=-0.02,  # per officer-day not spent on cases (reserve, moved, idle)
+    wasted_escalation=-0.5,  # per escalation found wasted
+    documents=0.1,  # per applicant answer received
+)
+REWARD_WEIGHTS: dict[str, float] = WEIGHTS._asdict()
 _LATE_COMPLETION = 0.25
-_W = REWARD_WEIGHTS
+_W = WEIGHTS
+# ``__new__`` with keywords: ``RewardComponents(...)`` would pack them into a dict first.
+_components = RewardComponents.__new__
 
 _ADVANCE = ActionType.ADVANCE_TIME
 _SET_MODE = ActionType.SET_PRIORITY_MODE
@@ -46,7 +65,7 @@ class StandardSimulator(Office, Simulator):
     """One episode under the standard rules (see ``docs/standard-ruleset.md``)."""
 
     ruleset: ClassVar[str] = "standard"
-    REWARD_COMPONENTS: ClassVar[tuple[str, ...]] = tuple(REWARD_WEIGHTS)
+    REWARD_COMPONENTS: ClassVar[tuple[str, ...]] = RewardComponents._fields
 
     def __init__(self, task: StandardTask, seed: int, max_steps: int = 1000) -> None:
         self.task = task
@@ -63,7 +82,7 @@ class StandardSimulator(Office, Simulator):
         self.refresh_views()
 
     # -- one step --------------------------------------------------------------------
-    def step(self, action: Action) -> tuple[float, tuple[float, ...], bool, bool]:
+    def step(self, action: Action) -> tuple[float, RewardComponents, bool, bool]:
         self.steps += 1
         day_stats = None
         wasted_now = 0
@@ -90,26 +109,37 @@ class StandardSimulator(Office, Simulator):
         self.truncated = truncated = not terminated and (self.day >= self.task.max_days or self.steps >= self.max_steps)
         return reward, components, terminated, truncated
 
-    def _advance(self) -> tuple[int, int, int, int, int, int, int]:
+    def _advance(self) -> DayStats:
         self.actions_today = 0
         return self._advance_day()
 
-    def _reward(self, day_stats: tuple[int, int, int, int, int, int, int] | None, wasted_now: int) -> tuple[float, ...]:
-        invalid = 0.0 if self.last_valid else _W["invalid_action"]
-        if day_stats is None:
-            return (0.0, 0.0, 0.0, 0.0, 0.0, invalid, 0.0, _W["wasted_escalation"] * wasted_now, 0.0)
-        advances, on_time, late, breaches, idle_units, received, wasted = day_stats
+    def _reward(self, stats: DayStats | None, wasted_now: int) -> RewardComponents:
+        invalid = 0.0 if self.last_valid else _W.invalid_action
+        if stats is None:
+            return _components(
+                RewardComponents,
+                progress=0.0,
+                completions=0.0,
+                waiting=0.0,
+                sla_breaches=0.0,
+                fairness=0.0,
+                invalid_action=invalid,
+                idle_capacity=0.0,
+                wasted_escalation=_W.wasted_escalation * wasted_now,
+                documents=0.0,
+            )
         excess = self.gap - self.task.fairness_tolerance
-        return (
-            _W["progress"] * advances,
-            _W["completions"] * (on_time + _LATE_COMPLETION * late),
-            _W["waiting"] * self.active,
-            _W["sla_breaches"] * breaches,
-            _W["fairness"] * excess if excess > 0 else 0.0,
-            invalid,
-            _W["idle_capacity"] * idle_units / 100,
-            _W["wasted_escalation"] * (wasted + wasted_now),
-            _W["documents"] * received,
+        return _components(
+            RewardComponents,
+            progress=_W.progress * stats.advances,
+            completions=_W.completions * (stats.on_time + _LATE_COMPLETION * stats.late),
+            waiting=_W.waiting * self.active,
+            sla_breaches=_W.sla_breaches * stats.breaches,
+            fairness=_W.fairness * excess if excess > 0 else 0.0,
+            invalid_action=invalid,
+            idle_capacity=_W.idle_capacity * stats.idle_units / 100,
+            wasted_escalation=_W.wasted_escalation * (stats.wasted + wasted_now),
+            documents=_W.documents * stats.received,
         )
 
     # -- management actions ----------------------------------------------------------
@@ -188,18 +218,20 @@ class StandardSimulator(Office, Simulator):
 
     def _resolve(self, a: Action) -> tuple[str | None, Case | list[Case] | None]:
         """Why ``a`` is invalid now (or None), and what it would act on. Pure."""
+        # A lacking field: the message names the type's fields (office.models.ACTION_FIELDS;
+        # tests/standard/test_names.py checks that these checks match that table).
         t = a.action_type
         if t is _ADVANCE:
             return None, None
         if t is _SET_MODE:
-            return ("set_priority_mode needs priority_mode" if a.priority_mode is None else None), None
+            return (missing_fields(a) if a.priority_mode is None else None), None
         if a.service is not None and a.service.value not in self.index:
             return f"{a.service.value} is not a service of this task; valid: {list(self.services)}", None
         if t is _ASSIGN:
-            if a.service is None:
-                return "assign_capacity needs service", None
             d = a.officer_delta
-            if d is None or d <= 0:
+            if a.service is None or d is None:
+                return missing_fields(a), None
+            if d <= 0:
                 return f"officer_delta must be a positive integer, got {d}", None
             if d > self.reserve:
                 return f"officer_delta {d} exceeds the reserve ({self.reserve})", None
@@ -207,7 +239,7 @@ class StandardSimulator(Office, Simulator):
         if t is _REQUEST:
             i = self._service(a)
             if i is None:
-                return "request_missing_documents needs service", None
+                return missing_fields(a), None
             blocked = [c for c in self.queues[i] if c.doc == BLOCKED]
             if not blocked:
                 return f"no {self.services[i]} case is blocked waiting for a document request", None
@@ -232,7 +264,7 @@ class StandardSimulator(Office, Simulator):
             return None, min(cases, key=risk)
         if t is _REALLOCATE:
             if a.service is None or a.target_service is None or a.officer_delta is None:
-                return "reallocate_officers needs service, target_service and officer_delta", None
+                return missing_fields(a), None
             if a.target_service.value not in self.index:
                 return f"{a.target_service.value} is not a service of this task", None
             d = a.officer_delta

@@ -1,0 +1,58 @@
+"""The office tables in the README and the docs quote the committed leaderboard files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from govworkflow.evaluation import table
+
+ROOT = Path(__file__).resolve().parents[2]
+CELL = re.compile(r"\*{0,2}(\d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\])\*{0,2}")
+
+
+def _rows(ruleset: str) -> dict[tuple[str, str], table.Row]:
+    doc = table.load(ROOT / "data" / "results" / f"leaderboard-{ruleset}.json")
+    return {(r.task_id, r.policy): r for r in doc.rows}
+
+
+def _cell(r: table.Row) -> str:
+    return f"{r.mean:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}]"
+
+
+def _policy_tables(text: str) -> list[tuple[list[str], list[list[str]]]]:
+    """Markdown tables whose first header cell is ``policy``: (task columns, body rows)."""
+    out = []
+    for block in re.findall(r"(\| policy \|.*?\n)(\| ---.*?\n)((?:\|.*\n)+)", text):
+        header = [c.strip() for c in block[0].strip().strip("|").split("|")]
+        body = [[c.strip() for c in line.strip().strip("|").split("|")] for line in block[2].splitlines()]
+        out.append((header[1:], body))
+    return out
+
+
+@pytest.mark.parametrize(("page", "ruleset"), [("README.md", "standard"), ("docs/standard-ruleset.md", "standard")])
+def test_policy_tables_quote_the_leaderboard(page: str, ruleset: str) -> None:
+    rows = _rows(ruleset)
+    checked = 0
+    for tasks, body in _policy_tables((ROOT / page).read_text(encoding="utf-8")):
+        for cells in body:
+            name = re.search(r"`(\w+)`", cells[0])
+            if name is None:  # e.g. "best legacy heuristic": a summary, not a policy
+                continue
+            for task, cell in zip(tasks, cells[1:], strict=True):
+                m = CELL.fullmatch(cell)
+                assert m is not None, (page, cells[0], task, cell)
+                assert m.group(1) == _cell(rows[(task, name.group(1))]), (page, name.group(1), task)
+                checked += 1
+    assert checked >= 24, checked
+
+
+def test_the_gym_page_quotes_the_leaderboard() -> None:
+    rows = _rows("standard")
+    text = (ROOT / "docs" / "gym.md").read_text(encoding="utf-8")
+    quoted = re.findall(r"^\| (\w+) \| \d+ \| [0-9.]+ \| ([^|]+) \| ([^|]+) \|$", text, flags=re.M)
+    assert len(quoted) == 4
+    for task, sla, ppo in quoted:
+        assert sla.strip() == _cell(rows[(task, "sla_aware")]) and ppo.strip() == _cell(rows[(task, "ppo")])
