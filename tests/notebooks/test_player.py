@@ -15,9 +15,9 @@ from tests.notebooks.support import RULESET, TASK
 pytest.importorskip("ipywidgets")
 pytest.importorskip("plotly")
 
-from govworkflow.viz import player as player_module  # noqa: E402
-from govworkflow.viz.actions import ACTION_FIELDS, valid_actions  # noqa: E402
-from govworkflow.viz.player import REPLAY, EpisodePlayer, figure_bundle  # noqa: E402
+from govworkflow.viz import player as player_module
+from govworkflow.viz.actions import ACTION_FIELDS, valid_actions
+from govworkflow.viz.player import REPLAY, EpisodePlayer, figure_bundle
 
 pio = pytest.importorskip("plotly.io")
 
@@ -181,7 +181,7 @@ def test_export_and_load_replays_exactly(player: EpisodePlayer, tmp_path: Path) 
 
 def test_pickers_reset_the_episode(player: EpisodePlayer) -> None:
     player.advance_day()
-    other_task = [t for t in player.task_picker.options if t != TASK][0]
+    other_task = next(t for t in player.task_picker.options if t != TASK)
     player.task_picker.value = other_task
     assert player.env.task_id == other_task and player.counters["step"] == 0
     assert player.seed_picker.value == player.env.ruleset.task(other_task).seed
@@ -200,9 +200,7 @@ class _Handle:
         self.log.append(("update", obj))
 
 
-def test_charts_update_in_place_through_display_handles(
-    player: EpisodePlayer, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_charts_update_in_place_through_display_handles(player: EpisodePlayer, monkeypatch: pytest.MonkeyPatch) -> None:
     log: list[Any] = []
 
     def fake_display(obj: Any, raw: bool = False, display_id: bool = False) -> _Handle | None:

@@ -41,7 +41,12 @@ def test_checks_pass_fail_skip_and_error(capsys: pytest.CaptureFixture[str]) -> 
         raise KeyError("k")
 
     out = capsys.readouterr().out.splitlines()
-    assert out == ["PASS  a.pass: fine", "FAIL  a.fail: wrong", "SKIP  a.skip: not here", "FAIL  a.error: KeyError: 'k'"]
+    assert out == [
+        "PASS  a.pass: fine",
+        "FAIL  a.fail: wrong",
+        "SKIP  a.skip: not here",
+        "FAIL  a.error: KeyError: 'k'",
+    ]
     assert crit.summary() == {"pass": 1, "fail": 2, "skip": 1}
     assert not crit.passed
 

@@ -6,8 +6,8 @@ import pytest
 
 pytest.importorskip("ipywidgets")
 
-from govworkflow.triage import TriageEnv  # noqa: E402
-from govworkflow.viz import TriagePlayer  # noqa: E402
+from govworkflow.triage import TriageEnv
+from govworkflow.viz import TriagePlayer
 
 
 @pytest.fixture
