@@ -91,6 +91,15 @@ class Simulator(ABC):
     def why_invalid(self, action: Action) -> str | None:
         """Why ``action`` would be invalid now, or ``None`` if it is valid. Pure."""
 
+    @abstractmethod
+    def at_risk_cases(self) -> int:
+        """How much open work is at risk of missing its deadline now, as these rules define
+        it (the one definition: charts and players read it from here)."""
+
+    @abstractmethod
+    def at_risk_rule(self) -> str:
+        """That definition in a few words, for labels (``slack of at most 2 days``)."""
+
     @property
     def done(self) -> bool:
         return self.terminated or self.truncated

@@ -152,7 +152,7 @@ def sla_figure(tr: Trace) -> go.Figure:
         go.Bar(
             x=days,
             y=[p.at_risk for p in points],
-            name=f"at risk (due within {tr.risk_days} days)",
+            name=f"at risk ({tr.at_risk_rule})",
             marker={"color": PALETTE[1]},
             opacity=0.7,
         )

@@ -2,7 +2,8 @@
 
 An ``EpisodeRecord`` keeps the actions, rewards and messages of an episode; a ``Trace``
 adds what the office looked like after each step (the observation and the number of
-cases at risk of missing their deadline). Traces are built two ways:
+cases at risk of missing their deadline, as the ruleset defines it:
+``Simulator.at_risk_cases``). Traces are built two ways:
 
 * ``trace(record)`` replays the record's actions from a reset with the same ruleset,
   task and seed. Replay is exact, and it is checked: a reward that differs from the
@@ -24,17 +25,7 @@ from govworkflow.office.record import EpisodeRecord, StepRecord
 from govworkflow.office.rulesets import get_ruleset
 from govworkflow.office.vocab import STAGE_ORDER
 
-__all__ = ["DEFAULT_RISK_DAYS", "Trace", "TracePoint", "cases_at_risk", "trace"]
-
-#: A case is *at risk* when it is open, not yet breached, and due within this many days.
-DEFAULT_RISK_DAYS = 2
-
-
-def cases_at_risk(sim: Simulator, risk_days: int = DEFAULT_RISK_DAYS) -> int:
-    """Open cases not yet breached whose due day is at most ``risk_days`` away."""
-    state = sim.state()
-    horizon = state.day + risk_days
-    return sum(1 for c in state.active_cases if not c.breached and c.due_day <= horizon)
+__all__ = ["Trace", "TracePoint", "trace"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,15 +51,16 @@ class Trace:
     task_id: str
     seed: int
     component_names: tuple[str, ...]
-    risk_days: int = DEFAULT_RISK_DAYS
+    at_risk_rule: str = ""
+    """What "at risk" means under the episode's ruleset (``Simulator.at_risk_rule``)."""
     points: list[TracePoint] = field(default_factory=list)
 
     # -- building ----------------------------------------------------------------------
     @classmethod
-    def start(cls, sim: Simulator, risk_days: int = DEFAULT_RISK_DAYS) -> Trace:
+    def start(cls, sim: Simulator) -> Trace:
         """A trace whose first point is ``sim`` as it is now (normally just reset)."""
-        tr = cls(sim.ruleset, sim.task.task_id, sim.seed, sim.REWARD_COMPONENTS, risk_days)
-        tr.points.append(TracePoint(sim.steps, sim.day, sim.observe(), cases_at_risk(sim, risk_days)))
+        tr = cls(sim.ruleset, sim.task.task_id, sim.seed, sim.REWARD_COMPONENTS, sim.at_risk_rule())
+        tr.points.append(TracePoint(sim.steps, sim.day, sim.observe(), sim.at_risk_cases()))
         return tr
 
     def add(self, sim: Simulator, step: StepRecord) -> TracePoint:
@@ -77,7 +69,7 @@ class Trace:
             step.step,
             step.day,
             sim.observe(),
-            cases_at_risk(sim, self.risk_days),
+            sim.at_risk_cases(),
             step.reward,
             step.components,
             step.action,
@@ -124,7 +116,7 @@ class Trace:
         return self.points[1:]
 
 
-def trace(record: EpisodeRecord, risk_days: int = DEFAULT_RISK_DAYS) -> Trace:
+def trace(record: EpisodeRecord) -> Trace:
     """Replay ``record`` from a reset and collect a ``TracePoint`` per step.
 
     Raises ``ValueError`` when a replayed reward differs from the recorded one (the
@@ -132,7 +124,7 @@ def trace(record: EpisodeRecord, risk_days: int = DEFAULT_RISK_DAYS) -> Trace:
     """
     ruleset = get_ruleset(record.ruleset)
     sim = ruleset.make(record.task_id, record.seed, max(ruleset.default_max_steps, len(record.steps)))
-    tr = Trace.start(sim, risk_days)
+    tr = Trace.start(sim)
     for i, step in enumerate(record.steps):
         if sim.done:
             raise ValueError(f"step {i + 1}: the replayed episode has already ended")

@@ -49,7 +49,10 @@ from govworkflow.office.rulesets.legacy.grading import legacy_grade, legacy_metr
 from govworkflow.office.rulesets.legacy.tasks import LegacyTask
 from govworkflow.office.vocab import ActionType
 
-__all__ = ["COUNTERS", "REWARD_WEIGHTS", "DayStats", "LegacySimulator", "RewardComponents"]
+__all__ = ["AT_RISK_DAYS", "COUNTERS", "REWARD_WEIGHTS", "DayStats", "LegacySimulator", "RewardComponents"]
+
+#: A legacy case is *at risk* when it is open, not yet breached, and due within this many days.
+AT_RISK_DAYS = 2
 
 
 class RewardComponents(NamedTuple):
@@ -505,6 +508,15 @@ class LegacySimulator(Simulator):
 
     def grade(self) -> Grade:
         return legacy_grade(self.task, self.metrics(), provisional=not self.done)
+
+    def at_risk_cases(self) -> int:
+        """Open cases not yet breached whose due day is at most ``AT_RISK_DAYS`` away (the
+        published rules define no "at risk"; this is the legacy ruleset's own, for charts)."""
+        horizon = self.day + AT_RISK_DAYS
+        return sum(1 for q in self.queues for c in q if not c.breached and c.due_day <= horizon)
+
+    def at_risk_rule(self) -> str:
+        return f"due within {AT_RISK_DAYS} days"
 
     def state(self) -> EpisodeState:
         day = self.day

@@ -291,6 +291,14 @@ class StandardSimulator(Office, Simulator):
     def grade(self) -> Grade:
         return grading.grade(self)
 
+    def at_risk_cases(self) -> int:
+        """The observation's at-risk cases, summed over services: open, not breached, with
+        a public slack of at most ``at_risk_slack_days`` (``refresh_views``)."""
+        return sum(self.at_risk)
+
+    def at_risk_rule(self) -> str:
+        return f"slack of at most {self.task.at_risk_slack_days} days"
+
     def metrics(self) -> dict[str, float]:
         """The grade components, unrounded."""
         return grading.metrics(self)
