@@ -206,3 +206,19 @@ def test_deprecated_paths_still_import_and_warn() -> None:
         if name != "govworkflow.triage.network":  # the pickle alias of the shipped models stays quiet
             assert any(issubclass(w.category, DeprecationWarning) for w in caught), name
         assert target is not module
+
+
+def test_the_test_tree_mirrors_the_package() -> None:
+    """Each folder of tests is named after the package it tests (``notebooks`` tests the
+    course), and every folder is a package, so helpers are imported one way:
+    ``from tests.<folder>.<module> import ...``."""
+    tests = Path(__file__).resolve().parent
+    folders = {p for p in tests.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert {p.name for p in folders} <= {*LAYERS, "notebooks"}, sorted(p.name for p in folders)
+    for folder in folders:
+        for sub in [folder, *(p for p in folder.rglob("*") if p.is_dir() and p.name != "__pycache__")]:
+            assert (sub / "__init__.py").exists(), sub
+    for path in tests.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        relative = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level]
+        assert not relative, f"{path.relative_to(tests)}:{relative[0]}: import helpers as tests.<folder>.<module>"

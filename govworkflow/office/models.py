@@ -8,7 +8,7 @@
   name, field by field on a blank instance (``obs = object.__new__(Observation)``, then
   ``obs.day = ...``): half the cost of a positional call, where a call with keywords
   would cost 2-3 times as much (``type.__call__`` first packs them into a dict). mypy
-  checks each field's type; ``tests/standard/test_names.py`` checks that every field is set.
+  checks each field's type; ``tests/office/standard/test_names.py`` checks that every field is set.
 * ``Grade`` and ``EpisodeState`` are pydantic models (built rarely).
 """
 
@@ -82,7 +82,7 @@ class Action(BaseModel):
 
 #: The fields each action type needs, in the order a picker shows them. An action without
 #: one of them is invalid under every ruleset, with the message of ``missing_fields``
-#: (``tests/standard/test_names.py`` checks both rulesets against this table).
+#: (``tests/office/standard/test_names.py`` checks both rulesets against this table).
 ACTION_FIELDS: dict[ActionType, tuple[str, ...]] = {
     ActionType.ADVANCE_TIME: (),
     ActionType.SET_PRIORITY_MODE: ("priority_mode",),

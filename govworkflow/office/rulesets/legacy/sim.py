@@ -320,7 +320,7 @@ class LegacySimulator(Simulator):
     def _resolve(self, a: Action) -> tuple[str | None, Case | None]:
         """Why ``a`` is invalid now (or None), and the case it would act on. Pure."""
         # A lacking field: the message names the type's fields (office.models.ACTION_FIELDS;
-        # tests/standard/test_names.py checks that these checks match that table).
+        # tests/office/standard/test_names.py checks that these checks match that table).
         t = a.action_type
         if t is _ADVANCE:
             return None, None

@@ -219,7 +219,7 @@ class StandardSimulator(Office, Simulator):
     def _resolve(self, a: Action) -> tuple[str | None, Case | list[Case] | None]:
         """Why ``a`` is invalid now (or None), and what it would act on. Pure."""
         # A lacking field: the message names the type's fields (office.models.ACTION_FIELDS;
-        # tests/standard/test_names.py checks that these checks match that table).
+        # tests/office/standard/test_names.py checks that these checks match that table).
         t = a.action_type
         if t is _ADVANCE:
             return None, None

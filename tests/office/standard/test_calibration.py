@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from govworkflow.evaluation.leaderboard import UPPER_BOUND, calibration, run_leaderboard
 from govworkflow.office.policies.ladder import LADDER
-
-from .helpers import RULESET
+from tests.office.standard.helpers import RULESET
 
 
 def test_calibration_targets_hold_on_a_smaller_sample() -> None:

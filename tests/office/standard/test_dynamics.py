@@ -12,8 +12,7 @@ from govworkflow.office.policies.heuristics import ADVANCE
 from govworkflow.office.rulesets.standard import StandardSimulator
 from govworkflow.office.rulesets.standard.dynamics import BLOCKED, FV, WAITING
 from govworkflow.office.vocab import ActionType, PriorityMode
-
-from .helpers import RULESET, TASK_IDS, calm_task, play, task
+from tests.office.standard.helpers import RULESET, TASK_IDS, calm_task, play, task
 
 
 def make(task_id: str = "district_backlog_easy", seed: int = 5) -> StandardSimulator:

@@ -13,8 +13,7 @@ from govworkflow.office.rulesets.standard import StandardSimulator
 from govworkflow.office.rulesets.standard.dynamics import DONE, STAGES_LEFT
 from govworkflow.office.rulesets.standard.tasks import COMPONENTS
 from govworkflow.office.vocab import ActionType
-
-from .helpers import RULESET, TASK_IDS, play
+from tests.office.standard.helpers import RULESET, TASK_IDS, play
 
 CHEAP_LADDER = ["stall_attempt", "advance_only", "random_valid", "urgent_first", "oldest_first",
                 "backlog_clearance", "sla_aware"]  # fmt: skip

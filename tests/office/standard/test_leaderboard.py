@@ -18,10 +18,9 @@ from govworkflow.evaluation.leaderboard import (
 from govworkflow.office.policies.ladder import LADDER
 from govworkflow.office.policies.ppo import PPOPolicy
 from govworkflow.office.rulesets import get_ruleset
+from tests.office.standard.helpers import RULESET
 
-from .helpers import RULESET
-
-RESULTS = Path(__file__).resolve().parents[2] / "data" / "results"
+RESULTS = Path(__file__).resolve().parents[3] / "data" / "results"
 
 
 def test_rows_have_means_and_intervals() -> None:

@@ -9,8 +9,7 @@ from govworkflow.office.policies.basic import RandomValid
 from govworkflow.office.policies.ladder import LADDER
 from govworkflow.office.rulesets import get_ruleset
 from govworkflow.office.rulesets.standard import StandardSimulator
-
-from .helpers import RULESET, play
+from tests.office.standard.helpers import RULESET, play
 
 
 @pytest.mark.parametrize("ruleset", ["standard", "legacy"])

@@ -8,10 +8,10 @@ from collections import Counter
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from triage_helpers import make_instance
 
 from govworkflow.triage import TASKS, TriageAction, TriageEnv, TriageSimulator, generate, ticket_reward
 from govworkflow.triage.instance import Ticket, TicketType
+from tests.triage.helpers import make_instance
 
 FAITHFUL = ["faithful_5", "faithful_8", "faithful_12"]
 

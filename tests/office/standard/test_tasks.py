@@ -9,8 +9,7 @@ import pytest
 
 from govworkflow.cli.main import main
 from govworkflow.office.rulesets.standard import StandardSimulator, TaskFileError, load_task_file, load_tasks
-
-from .helpers import RULESET, play
+from tests.office.standard.helpers import RULESET, play
 
 EXPECTED = ["district_backlog_easy", "mixed_urgency_medium", "cross_department_hard", "district_backlog_easy_extreme"]
 

@@ -11,8 +11,7 @@ from govworkflow.office.models import Action
 from govworkflow.office.policies.basic import candidate_actions
 from govworkflow.office.rulesets.standard import StandardSimulator
 from govworkflow.office.vocab import ActionType, Service
-
-from .helpers import RULESET, TASK_IDS
+from tests.office.standard.helpers import RULESET, TASK_IDS
 
 _EXTRA = [
     Action(action_type=ActionType.ASSIGN_CAPACITY, service=Service.PASSPORT, officer_delta=3),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from triage_helpers import instances, make_instance
 
 from govworkflow.triage import (
     SKIP,
@@ -22,6 +21,7 @@ from govworkflow.triage import (
     solve,
 )
 from govworkflow.triage.policies import available_policies
+from tests.triage.helpers import instances, make_instance
 
 
 def exhaustive(sim: TriageSimulator) -> float:

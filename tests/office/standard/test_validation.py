@@ -16,8 +16,7 @@ import itertools
 import pytest
 
 from govworkflow.office.rulesets.standard import StandardSimulator
-
-from .helpers import RULESET, TASK_IDS, calm_task, chase_documents
+from tests.office.standard.helpers import RULESET, TASK_IDS, calm_task, chase_documents
 
 
 def check_conservation(sim: StandardSimulator, staff: int) -> None:

@@ -1,4 +1,4 @@
-"""Shared helpers for the triage tests (imported by name: pytest puts this folder on sys.path)."""
+"""Shared helpers for the triage tests (``from tests.triage.helpers import ...``)."""
 
 from __future__ import annotations
 
