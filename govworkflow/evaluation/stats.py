@@ -27,6 +27,7 @@ from govworkflow.core.errors import BadValueError, MissingExtraError
 __all__ = [
     "CONFIDENCE",
     "METHOD",
+    "MIN_PAIRED_SEEDS",
     "N_RESAMPLES",
     "SEED",
     "Interval",
@@ -45,6 +46,9 @@ N_RESAMPLES = 2000
 METHOD = "BCa"
 #: Seed of the resampling generator.
 SEED = 0
+#: The fewest paired seeds on which one policy may be said to beat another (below it the
+#: interval is too unreliable, and with one seed it collapses to a point).
+MIN_PAIRED_SEEDS = 10
 
 
 def settings() -> dict[str, Any]:
@@ -80,13 +84,13 @@ class PairedDifference:
 
     @property
     def a_beats_b(self) -> bool:
-        """True only when the whole interval lies above 0."""
-        return self.low > 0.0
+        """True only when the whole interval lies above 0, on at least ``MIN_PAIRED_SEEDS`` seeds."""
+        return self.n >= MIN_PAIRED_SEEDS and self.low > 0.0
 
     @property
     def b_beats_a(self) -> bool:
-        """True only when the whole interval lies below 0."""
-        return self.high < 0.0
+        """True only when the whole interval lies below 0, on at least ``MIN_PAIRED_SEEDS`` seeds."""
+        return self.n >= MIN_PAIRED_SEEDS and self.high < 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "a_beats_b": self.a_beats_b, "b_beats_a": self.b_beats_a}

@@ -58,8 +58,13 @@ class Row(BaseModel):
             raise ValueError("seeds: a seed is listed twice")
         if any(not (0.0 <= s <= 1.0) for s in self.scores):
             raise ValueError("scores: every score must lie in [0, 1]")
+        if abs(self.mean - math.fsum(self.scores) / self.n) > 6e-5:
+            raise ValueError(f"mean: {self.mean} is not the mean of the scores ({math.fsum(self.scores) / self.n:.4f})")
         if not self.ci_low - 1e-9 <= self.mean <= self.ci_high + 1e-9:
             raise ValueError(f"ci_low/ci_high: [{self.ci_low}, {self.ci_high}] does not contain the mean {self.mean}")
+        bad = [k for k, v in {**self.metrics, **self.extras}.items() if not math.isfinite(v)]
+        if bad:
+            raise ValueError(f"metrics/extras: {bad} are not finite numbers")
         return self
 
     def by_seed(self) -> dict[int, float]:
@@ -82,6 +87,16 @@ class Document(BaseModel):
     provenance: dict[str, Any]
     rows: list[Row]
     calibration: list[dict[str, Any]] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Document:
+        cells = [(r.task_id, r.policy) for r in self.rows]
+        repeated = sorted({c for c in cells if cells.count(c) > 1})
+        if repeated:
+            raise ValueError(f"rows: the cell(s) {repeated} are listed more than once")
+        if (self.environment == "triage") != (self.ruleset == "triage"):
+            raise ValueError(f"ruleset: {self.ruleset!r} does not belong to environment {self.environment!r}")
+        return self
 
 
 def _mean(values: Sequence[float]) -> float:

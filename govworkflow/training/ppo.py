@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from govworkflow.training.imitation import Demonstrations
 
 __all__ = [
+    "DevelopmentOnly",
     "PPOArgs",
     "Target",
     "TrainArgs",
@@ -65,6 +66,7 @@ __all__ = [
     "office_target",
     "output_dirs",
     "train",
+    "training_env",
     "training_seeds",
     "validate",
     "validation_seeds",
@@ -298,14 +300,42 @@ class _Validation(BaseCallback):
             self._evaluate()
 
 
-def _seeded(make_env: Callable[[], gym.Env], seed: int, episode: int) -> Callable[[], gym.Env]:
-    def make() -> gym.Env:
-        env = make_env()
-        # seeds the env's generator; this and later resets play development episodes only
-        env.reset(seed=seed, options={"episode_seed": episode})
-        return env
+class DevelopmentOnly(gym.Wrapper):
+    """A training environment that can only play development episodes.
 
-    return make
+    The adapters read ``reset(seed=s)`` as "play episode ``s``"; SB3 seeds its vectorised
+    envs that way (``VecEnv.seed`` then ``reset(seed=seed + i)``). Here ``reset(seed=s)``
+    seeds the env's generator with ``s`` and plays ``first_episode(sets, s)``, a development
+    seed; an explicit ``options["episode_seed"]`` must be a development seed
+    (``development_only``); a reset without either draws a development seed as usual."""
+
+    def __init__(self, env: gym.Env, sets: SeedSets) -> None:
+        super().__init__(env)
+        self.sets = sets
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
+        options = dict(options or {})
+        if "episode_seed" in options:
+            development_only([options["episode_seed"]], self.sets, "a training episode")
+        elif seed is not None:
+            options["episode_seed"] = first_episode(self.sets, seed)
+        return self.env.reset(seed=seed, options=options)
+
+    def action_masks(self) -> np.ndarray:
+        """The wrapped env's action mask (MaskablePPO asks every env for it)."""
+        return cast(np.ndarray, self.env.unwrapped.action_masks())  # type: ignore[attr-defined]
+
+
+def training_env(target: Target, env_seed: int) -> gym.Env:
+    """One training environment of ``target``: development episodes only, generator
+    seeded with ``env_seed``."""
+    env = DevelopmentOnly(target.make_env(), target.seeds)
+    env.reset(seed=env_seed)
+    return env
+
+
+def _seeded(target: Target, env_seed: int) -> Callable[[], gym.Env]:
+    return lambda: training_env(target, env_seed)
 
 
 def _slim(path: Path) -> None:
@@ -375,7 +405,7 @@ def fit(args: PPOArgs, target: Target) -> TrainResult:
     """The training loop: seed, warm-start, PPO with validation, keep the best, write the record."""
     args.check()  # before the long run: the arguments, one environment, then where the outputs go
     target.make_env().close()  # an unknown task, reward, step cap or scale fails here, in the env's own words
-    seeds = training_seeds(target, args)  # no held-out seed reaches training (govworkflow.core.seeds)
+    training_seeds(target, args)  # refuses, before any work, a held-out seed (govworkflow.core.seeds)
     models_dir, results_dir = output_dirs(args.out_dir)
     models = check_output_dir(models_dir, "out_dir")
     results = check_output(results_dir / f"training-{target.name}.json", "out_dir")
@@ -385,8 +415,8 @@ def fit(args: PPOArgs, target: Target) -> TrainResult:
     torch.manual_seed(args.seed)
     torch.set_num_threads(1)
 
-    firsts = seeds["first training episodes"]
-    env = DummyVecEnv([_seeded(target.make_env, _env_seed(args, i), firsts[i]) for i in range(args.n_envs)])
+    # every env plays seeds["first training episodes"] first, then development draws only
+    env = DummyVecEnv([_seeded(target, _env_seed(args, i)) for i in range(args.n_envs)])
     model = MaskablePPO(
         target.policy,
         env,

@@ -123,3 +123,31 @@ def test_overlapping_or_small_seed_sets_are_refused() -> None:
     assert sets.range("dev") == range(0, 50) and sets.range("evaluation") == range(50, 150)
     with pytest.raises(ValueError, match="unknown seed set 'test'"):
         sets.range("test")
+
+
+@pytest.mark.parametrize("seed", [1, 100_000, 99_998, 900_000])
+def test_training_plays_development_episodes_whatever_seed_sb3_passes(seed: int) -> None:
+    """SB3 seeds vectorised envs with ``reset(seed=seed + i)``, which the adapters read as
+    "play episode seed + i": the training wrapper turns it into a development episode."""
+    from sb3_contrib import MaskablePPO
+    from stable_baselines3.common.vec_env import DummyVecEnv
+
+    from govworkflow.training.ppo import training_env
+    from govworkflow.training.triage import triage_target
+
+    office = office_target(TrainArgs(task="district_backlog_easy", ruleset="legacy", seed=seed, n_envs=2))
+    triage = triage_target(TriageTrainArgs(task="overload_12", seed=seed, n_envs=2))
+    for target in (office, triage):
+        env = DummyVecEnv([lambda i=i, t=target: training_env(t, seed * 1000 + i) for i in range(2)])  # type: ignore[misc]
+        MaskablePPO("MlpPolicy", env, seed=seed, n_steps=8, batch_size=8, device="cpu")
+        env.reset()  # what learn() does first: reset(seed=seed + i) on each env
+        played = [e.unwrapped.office.simulator.seed if hasattr(e.unwrapped, "office") else
+                  e.unwrapped.triage.simulator.seed for e in env.envs]  # fmt: skip
+        assert played and not any(s in target.seeds.evaluation for s in played), played
+        for _ in range(60):  # later episodes (auto-reset without a seed) stay development seeds too
+            env.step(np.array([int(np.flatnonzero(m)[0]) for m in env.env_method("action_masks")]))
+        played = [e.unwrapped.office.simulator.seed if hasattr(e.unwrapped, "office") else
+                  e.unwrapped.triage.simulator.seed for e in env.envs]  # fmt: skip
+        assert not any(s in target.seeds.evaluation for s in played), played
+    with pytest.raises(BadValueError, match="a training episode: 1 seed"):
+        training_env(office, 7).reset(options={"episode_seed": 100_000})

@@ -59,3 +59,22 @@ def test_the_gym_page_quotes_the_leaderboard() -> None:
     assert len(quoted) == 4
     for task, sla, ppo in quoted:
         assert sla.strip() == _cell(rows[(task, "sla_aware")]) and ppo.strip() == _cell(rows[(task, "ppo")])
+
+
+def test_a_leaderboard_file_that_lies_is_refused(tmp_path: Path) -> None:
+    import json
+
+    good = json.loads((ROOT / "data" / "results" / "leaderboard-legacy.json").read_text())
+    cases = [
+        (lambda d: d["rows"][0].update(mean=0.99, ci_high=1.0), "is not the mean of the scores"),
+        (lambda d: d["rows"][0]["metrics"].update(completion_rate=float("nan")), "are not finite numbers"),
+        (lambda d: d["rows"].append(d["rows"][0]), "listed more than once"),
+        (lambda d: d.update(environment="triage"), "does not belong to environment"),
+    ]
+    for edit, message in cases:
+        doc = json.loads(json.dumps(good))
+        edit(doc)
+        path = tmp_path / "lb.json"
+        path.write_text(json.dumps(doc))
+        with pytest.raises(ValueError, match=message):
+            table.load(path)

@@ -99,3 +99,12 @@ def test_no_other_module_computes_a_bootstrap() -> None:
             if imported and any(a.name == "bootstrap" for a in node.names):  # type: ignore[union-attr]
                 owners.append(path.relative_to(PACKAGE).as_posix())
     assert owners == ["evaluation/stats.py"]
+
+
+def test_too_few_seeds_never_make_a_winner() -> None:
+    one = stats.paired_difference({1: 0.6}, {1: 0.5})
+    assert one.low > 0 and not one.a_beats_b  # one seed: a point, not evidence
+    few = stats.paired_difference(dict.fromkeys(range(9), 0.6), dict.fromkeys(range(9), 0.5))
+    assert not few.a_beats_b
+    enough = stats.paired_difference({s: 0.6 + s / 1000 for s in range(10)}, dict.fromkeys(range(10), 0.5))
+    assert enough.n == stats.MIN_PAIRED_SEEDS and enough.a_beats_b
