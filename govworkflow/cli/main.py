@@ -27,10 +27,12 @@ from govworkflow.cli.options import (
     add_seed_options,
     chosen_seeds,
     output_path,
+    run_training,
 )
 from govworkflow.cli.output import leaderboard_table, print_json, table
 from govworkflow.core.errors import GovWorkflowError, MissingExtraError, check_count, distinct
 from govworkflow.evaluation import evaluate
+from govworkflow.office import models
 from govworkflow.office.rulesets import DEFAULT_RULESET, RULESETS, get_ruleset, task_rows
 
 __all__ = ["COMMANDS", "TRAIN_OPTIONS", "BadArgumentError", "Names", "add_command", "build_parser", "main"]
@@ -41,8 +43,8 @@ __all__ = ["COMMANDS", "TRAIN_OPTIONS", "BadArgumentError", "Names", "add_comman
 RULESET_NAMES = Names("ruleset", RULESETS)
 #: ``--policy`` values: the policies of any ruleset (each ruleset checks its own).
 POLICY_NAMES = Names("policy", [name for rs in RULESETS.values() for name in rs.policies])
-#: ``train --reward`` values (``govworkflow.gym.REWARD_MODES``, not imported: it needs gymnasium).
-REWARD_MODES = Names("reward", ("grade", "simulator"))
+#: ``train --reward`` values.
+REWARD_MODES = Names("reward", models.REWARD_MODES)
 
 
 def _add_evaluate(p: argparse.ArgumentParser) -> None:
@@ -249,16 +251,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         rs.policy(args.imitate)  # an unknown teacher fails here, naming the choices
     from govworkflow.training.ppo import TrainArgs, train
 
-    targs = TRAIN_OPTIONS.build(TrainArgs, args)
-    if targs.out_dir is not None:
-        from govworkflow.core.provenance import check_output_dir
-
-        targs.out_dir = check_output_dir(targs.out_dir, "--out-dir")
-    with TRAIN_OPTIONS.naming_options():
-        result = train(targs)
-    print(f"best validation score {result.best_validation_score:.4f} in {result.wall_clock_s:.0f} s")
-    print(f"model: {result.model_path}\nrecord: {result.results_path}")
-    return 0
+    return run_training(TRAIN_OPTIONS, TrainArgs, train, args)
 
 
 #: name -> (help, add arguments, run)

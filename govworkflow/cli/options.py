@@ -53,6 +53,7 @@ __all__ = [
     "dataclass_fields",
     "first_sentence",
     "output_path",
+    "run_training",
 ]
 
 
@@ -422,3 +423,18 @@ class DataclassOptions:
             if message.startswith(f"{f.name}:"):
                 return f.option + message[len(f.name) :]
         return message
+
+
+def run_training(options: DataclassOptions, cls: type, train: Callable[[Any], Any], args: argparse.Namespace) -> int:
+    """Build ``cls`` from the parsed ``args`` (``options``), check where the outputs go,
+    train, and print the result: the one tail of ``train`` and ``triage train``."""
+    targs = options.build(cls, args)
+    if targs.out_dir is not None:
+        from govworkflow.core.provenance import check_output_dir
+
+        targs.out_dir = check_output_dir(targs.out_dir, "--out-dir")
+    with options.naming_options():
+        result = train(targs)
+    print(f"best validation score {result.best_validation_score:.4f} in {result.wall_clock_s:.0f} s")
+    print(f"model: {result.model_path}\nrecord: {result.results_path}")
+    return 0

@@ -18,12 +18,14 @@ from govworkflow.cli.options import (
     add_seed_options,
     chosen_seeds,
     output_path,
+    run_training,
 )
 from govworkflow.cli.output import leaderboard_table, print_json, table
 from govworkflow.core.errors import check_count
-from govworkflow.core.provenance import check_output, check_output_dir
+from govworkflow.core.provenance import check_output
 from govworkflow.evaluation.table import save
 from govworkflow.evaluation.triage import document, leaderboard
+from govworkflow.triage.encoding import NETWORKS
 from govworkflow.triage.evaluation import evaluate
 from govworkflow.triage.policies import POLICIES, make_policy
 from govworkflow.triage.tasks import TASKS, get_task
@@ -34,8 +36,8 @@ __all__ = ["COMMANDS", "TRAIN_OPTIONS", "add_arguments", "run"]
 TASK_NAMES = Names("triage task", TASKS)
 #: ``--policy`` values.
 POLICY_NAMES = Names("triage policy", POLICIES)
-#: ``train --network`` values (``govworkflow.training.triage.NETWORKS``, not imported: it needs gymnasium).
-NETWORK_NAMES = Names("network", ("slots", "mlp"))
+#: ``train --network`` values.
+NETWORK_NAMES = Names("network", NETWORKS)
 #: ``triage train``'s options: the fields of ``govworkflow.training.triage.TriageTrainArgs``.
 TRAIN_OPTIONS = DataclassOptions(
     "govworkflow.training.triage",
@@ -147,14 +149,7 @@ def _train(args: argparse.Namespace) -> int:
         make_policy(args.imitate)  # an unknown teacher fails here, naming the choices
     from govworkflow.training.triage import TriageTrainArgs, train_triage
 
-    targs = TRAIN_OPTIONS.build(TriageTrainArgs, args)
-    if targs.out_dir is not None:
-        targs.out_dir = check_output_dir(targs.out_dir, "--out-dir")
-    with TRAIN_OPTIONS.naming_options():
-        result = train_triage(targs)
-    print(f"best validation score {result.best_validation_score:.4f} in {result.wall_clock_s:.0f} s")
-    print(f"model: {result.model_path}\nrecord: {result.results_path}")
-    return 0
+    return run_training(TRAIN_OPTIONS, TriageTrainArgs, train_triage, args)
 
 
 #: subcommand -> its one-line help and description.

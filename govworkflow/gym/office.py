@@ -12,6 +12,7 @@ from govworkflow.core.errors import UnknownNameError
 from govworkflow.core.kernel import TaskLike
 from govworkflow.gym.base import MaskedEnvMixin, requested_seed
 from govworkflow.gym.base import episode_seed as pick_episode_seed
+from govworkflow.office import models
 from govworkflow.office.encoding import ObservationEncoder, action_masks, action_table
 from govworkflow.office.env import GovWorkflowEnv
 
@@ -19,7 +20,7 @@ __all__ = ["REWARD_MODES", "GovWorkflowGymEnv", "development_seeds"]
 
 #: ``grade``: the change in the (provisional) grade each step, so an episode's rewards sum
 #: to its final score minus the score at reset; ``simulator``: the ruleset's dense reward.
-REWARD_MODES = ("grade", "simulator")
+REWARD_MODES = models.REWARD_MODES
 
 
 def development_seeds(task: TaskLike) -> range:

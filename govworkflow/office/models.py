@@ -27,6 +27,7 @@ __all__ = [
     "ACTION_FIELDS",
     "OBSERVATION_ADAPTER",
     "OPTIONAL_ACTION_FIELDS",
+    "REWARD_MODES",
     "Action",
     "CaseView",
     "EpisodeState",
@@ -39,6 +40,10 @@ __all__ = [
     "missing_fields",
     "parse_action",
 ]
+
+#: How the office's gym adapter pays its agent: ``grade``, the change of the grade each
+#: step; ``simulator``, the ruleset's dense reward (``gym.office``, ``train --reward``).
+REWARD_MODES: tuple[str, ...] = ("grade", "simulator")
 
 
 class Action(BaseModel):

@@ -26,7 +26,7 @@ import numpy as np
 from govworkflow.gym.triage import TriageGymEnv
 from govworkflow.training.imitation import Demonstrations, Step, assemble
 from govworkflow.training.ppo import PPOArgs, Target, TrainResult, fit, imitation_seeds, validation_seeds
-from govworkflow.triage.encoding import N_SLOTS, TriageEncoder, slot_of
+from govworkflow.triage.encoding import N_SLOTS, NETWORKS, TriageEncoder, slot_of
 from govworkflow.triage.instance import generate
 from govworkflow.triage.policies import make_policy
 from govworkflow.triage.sim import TriageSimulator
@@ -36,7 +36,6 @@ __all__ = ["NETWORKS", "OPTIONS", "TriageTrainArgs", "play", "train_triage", "tr
 
 
 #: Policy networks a triage run can train.
-NETWORKS = ("slots", "mlp")
 #: Fields ``govworkflow triage train`` sets as ``--name`` options besides task, timesteps,
 #: seed and imitate (each defaults to the field's default when omitted).
 OPTIONS = ("n_envs", "eval_every", "network", "imitation_episodes")

@@ -14,7 +14,7 @@ from govworkflow.triage.models import TriageObservation
 from govworkflow.triage.policies import greedy_rate_key
 from govworkflow.triage.tasks import MAX_TICKETS
 
-__all__ = ["N_SLOTS", "TriageEncoder", "observation_mask", "slot_of"]
+__all__ = ["NETWORKS", "N_SLOTS", "TriageEncoder", "observation_mask", "slot_of"]
 
 #: Ticket slots of every triage task's action and observation (tasks hold at most this many).
 N_SLOTS = MAX_TICKETS
@@ -23,6 +23,10 @@ _TYPES = tuple(TicketType)
 _MAX_TICKET_REWARD = MAX_TICKET_REWARD
 _MIN_TICKET_REWARD = MIN_TICKET_REWARD
 _MAX_WORKERS = 2
+
+#: The policy networks that read this encoding (``training.networks``; ``train --network``):
+#: ``slots``, one ticket scorer shared across slots; ``mlp``, a flat MLP.
+NETWORKS: tuple[str, ...] = ("slots", "mlp")
 
 
 def slot_of(ticket_id: str) -> int:

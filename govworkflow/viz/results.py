@@ -20,16 +20,12 @@ from govworkflow.evaluation.stats import bootstrap_ci
 from govworkflow.office.rulesets import get_ruleset
 
 __all__ = [
-    "LEADERBOARD_KEYS",
     "bootstrap_ci",
     "eval_seeds",
     "load_leaderboard",
     "quick_leaderboard",
     "usable_policies",
 ]
-
-#: The keys every leaderboard row has (``evaluation.table.Row``), plus the file's ``ruleset``.
-LEADERBOARD_KEYS = ("ruleset", "task_id", "policy", "mean", "ci_low", "ci_high", "n")
 
 
 def load_leaderboard(results_dir: str | Path) -> tuple[list[dict[str, Any]], list[str]]:
