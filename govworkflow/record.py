@@ -1,4 +1,3 @@
-# ruff: noqa: F403, F405
 """Deprecated import path, kept for one release: use ``govworkflow.office.record``.
 
 ``govworkflow.record`` moved when the package took its one-core layout (``docs/architecture.md``);
@@ -7,8 +6,8 @@ this module only re-exports the new one's names and warns on import.
 
 import warnings
 
-from govworkflow.core.record import *
-from govworkflow.office.record import *
+from govworkflow.core.record import bool_field, int_field, names_field, number_field, numbers_field, text_field
+from govworkflow.office.record import EpisodeRecord, StepRecord
 
 __deprecated_alias__ = "govworkflow.office.record"
 __all__ = [

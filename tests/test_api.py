@@ -138,6 +138,22 @@ def test_record_exports_and_replays(tmp_path: Path) -> None:
         EpisodeRecord.from_dict({"format": "other"})
 
 
+def test_a_version_1_office_file_still_loads() -> None:
+    env = GovWorkflowEnv("district_backlog_easy", ruleset="standard")
+    env.reset(seed=3)
+    for _ in range(4):
+        env.step({"action_type": "advance_time"})
+    new = env.record.to_dict()
+    old = {k: v for k, v in new.items() if k not in ("terminated", "truncated")}
+    old["version"] = 1
+    old["steps"] = [{**{k: v for k, v in s.items() if k != "clock"}, "day": s["clock"]} for s in new["steps"]]
+    loaded = EpisodeRecord.from_dict(old)
+    assert loaded.actions == env.record.actions
+    assert [s.clock for s in loaded.steps] == [1, 2, 3, 4]
+    with pytest.raises(ValueError, match="field 'ruleset': 'triage' is not one of legacy, standard"):
+        EpisodeRecord.from_dict({**new, "ruleset": "triage"})
+
+
 def test_snapshot_of_another_episode_is_refused() -> None:
     a = GovWorkflowEnv("district_backlog_easy", ruleset="legacy")
     a.reset()

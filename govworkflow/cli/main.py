@@ -29,7 +29,7 @@ from govworkflow.cli.options import (
     output_path,
     run_training,
 )
-from govworkflow.cli.output import leaderboard_table, print_json, table
+from govworkflow.cli.output import leaderboard_table, print_json, print_results, table
 from govworkflow.core.errors import GovWorkflowError, MissingExtraError, check_count, distinct
 from govworkflow.evaluation import evaluate
 from govworkflow.office import models
@@ -66,12 +66,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.max_steps is not None:
         check_count(args.max_steps, "--max-steps")
     task = get_ruleset(args.ruleset).task(args.task)
-    results = evaluate(args.task, args.policy, chosen_seeds(args, task.seeds), args.ruleset, args.max_steps)
-    rows = [r.to_dict() for r in results]
-    if args.json:
-        print_json(rows)
-    else:
-        print(table(rows, ["task_id", "policy", "seed", "score", "steps", "completed", "backlog", "reward_sum"]))
+    print_results(
+        evaluate(args.task, args.policy, chosen_seeds(args, task.seeds), args.ruleset, args.max_steps), args.json
+    )
     return 0
 
 

@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from govworkflow.evaluation.run import EpisodeResult
     from govworkflow.evaluation.table import Row
 
-__all__ = ["leaderboard_table", "print_json", "table"]
+__all__ = ["leaderboard_table", "print_json", "print_results", "table"]
 
 
 def table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
@@ -44,3 +45,15 @@ def leaderboard_table(rows: Sequence[Row], extras: Sequence[str]) -> str:
         for r in rows
     ]  # fmt: skip
     return table(cells, ["task_id", "policy", "n", "mean", "ci95", *extras])
+
+
+def print_results(results: Sequence[EpisodeResult], as_json: bool) -> None:
+    """``evaluate``'s episodes of any environment: JSON objects, or a table whose last
+    columns are the environment's own counts (``EpisodeResult.outcome``)."""
+    rows = [r.to_dict() for r in results]
+    if as_json:
+        print_json(rows)
+        return
+    counts = list(rows[0]["outcome"]) if rows else []
+    flat = [{**{k: v for k, v in r.items() if k != "outcome"}, **r["outcome"]} for r in rows]
+    print(table(flat, ["task_id", "policy", "seed", "score", "steps", "reward_sum", *counts]))

@@ -20,14 +20,15 @@ from govworkflow.cli.options import (
     output_path,
     run_training,
 )
-from govworkflow.cli.output import leaderboard_table, print_json, table
+from govworkflow.cli.output import leaderboard_table, print_json, print_results, table
 from govworkflow.core.errors import check_count
 from govworkflow.core.provenance import check_output
+from govworkflow.evaluation.run import evaluate
 from govworkflow.evaluation.table import save
 from govworkflow.evaluation.triage import document, leaderboard
 from govworkflow.triage.encoding import NETWORKS
-from govworkflow.triage.evaluation import evaluate
 from govworkflow.triage.policies import POLICIES, make_policy
+from govworkflow.triage.suite import TRIAGE
 from govworkflow.triage.tasks import TASKS, get_task
 
 __all__ = ["COMMANDS", "TRAIN_OPTIONS", "add_arguments", "run"]
@@ -120,11 +121,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     task = get_task(args.task)
     make_policy(args.policy)
     seeds = chosen_seeds(args, task.seeds)
-    rows = [r.to_dict() for r in evaluate(task.task_id, args.policy, seeds)]
-    if args.json:
-        print_json(rows)
-    else:
-        print(table(rows, ["task_id", "policy", "seed", "score", "reward", "oracle", "floor", "on_time"]))
+    print_results(evaluate(task, args.policy, seeds, ruleset=TRIAGE.name), args.json)
     return 0
 
 

@@ -13,15 +13,18 @@ environment: actions, observations and states are each environment's own types.
 
 from __future__ import annotations
 
+import importlib
 import pickle
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
+from govworkflow.core.errors import UnknownNameError, check_count, check_seed
 from govworkflow.core.grading import Grade
 from govworkflow.core.seeds import SeedSets
 
-__all__ = ["Policy", "PolicyFactory", "Simulator", "Suite", "TaskLike"]
+__all__ = ["Policy", "PolicyFactory", "Simulator", "Suite", "TaskLike", "plugin"]
 
 #: An environment's action, observation and state types (each environment has its own).
 Action = Any
@@ -42,8 +45,6 @@ class TaskLike(Protocol):
         ...
 
     @property
-    def max_days(self) -> int: ...
-    @property
     def description(self) -> str: ...
 
 
@@ -63,7 +64,6 @@ class Simulator(ABC):
     seed: int
     max_steps: int
     steps: int
-    day: int
     terminated: bool
     truncated: bool
     last_valid: bool
@@ -97,8 +97,18 @@ class Simulator(ABC):
         it (the one definition: charts and players read it from here)."""
 
     @abstractmethod
+    def outcome(self) -> dict[str, float]:
+        """The environment's own counts of what happened so far (the office's completed
+        and backlog; triage's worked, on time, oracle and floor), for result tables."""
+
+    @abstractmethod
     def at_risk_rule(self) -> str:
         """That definition in a few words, for labels (``slack of at most 2 days``)."""
+
+    @property
+    @abstractmethod
+    def clock(self) -> int:
+        """Where the episode stands in its own time unit (the office's day, triage's time)."""
 
     @property
     def done(self) -> bool:
@@ -129,25 +139,89 @@ class Policy(Protocol):
 
     def reset(self, seed: int | None = None) -> None: ...
 
-    def act(self, observation: Observation, simulator: Simulator | None = None) -> Action: ...
+    def act(self, observation: Observation, simulator: Any = None) -> Action:
+        """The action for ``observation`` (``simulator``: the environment's own, or ``None``)."""
+        ...
 
 
 PolicyFactory = Callable[[], Policy]
 
 
-class Suite(Protocol):
+def plugin(module: str, name: str) -> Callable[..., Any]:
+    """A factory that imports ``module`` and calls its ``name`` when first used.
+
+    An environment names a policy that a face provides (``ppo`` plays a model through
+    ``govworkflow.training.policy``) without importing the face: the import happens only
+    when someone asks for that policy, and the environment's code keeps pointing down."""
+
+    def make(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    make.__qualname__ = make.__name__ = f"plugin({module}:{name})"
+    return make
+
+
+def _suite_by_name(home: str, name: str) -> Suite:
+    suite: Suite = importlib.import_module(home).get_suite(name)
+    return suite
+
+
+@dataclass(frozen=True)
+class Suite:
     """A named set of tasks with the simulator that runs them and the policies that play
-    them (the office's rulesets are suites)."""
+    them (the office's rulesets and ticket triage are suites).
 
-    @property
-    def name(self) -> str: ...
-    @property
-    def tasks(self) -> Mapping[str, TaskLike]: ...
-    @property
-    def policies(self) -> Mapping[str, PolicyFactory]: ...
+    ``simulator(task, seed, max_steps)`` starts an episode; ``max_steps`` is
+    ``default_max_steps`` unless given, or the task's own when that is ``None``. A suite
+    pickles by name: ``home`` is the module whose ``get_suite(name)`` returns it.
+    """
 
-    def task(self, task_id: str) -> TaskLike: ...
+    name: str
+    description: str
+    tasks: Mapping[str, TaskLike]
+    simulator: Callable[..., Simulator]
+    policies: Mapping[str, PolicyFactory]
+    default_max_steps: int | None
+    home: str = ""
+    #: The type of a custom task object ``task()`` accepts besides an id (``None``: ids only).
+    task_type: type | None = None
 
-    def policy(self, name: str) -> Policy: ...
+    def __reduce__(self) -> tuple[Callable[[str, str], Suite], tuple[str, str]]:
+        """Suites pickle by name (their policy factories are closures)."""
+        if not self.home:
+            raise TypeError(f"suite {self.name!r} has no home module to be found by name")
+        return _suite_by_name, (self.home, self.name)
 
-    def make(self, task_id: str, seed: int | None = None, max_steps: int | None = None) -> Simulator: ...
+    def task(self, task_id: str | Any) -> Any:
+        """The task called ``task_id`` (a task object of ``task_type``, or one of the suite's
+        own tasks, is returned as is)."""
+        if not isinstance(task_id, str) and (
+            (self.task_type is not None and isinstance(task_id, self.task_type))
+            or any(task_id is t for t in self.tasks.values())
+        ):
+            return task_id
+        try:
+            return self.tasks[task_id]
+        except (KeyError, TypeError):  # TypeError: an unhashable value, such as a list
+            raise UnknownNameError(f"{self.name} task", task_id, self.tasks) from None
+
+    def policy(self, name: str) -> Policy:
+        """A fresh policy called ``name`` (an ``UnknownNameError`` lists the valid names)."""
+        try:
+            factory = self.policies[name]
+        except (KeyError, TypeError):
+            raise UnknownNameError(f"{self.name} policy", name, self.policies) from None
+        return factory()
+
+    def max_steps(self, task: TaskLike, max_steps: int | None = None) -> int:
+        """The step cap of an episode of ``task``: ``max_steps``, else the suite's, else the task's."""
+        if max_steps is not None:
+            return check_count(max_steps, "max_steps")
+        if self.default_max_steps is not None:
+            return self.default_max_steps
+        return int(task.max_steps)  # type: ignore[attr-defined]
+
+    def make(self, task_id: str | Any, seed: int | None = None, max_steps: int | None = None) -> Simulator:
+        """A simulator at the start of an episode of ``task_id`` (default seed: the task's)."""
+        task = self.task(task_id)
+        return self.simulator(task, task.seed if seed is None else check_seed(seed), self.max_steps(task, max_steps))

@@ -1,15 +1,38 @@
-"""What every environment's episode record shares: typed reading of its JSON fields.
+"""The one episode record, generic over the action, and typed reading of JSON fields.
 
-An episode file is read field by field, and a wrong field is a one-line ``ValueError``
-that names it (``field 'reward': expected a number, got 'x'``). The office record
-(``office.record``) and the triage record (``triage.record``) both read through here.
+``EpisodeRecord`` keeps every step of an episode (``StepRecord``); each environment's
+record is this class with its action type. An episode file is read field by field, and a
+wrong field is a one-line ``ValueError`` that names it (``field 'reward': expected a
+number, got 'x'``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Generic, Self, TypeVar, cast
 
-__all__ = ["bool_field", "int_field", "names_field", "number_field", "numbers_field", "text_field"]
+from pydantic import BaseModel
+
+from govworkflow.core.errors import check_seed
+from govworkflow.core.kernel import Simulator, Suite
+from govworkflow.core.provenance import from_fields, read_json_object, write_text
+
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "EpisodeRecord",
+    "StepRecord",
+    "bool_field",
+    "int_field",
+    "names_field",
+    "number_field",
+    "numbers_field",
+    "replay",
+    "text_field",
+]
 
 
 def _typed(value: Any, key: str, types: tuple[type, ...], what: str) -> Any:
@@ -49,3 +72,183 @@ def names_field(d: dict[str, Any]) -> tuple[str, ...]:
     """``d["component_names"]``: a list of strings."""
     names = _typed(d["component_names"], "component_names", (list,), "a list of names")
     return tuple(str(_typed(n, "component_names", (str,), "a string")) for n in names)
+
+
+# -- the one episode record ------------------------------------------------------------
+FORMAT, VERSION = "govworkflow-episode", 2
+
+A = TypeVar("A", bound=BaseModel)
+
+
+@dataclass(slots=True)
+class StepRecord(Generic[A]):
+    """One step: the action taken, its reward (and components), the outcome, and where the
+    episode's clock stood after it (the office's day, triage's time)."""
+
+    step: int
+    clock: int
+    action: A
+    reward: float
+    components: tuple[float, ...]
+    valid: bool
+    message: str
+
+
+@dataclass
+class EpisodeRecord(Generic[A]):
+    """Every step of one episode, in order, for any environment. Replaying its actions from
+    a reset with the same ruleset, task and seed reproduces the episode exactly.
+
+    An environment's record is this class with its action type (``ACTION``) and the
+    rulesets it reads (``RULESETS``): ``office.record.EpisodeRecord``,
+    ``triage.record.TriageRecord``. Files are format ``govworkflow-episode`` version 2;
+    ``_upgrade`` reads an environment's older files.
+    """
+
+    #: The action model of the environment (pydantic: dumped to JSON, validated on load).
+    ACTION: ClassVar[type[BaseModel]]
+    #: The rulesets whose episodes this record class reads; what a file is called in errors.
+    RULESETS: ClassVar[tuple[str, ...]]
+    WHAT: ClassVar[str] = "a govworkflow episode file"
+
+    ruleset: str
+    task_id: str
+    seed: int
+    component_names: tuple[str, ...]
+    steps: list[StepRecord[A]] = field(default_factory=list)
+    terminated: bool = False
+    truncated: bool = False
+
+    def append(self, step: StepRecord[A], terminated: bool = False, truncated: bool = False) -> None:
+        self.steps.append(step)
+        self.terminated, self.truncated = terminated, truncated
+
+    def truncate(self, n: int, terminated: bool = False, truncated: bool = False) -> None:
+        """Keep the first ``n`` steps (used when a snapshot is restored)."""
+        del self.steps[n:]
+        self.terminated, self.truncated = terminated, truncated
+
+    @property
+    def done(self) -> bool:
+        return self.terminated or self.truncated
+
+    @property
+    def actions(self) -> list[A]:
+        """The actions taken, in order."""
+        return [s.action for s in self.steps]
+
+    @property
+    def reward_sum(self) -> float:
+        return sum(s.reward for s in self.steps)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (format ``govworkflow-episode``, version 2)."""
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "ruleset": self.ruleset,
+            "task_id": self.task_id,
+            "seed": self.seed,
+            "component_names": list(self.component_names),
+            "terminated": self.terminated,
+            "truncated": self.truncated,
+            "steps": [
+                {
+                    "step": s.step,
+                    "clock": s.clock,
+                    "action": s.action.model_dump(mode="json", exclude_none=True),
+                    "reward": s.reward,
+                    "components": list(s.components),
+                    "valid": s.valid,
+                    "message": s.message,
+                }
+                for s in self.steps
+            ],
+        }
+
+    def save(self, path: str | Path) -> None:
+        """Write the record as JSON, atomically (nothing half-written on error)."""
+        write_text(path, json.dumps(self.to_dict(), indent=1))
+
+    @classmethod
+    def _upgrade(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """``data`` in the current format (an environment reads its older files here)."""
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """The record in ``data``; a ``ValueError`` names the first field that is wrong."""
+        if isinstance(data, dict):
+            data = cls._upgrade(data)
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != VERSION:
+            raise ValueError(f"not {cls.WHAT} (format {FORMAT!r}, version {VERSION})")
+
+        def build(d: dict[str, Any]) -> Any:
+            ruleset = text_field(d, "ruleset")
+            if ruleset not in cls.RULESETS:
+                raise ValueError(f"field 'ruleset': {ruleset!r} is not one of {', '.join(cls.RULESETS)}")
+            return cls(
+                ruleset,
+                text_field(d, "task_id"),
+                check_seed(d["seed"]),
+                names_field(d),
+                [
+                    StepRecord(
+                        int_field(s, "step"),
+                        int_field(s, "clock"),
+                        cast(A, cls.ACTION.model_validate(s["action"])),
+                        number_field(s, "reward"),
+                        numbers_field(s, "components"),
+                        bool_field(s, "valid"),
+                        text_field(s, "message"),
+                    )
+                    for s in d["steps"]
+                ],
+                bool_field(d, "terminated"),
+                bool_field(d, "truncated"),
+            )
+
+        record: Self = from_fields(build, data, cls.WHAT)
+        return record
+
+    @classmethod
+    def load(cls, path: str | Path) -> Self:
+        """Read a file ``save`` wrote; anything else is a one-line ``ValueError``."""
+        return cls.from_dict(read_json_object(path, cls.WHAT))
+
+
+def replay(
+    record: EpisodeRecord[Any],
+    suite: Suite,
+    task: Any = None,
+    on_step: Callable[[Simulator, StepRecord[Any]], object] | None = None,
+    on_start: Callable[[Simulator], object] | None = None,
+) -> Simulator:
+    """The simulator after replaying ``record``'s actions from a fresh reset of ``suite``.
+
+    ``task`` is the task object for tasks not in the suite's registry (default: the
+    record's task id). The cap is the suite's, or the record's length if that is longer.
+    ``on_start(sim)`` sees the reset, ``on_step(sim, step)`` each replayed step (as the
+    rules give it). Raises a
+    ``ValueError`` naming the first step whose reward differs from the recorded one (the
+    record was edited, or comes from other rules) or that comes after the episode's end.
+    """
+    if record.ruleset != suite.name:
+        raise ValueError(f"the record is of ruleset {record.ruleset!r}, not {suite.name!r}")
+    found = suite.task(task if task is not None else record.task_id)
+    sim = suite.make(found, record.seed, max(suite.max_steps(found), len(record.steps)))
+    if on_start is not None:
+        on_start(sim)
+    for k, step in enumerate(record.steps, start=1):
+        if sim.done:
+            raise ValueError(f"record has {len(record.steps)} steps, but its episode ends after {sim.steps}")
+        reward, components, _, _ = sim.step(step.action)
+        if reward != step.reward:
+            raise ValueError(
+                f"record step {k} ({step.action}) says reward {step.reward}, the rules give {reward}: "
+                f"the record was changed, or does not replay under ruleset {record.ruleset!r}"
+            )
+        if on_step is not None:
+            on_step(sim, StepRecord(sim.steps, sim.clock, step.action, reward, components, sim.last_valid,
+                                    sim.last_message))  # fmt: skip
+    return sim

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from govworkflow.core.errors import BadValueError, UnknownNameError
+from govworkflow.core.errors import BadValueError, UnknownNameError, check_count
 
 __all__ = ["MIN_EVALUATION_SEEDS", "SEED_SETS", "SEED_SET_CHOICES", "SeedRange", "SeedSets", "development_only"]
 
@@ -86,6 +86,11 @@ class SeedSets(BaseModel):
             raise UnknownNameError("seed set", name, SEED_SETS)
         rng: SeedRange = getattr(self, full)
         return rng.seeds()
+
+    def take(self, name: str, limit: int | None = None) -> list[int]:
+        """The first ``limit`` seeds (default: all) of set ``name``."""
+        seeds = self.range(name)
+        return list(seeds if limit is None else seeds[: check_count(limit, "limit")])
 
 
 def development_only(seeds: Iterable[int], sets: SeedSets, what: str) -> list[int]:

@@ -62,7 +62,7 @@ def _chunk(args: tuple[str, str, str, list[int], int | None]) -> list[Episode]:
     out = []
     for seed in seeds:
         r = run_episode(rs, task_id, rs.policy(policy), seed, max_steps)
-        out.append((r.seed, r.score, r.metrics, {"steps": float(r.steps), "completed": float(r.completed)}))
+        out.append((r.seed, r.score, r.metrics, {"steps": float(r.steps), "completed": r.outcome["completed"]}))
     return out
 
 

@@ -1,22 +1,49 @@
-"""Run policies over episodes and collect results (the code behind ``evaluate``)."""
+"""The one episode loop: run any suite's policies over episodes and collect results.
+
+``run_episode`` plays one episode of any ``Suite`` (the office's rulesets, ticket triage)
+on the simulator's fast path, no record kept; ``evaluate`` plays a policy over seeds.
+Leaderboards of every environment, the CLI and figures are built on these two.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from govworkflow.core.errors import check_seeds
-from govworkflow.core.kernel import Policy
-from govworkflow.office.ruleset import Ruleset
-from govworkflow.office.rulesets import get_ruleset
+from govworkflow.core.errors import UnknownNameError, check_seeds
+from govworkflow.core.kernel import Policy, Suite
+from govworkflow.office.rulesets import RULESETS, get_ruleset
 
-__all__ = ["EpisodeResult", "evaluate", "run_episode"]
+#: The triage suite's name (its module is imported on first use: it needs numpy).
+TRIAGE_NAME = "triage"
+
+__all__ = ["EpisodeResult", "evaluate", "get_suite", "run_episode", "suite_names"]
+
+
+def get_suite(name: str | None = None) -> Suite:
+    """The suite called ``name``: an office ruleset (default: the package default) or ``triage``."""
+    if name == TRIAGE_NAME:
+        from govworkflow.triage.suite import TRIAGE
+
+        return TRIAGE
+    if name is None or name in RULESETS:
+        return get_ruleset(name)
+    raise UnknownNameError("ruleset", name, suite_names())
+
+
+def suite_names() -> list[str]:
+    """The names ``get_suite`` accepts (office rulesets registered at run time included)."""
+    return [*RULESETS, TRIAGE_NAME]
 
 
 @dataclass(frozen=True)
 class EpisodeResult:
-    """One finished episode, as ``govworkflow evaluate --json`` prints it."""
+    """One finished episode, as ``govworkflow evaluate --json`` prints it.
+
+    ``outcome`` holds the environment's own counts (``Simulator.outcome``): the office's
+    ``completed`` and ``backlog``; triage's ``worked``, ``on_time``, ``oracle``, ``floor``.
+    """
 
     task_id: str
     ruleset: str
@@ -24,10 +51,9 @@ class EpisodeResult:
     seed: int
     score: float
     steps: int
-    completed: int
-    backlog: int
     reward_sum: float
     metrics: dict[str, float]
+    outcome: dict[str, float]
     terminated: bool
     truncated: bool
 
@@ -36,14 +62,15 @@ class EpisodeResult:
 
 
 def run_episode(
-    ruleset: Ruleset,
-    task_id: str,
+    suite: Suite | str,
+    task_id: Any,
     policy: Policy,
     seed: int | None = None,
     max_steps: int | None = None,
 ) -> EpisodeResult:
     """Play one episode of ``policy`` to its end; the simulator's fast path, no record."""
-    sim = ruleset.make(task_id, seed, max_steps)
+    suite = get_suite(suite) if isinstance(suite, str) else suite
+    sim = suite.make(task_id, seed, max_steps)
     policy.reset(sim.seed)
     act, step, observe = policy.act, sim.step, sim.observe
     reward_sum = 0.0
@@ -53,33 +80,32 @@ def run_episode(
         if terminated or truncated:
             break
     grade = sim.grade()
-    obs = sim.observe()
     return EpisodeResult(
-        task_id=task_id,
-        ruleset=ruleset.name,
+        task_id=sim.task.task_id,
+        ruleset=suite.name,
         policy=policy.name,
         seed=sim.seed,
         score=grade.score,
         steps=sim.steps,
-        completed=obs.total_completed,
-        backlog=obs.total_backlog,
-        reward_sum=round(reward_sum, 4),
+        reward_sum=reward_sum,
         metrics=grade.metrics,
+        outcome=sim.outcome(),
         terminated=terminated,
         truncated=truncated,
     )
 
 
 def evaluate(
-    task_id: str,
+    task_id: Any,
     policy: str,
     seeds: Iterable[int] | None = None,
     ruleset: str | None = None,
     max_steps: int | None = None,
 ) -> list[EpisodeResult]:
-    """One result per seed (default: the task's own seed)."""
-    rs = get_ruleset(ruleset)
-    task = rs.task(task_id)
-    pol = rs.policy(policy)
-    seed_list: Sequence[int] = check_seeds(seeds) if seeds is not None else [task.seed]
-    return [run_episode(rs, task_id, pol, s, max_steps) for s in seed_list]
+    """One result per seed (default: the task's own seed) of ``policy`` on ``task_id`` of
+    suite ``ruleset`` (an office ruleset, default the package's, or ``triage``)."""
+    suite = get_suite(ruleset)
+    task = suite.task(task_id)
+    pol = suite.policy(policy)
+    seed_list = check_seeds(seeds) if seeds is not None else [task.seed]
+    return [run_episode(suite, task, pol, s, max_steps) for s in seed_list]

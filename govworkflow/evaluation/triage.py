@@ -8,13 +8,17 @@ from collections.abc import Sequence
 from govworkflow.core.errors import distinct
 from govworkflow.core.provenance import provenance
 from govworkflow.evaluation import stats, table
+from govworkflow.evaluation.run import EpisodeResult, run_episode
 from govworkflow.evaluation.stats import bootstrap_ci
 from govworkflow.evaluation.table import Row
-from govworkflow.triage.evaluation import TriageResult, run_episode, seed_list
 from govworkflow.triage.policies import available_policies, make_policy
+from govworkflow.triage.suite import TRIAGE
 from govworkflow.triage.tasks import TASKS, get_task
 
-__all__ = ["bootstrap_ci", "document", "leaderboard"]
+__all__ = ["OPTIMAL_TOLERANCE", "bootstrap_ci", "document", "leaderboard"]
+
+#: An episode is optimal when its reward is within this of the oracle's.
+OPTIMAL_TOLERANCE = 1e-9
 
 
 def leaderboard(
@@ -38,19 +42,21 @@ def leaderboard(
     rows = []
     for task in tasks:
         names = list(policies or available_policies(task.task_id))
-        seeds = seed_list(task, seed_set, limit)
-        results: dict[str, list[TriageResult]] = {name: [] for name in names}
+        seeds = task.seeds.take(seed_set, limit)
+        results: dict[str, list[EpisodeResult]] = {name: [] for name in names}
         for seed in seeds:  # seed-major, so each instance's oracle is solved once
             for name in names:
-                results[name].append(run_episode(task, make_policy(name), seed))
+                results[name].append(run_episode(TRIAGE, task, make_policy(name), seed))
         for name in names:
             episodes = [(r.seed, r.score, r.metrics, _extras(r)) for r in results[name]]
             rows.append(table.summarise(task.task_id, name, episodes))
     return rows
 
 
-def _extras(r: TriageResult) -> dict[str, float]:
-    return {"reward": r.reward, "oracle": r.oracle, "gap": r.oracle - r.reward, "optimal_rate": float(r.optimal)}
+def _extras(r: EpisodeResult) -> dict[str, float]:
+    oracle = r.outcome["oracle"]
+    return {"reward": r.reward_sum, "oracle": oracle, "gap": oracle - r.reward_sum,
+            "optimal_rate": float(r.reward_sum >= oracle - OPTIMAL_TOLERANCE)}  # fmt: skip
 
 
 def document(rows: Sequence[Row], seed_set: str, command: str | None = None) -> table.Document:

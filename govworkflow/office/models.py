@@ -15,12 +15,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, StrictInt, StrictStr, TypeAdapter, ValidationError
 
 from govworkflow.core.errors import InvalidActionError, validation_message
 from govworkflow.core.grading import Grade, GradeComponent
+from govworkflow.core.native import StepResult
 from govworkflow.office.vocab import ActionType, PriorityMode, Service
 
 __all__ = [
@@ -198,16 +199,6 @@ class Observation:
 
 
 OBSERVATION_ADAPTER: TypeAdapter[Observation] = TypeAdapter(Observation)
-
-
-class StepResult(NamedTuple):
-    """What ``step()`` returns (unpacks like gymnasium's 5-tuple)."""
-
-    observation: Observation
-    reward: float
-    terminated: bool
-    truncated: bool
-    info: dict[str, Any]
 
 
 @dataclass(slots=True)

@@ -158,7 +158,7 @@ class TriageClient(GovWorkflowClient):
         _, data = self._call({"type": "state"})
         return TriageState.model_validate({k: v for k, v in data.items() if k not in ("episode_id", "step_count")})
 
-    def grade(self) -> TriageGrade:  # type: ignore[override]
+    def grade(self) -> TriageGrade:
         """The grade in [0, 1] with its breakdown; provisional until the episode ends."""
         _, data = self._call({"type": "grade"})
         return TriageGrade.model_validate(data)

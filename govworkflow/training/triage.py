@@ -27,7 +27,6 @@ from govworkflow.gym.triage import TriageGymEnv
 from govworkflow.training.imitation import Demonstrations, Step, assemble
 from govworkflow.training.ppo import PPOArgs, Target, TrainResult, fit, imitation_seeds, validation_seeds
 from govworkflow.triage.encoding import N_SLOTS, NETWORKS, TriageEncoder, slot_of
-from govworkflow.triage.instance import generate
 from govworkflow.triage.policies import make_policy
 from govworkflow.triage.sim import TriageSimulator
 from govworkflow.triage.tasks import get_task
@@ -101,7 +100,7 @@ def triage_demonstrations(
     episodes: list[list[Step]] = []
     scores: list[float] = []
     for seed in seeds:
-        sim = TriageSimulator(generate(env.triage.task, seed))
+        sim = TriageSimulator.start(env.triage.task, seed)
         policy.reset(seed)
         steps: list[Step] = []
         while not sim.done:

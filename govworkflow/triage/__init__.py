@@ -13,10 +13,16 @@ Quick start::
         env.step(min(obs.tickets, key=lambda t: t.deadline).ticket_id)
         obs = env.observe()
     print(env.grade().explain())
+
+Evaluate over seeds with the loop every environment shares:
+``govworkflow.evaluation.evaluate("overload_12", "edf", seeds, ruleset="triage")``.
 """
 
+import importlib
+import warnings
+from typing import Any
+
 from govworkflow.triage.env import VERSION, TriageEnv, TriageSnapshot
-from govworkflow.triage.evaluation import TriageResult, evaluate, run_episode, seed_list
 from govworkflow.triage.grading import floor_reward, grade_record, grade_simulator, normalise
 from govworkflow.triage.instance import TYPE_MULTIPLIER, Instance, Ticket, TicketType, generate, ticket_reward
 from govworkflow.triage.models import (
@@ -31,12 +37,14 @@ from govworkflow.triage.oracle import SKIP, OracleSolution, brute_force, oracle_
 from govworkflow.triage.policies import POLICIES, TriagePolicy, make_policy
 from govworkflow.triage.record import TriageRecord, TriageStepRecord
 from govworkflow.triage.sim import TriageSimulator
+from govworkflow.triage.suite import TRIAGE
 from govworkflow.triage.tasks import TASKS, SeedSets, TriageTask, get_task, load_tasks
 
 __all__ = [
     "POLICIES",
     "SKIP",
     "TASKS",
+    "TRIAGE",
     "TYPE_MULTIPLIER",
     "VERSION",
     "Instance",
@@ -50,7 +58,6 @@ __all__ = [
     "TriageObservation",
     "TriagePolicy",
     "TriageRecord",
-    "TriageResult",
     "TriageSimulator",
     "TriageSnapshot",
     "TriageState",
@@ -58,7 +65,6 @@ __all__ = [
     "TriageStepResult",
     "TriageTask",
     "brute_force",
-    "evaluate",
     "floor_reward",
     "generate",
     "get_task",
@@ -69,8 +75,24 @@ __all__ = [
     "normalise",
     "oracle_reward",
     "parse_triage_action",
-    "run_episode",
-    "seed_list",
     "solve",
     "ticket_reward",
 ]
+
+#: Names that moved to ``govworkflow.evaluation`` (kept here for one release, with a warning).
+_MOVED = ("TriageResult", "evaluate", "run_episode", "seed_list")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            old = importlib.import_module("govworkflow.triage.evaluation")
+        warnings.warn(
+            f"govworkflow.triage.{name} is deprecated and will be removed in the next release; "
+            "use govworkflow.evaluation (ruleset='triage')",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(old, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

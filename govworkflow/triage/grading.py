@@ -13,12 +13,14 @@ from __future__ import annotations
 from functools import lru_cache
 
 from govworkflow.core.grading import GradeComponent
-from govworkflow.triage.instance import Instance, generate
-from govworkflow.triage.models import TriageAction, TriageGrade
+from govworkflow.core.record import replay
+from govworkflow.triage.instance import Instance
+from govworkflow.triage.models import TriageGrade
 from govworkflow.triage.oracle import oracle_reward
 from govworkflow.triage.policies import FLOOR_POLICY, make_policy
 from govworkflow.triage.record import TriageRecord
 from govworkflow.triage.sim import TriageSimulator
+from govworkflow.triage.suite import TRIAGE
 from govworkflow.triage.tasks import TriageTask
 
 __all__ = ["floor_reward", "grade_outcome", "grade_record", "grade_simulator", "normalise"]
@@ -87,19 +89,11 @@ def grade_outcome(inst: Instance, reward: float, on_time: int, worked: int, done
 def grade_record(record: TriageRecord, task: TriageTask | None = None) -> TriageGrade:
     """Grade an episode record (``task`` for tasks not in the shipped registry).
 
-    The record's actions are replayed on the regenerated instance and the replay is
-    graded, so a record whose rewards were edited (or that comes from other rules) is
-    refused with a ``ValueError`` naming the first step that differs."""
-    sim = TriageSimulator(generate(task if task is not None else record.task_id, record.seed))
-    for k, step in enumerate(record.steps, start=1):
-        if sim.done:
-            raise ValueError(f"record has {len(record.steps)} steps, but its episode ends after {sim.steps}")
-        reward, *_ = sim.step(TriageAction(ticket_id=step.ticket_id))
-        if abs(reward - step.reward) > _EPS:
-            raise ValueError(
-                f"record step {k} ({step.ticket_id}) says reward {step.reward}, the rules give {reward}: "
-                "the record was changed, or comes from other rules"
-            )
+    The record's actions are replayed on the regenerated instance (``core.record.replay``)
+    and the replay is graded, so a record whose rewards were edited (or that comes from
+    other rules) is refused with a ``ValueError`` naming the first step that differs."""
+    sim = replay(record, TRIAGE, task)
+    assert isinstance(sim, TriageSimulator)
     return grade_simulator(sim)
 
 

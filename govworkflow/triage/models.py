@@ -10,12 +10,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, TypeAdapter, ValidationError
 
 from govworkflow.core.errors import InvalidActionError, validation_message
-from govworkflow.core.grading import GradeComponent
+from govworkflow.core.grading import Grade
+from govworkflow.core.native import StepResult
 from govworkflow.triage.instance import Ticket
 
 __all__ = [
@@ -96,14 +97,8 @@ class TriageObservation:
 TRIAGE_OBSERVATION_ADAPTER: TypeAdapter[TriageObservation] = TypeAdapter(TriageObservation)
 
 
-class TriageStepResult(NamedTuple):
-    """What ``TriageEnv.step()`` returns (unpacks like gymnasium's 5-tuple)."""
-
-    observation: TriageObservation
-    reward: float
-    terminated: bool
-    truncated: bool
-    info: dict[str, Any]
+#: What ``TriageEnv.step()`` returns (the kernel's ``StepResult``).
+TriageStepResult = StepResult
 
 
 @dataclass(slots=True)
@@ -137,27 +132,20 @@ class TriageState(BaseModel):
     invalid_actions: int
 
 
-class TriageGrade(BaseModel):
+class TriageGrade(Grade):
     """Agent reward normalised between a naive floor and the exact oracle, in [0, 1].
 
+    A ``Grade`` (ruleset ``triage``) with the totals it is computed from:
     ``score = clip((reward - floor) / (oracle - floor), 0, 1)``; when ``oracle == floor``
     the score is 1 if the agent reached the oracle and 0 otherwise. ``components`` hold
     the score (weight 1) and descriptive rates (weight 0).
     """
 
-    task_id: str
+    ruleset: Literal["triage"] = "triage"
     seed: int
-    score: float = Field(ge=0.0, le=1.0)
     reward: float
     oracle_reward: float
     floor_reward: float
-    provisional: bool
-    components: list[GradeComponent]
-
-    @property
-    def metrics(self) -> dict[str, float]:
-        """Component values by name."""
-        return {c.name: c.value for c in self.components}
 
     @property
     def gap(self) -> float:

@@ -18,34 +18,48 @@ With one worker and every ticket present at time 0 (faithful mode) rule 4 is sim
 
 from __future__ import annotations
 
-import pickle
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from govworkflow.triage.instance import Instance, Ticket, ticket_reward
+from govworkflow.core.errors import check_count
+from govworkflow.core.kernel import Simulator
+from govworkflow.triage.instance import Instance, Ticket, generate, ticket_reward
 from govworkflow.triage.models import (
     ScheduledTicket,
     TriageAction,
+    TriageGrade,
     TriageObservation,
     TriageState,
 )
 
-__all__ = ["INVALID_REWARD", "TriageSimulator"]
+if TYPE_CHECKING:
+    from govworkflow.triage.tasks import TriageTask
+
+__all__ = ["AT_RISK_SLACK", "INVALID_REWARD", "TriageSimulator"]
 
 #: Reward of an action that names no available ticket (the published rule).
 INVALID_REWARD = -1.0
 
 
-class TriageSimulator:
-    """Runs one episode of ``instance``. Construction draws nothing (the instance is given)."""
+#: "At risk" in triage: an arrived ticket whose slack (deadline - time - effort) is at most this.
+AT_RISK_SLACK = 0
 
+
+class TriageSimulator(Simulator):
+    """Runs one episode of ``instance``. Construction draws nothing (the instance is given).
+
+    ``max_steps`` overrides the instance's step cap; ``task`` is the task the instance was
+    generated from (``start`` passes it)."""
+
+    ruleset: ClassVar[str] = "triage"
     #: Names of the reward components, in the order ``step`` returns them.
     REWARD_COMPONENTS: ClassVar[tuple[str, ...]] = ("on_time", "late", "invalid")
 
-    def __init__(self, instance: Instance) -> None:
+    def __init__(self, instance: Instance, max_steps: int | None = None, task: TriageTask | None = None) -> None:
         self.instance = instance
+        self.task = task
         self.task_id = instance.task_id
         self.seed = instance.seed
-        self.max_steps = instance.max_steps
+        self.max_steps = instance.max_steps if max_steps is None else check_count(max_steps, "max_steps")
         self.steps = 0
         self.time = 0
         self.free_at = [0] * instance.workers
@@ -59,6 +73,11 @@ class TriageSimulator:
         self.last_valid = True
         self.last_message = "episode started"
         self._advance_clock()
+
+    @classmethod
+    def start(cls, task: TriageTask, seed: int, max_steps: int | None = None) -> TriageSimulator:
+        """The start of an episode of ``task`` with ``seed`` (the triage suite's simulator)."""
+        return cls(generate(task, seed), max_steps, task)
 
     # -- the rules ---------------------------------------------------------------------
     def step(self, action: TriageAction) -> tuple[float, tuple[float, float, float], bool, bool]:
@@ -87,7 +106,7 @@ class TriageSimulator:
     def _reject(self, ticket_id: str) -> tuple[float, float, float]:
         self.invalid_actions += 1
         self.last_valid = False
-        self.last_message = self.why_invalid(ticket_id) or ""
+        self.last_message = self._why_not(ticket_id) or ""
         return 0.0, 0.0, INVALID_REWARD
 
     def _work(self, index: int) -> tuple[float, float, float]:
@@ -120,8 +139,9 @@ class TriageSimulator:
 
     # -- reading the state (pure) ------------------------------------------------------
     @property
-    def done(self) -> bool:
-        return self.terminated or self.truncated
+    def clock(self) -> int:
+        """The time at which the next chosen ticket starts."""
+        return self.time
 
     @property
     def acting_worker(self) -> int:
@@ -145,8 +165,11 @@ class TriageSimulator:
         started = self.started_mask
         return [not (started >> i) & 1 and t.arrival <= time for i, t in enumerate(tickets)]
 
-    def why_invalid(self, ticket_id: str) -> str | None:
-        """Why naming ``ticket_id`` would earn -1 now, or ``None`` if it is valid."""
+    def why_invalid(self, action: TriageAction) -> str | None:
+        """Why ``action`` would earn -1 now, or ``None`` if it is valid."""
+        return self._why_not(action.ticket_id)
+
+    def _why_not(self, ticket_id: str) -> str | None:
         if self._available_index(ticket_id) is not None:
             return None
         valid = ", ".join(self.valid_actions()) or "none"
@@ -159,6 +182,27 @@ class TriageSimulator:
         else:
             reason = f"unknown ticket {ticket_id!r}"
         return f"{reason}; valid choices: {valid}"
+
+    def at_risk_cases(self) -> int:
+        """Arrived tickets that are late unless started now (slack at most ``AT_RISK_SLACK``)."""
+        time = self.time
+        return sum(1 for t in self.available() if t.deadline - time - t.effort <= AT_RISK_SLACK)
+
+    def at_risk_rule(self) -> str:
+        return f"arrived, slack of at most {AT_RISK_SLACK}"
+
+    def outcome(self) -> dict[str, float]:
+        """Tickets worked and finished on time; the oracle's and the floor's total reward."""
+        grade = self.grade()
+        on_time = sum(1 for s in self.scheduled if s.on_time)
+        return {"worked": float(len(self.scheduled)), "on_time": float(on_time),
+                "oracle": grade.oracle_reward, "floor": grade.floor_reward}  # fmt: skip
+
+    def grade(self) -> TriageGrade:
+        """The grade of the episode so far (provisional until it ends)."""
+        from govworkflow.triage.grading import grade_simulator  # grading replays episodes on this class
+
+        return grade_simulator(self)
 
     def observe(self) -> TriageObservation:
         """A fresh observation of the current state."""
@@ -192,16 +236,3 @@ class TriageSimulator:
             scheduled=[ScheduledTicket(**{k: getattr(s, k) for k in s.__slots__}) for s in self.scheduled],
             invalid_actions=self.invalid_actions,
         )
-
-    # -- snapshots ---------------------------------------------------------------------
-    def snapshot(self) -> bytes:
-        """An opaque copy of the whole episode."""
-        return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
-
-    @staticmethod
-    def restore(blob: bytes) -> TriageSimulator:
-        """The simulator saved by ``snapshot``."""
-        sim = pickle.loads(blob)
-        if not isinstance(sim, TriageSimulator):
-            raise TypeError("not a govworkflow triage snapshot")
-        return sim

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from govworkflow.core.kernel import Simulator
+from govworkflow.core.record import replay
 from govworkflow.office.models import Action, Observation
 from govworkflow.office.record import EpisodeRecord, StepRecord
 from govworkflow.office.rulesets import get_ruleset
@@ -60,14 +61,14 @@ class Trace:
     def start(cls, sim: Simulator) -> Trace:
         """A trace whose first point is ``sim`` as it is now (normally just reset)."""
         tr = cls(sim.ruleset, sim.task.task_id, sim.seed, sim.REWARD_COMPONENTS, sim.at_risk_rule())
-        tr.points.append(TracePoint(sim.steps, sim.day, sim.observe(), sim.at_risk_cases()))
+        tr.points.append(TracePoint(sim.steps, sim.clock, sim.observe(), sim.at_risk_cases()))
         return tr
 
     def add(self, sim: Simulator, step: StepRecord) -> TracePoint:
         """Append the state of ``sim`` after ``step`` (the step just taken)."""
         point = TracePoint(
             step.step,
-            step.day,
+            step.clock,
             sim.observe(),
             sim.at_risk_cases(),
             step.reward,
@@ -117,25 +118,17 @@ class Trace:
 
 
 def trace(record: EpisodeRecord) -> Trace:
-    """Replay ``record`` from a reset and collect a ``TracePoint`` per step.
+    """Replay ``record`` from a reset (``core.record.replay``) and collect a ``TracePoint``
+    per step.
 
     Raises ``ValueError`` when a replayed reward differs from the recorded one (the
     record belongs to other rules or was edited).
     """
-    ruleset = get_ruleset(record.ruleset)
-    sim = ruleset.make(record.task_id, record.seed, max(ruleset.default_max_steps, len(record.steps)))
-    tr = Trace.start(sim)
-    for i, step in enumerate(record.steps):
-        if sim.done:
-            raise ValueError(f"step {i + 1}: the replayed episode has already ended")
-        reward, components, _, _ = sim.step(step.action)
-        if reward != step.reward:
-            raise ValueError(
-                f"step {i + 1}: replayed reward {reward} differs from the recorded {step.reward}; "
-                f"the record does not replay under ruleset {record.ruleset!r}"
-            )
-        tr.add(
-            sim,
-            StepRecord(sim.steps, sim.day, step.action, reward, components, sim.last_valid, sim.last_message),
-        )
-    return tr
+    traces: list[Trace] = []
+    replay(
+        record,
+        get_ruleset(record.ruleset),
+        on_start=lambda sim: traces.append(Trace.start(sim)),
+        on_step=lambda sim, step: traces[0].add(sim, step),
+    )
+    return traces[0]

@@ -49,12 +49,12 @@ def test_evaluate_several_seeds_as_json(capsys: pytest.CaptureFixture[str]) -> N
         "seed",
         "score",
         "steps",
-        "completed",
-        "backlog",
+        "outcome",
         "reward_sum",
         "metrics",
     }
     assert all(required <= set(r) for r in rows)
+    assert all(set(r["outcome"]) == {"completed", "backlog"} for r in rows)
 
 
 def test_evaluate_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,7 +12,7 @@ from govworkflow.cli.main import main
 from govworkflow.cli.triage import NETWORK_NAMES, POLICY_NAMES
 from govworkflow.core.errors import UnknownNameError
 from govworkflow.evaluation.triage import leaderboard
-from govworkflow.triage import TriageEnv, seed_list
+from govworkflow.triage import TASKS, TriageEnv
 from govworkflow.triage.policies import POLICIES
 from govworkflow.triage.tasks import SEED_SETS
 
@@ -31,7 +31,9 @@ def test_evaluate_prints_one_json_object_per_episode(capsys: pytest.CaptureFixtu
     assert code == 0
     assert [r["seed"] for r in rows] == [1, 2]
     for r in rows:
-        assert {"task_id", "policy", "seed", "score", "reward", "oracle"} <= set(r)
+        assert {"task_id", "ruleset", "policy", "seed", "score", "reward_sum", "outcome"} <= set(r)
+        assert set(r["outcome"]) == {"worked", "on_time", "oracle", "floor"}
+        assert r["reward_sum"] <= r["outcome"]["oracle"] + 1e-9
         assert 0.0 <= r["score"] <= 1.0
 
 
@@ -142,14 +144,28 @@ def test_leaderboard_arguments_from_python() -> None:
         leaderboard(["faithful_5"], [])
 
 
-def test_seed_list_takes_numpy_integers() -> None:
-    assert seed_list("faithful_5", "dev", np.int64(3)) == seed_list("faithful_5", "dev", 3)
+def test_seed_take_takes_numpy_integers() -> None:
+    seeds = TASKS["faithful_5"].seeds
+    assert seeds.take("dev", np.int64(3)) == seeds.take("dev", 3) == [0, 1, 2]  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("limit", [0, True, 2.5, "3"])
-def test_seed_list_limit_must_be_a_positive_integer(limit: object) -> None:
+def test_seed_take_limit_must_be_a_positive_integer(limit: object) -> None:
     with pytest.raises(ValueError, match=f"limit: must be a positive integer, got {limit!r}"):
-        seed_list("faithful_5", "dev", limit)  # type: ignore[arg-type]
+        TASKS["faithful_5"].seeds.take("dev", limit)  # type: ignore[arg-type]
+
+
+def test_the_old_triage_evaluation_names_still_work_and_warn() -> None:
+    import govworkflow.triage as triage
+
+    with pytest.warns(DeprecationWarning, match="govworkflow.triage.seed_list is deprecated"):
+        seed_list = triage.seed_list
+    assert seed_list("faithful_5", "dev", 3) == [0, 1, 2]
+    with pytest.warns(DeprecationWarning, match="govworkflow.triage.run_episode is deprecated"):
+        result = triage.run_episode("faithful_5", triage.make_policy("edf"), 0)
+    assert result.ruleset == "triage" and result.score == 1.0
+    with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
+        triage.nothing  # noqa: B018
 
 
 def test_an_unhashable_task_name_is_an_unknown_task() -> None:

@@ -21,9 +21,10 @@ from govworkflow.evaluation.triage import leaderboard
 from govworkflow.training.networks import SlotScorerPolicy
 from govworkflow.training.ppo import fit
 from govworkflow.training.triage import TriageTrainArgs, train_triage, triage_demonstrations, triage_target
-from govworkflow.triage import TASKS, TriageEnv, make_policy, run_episode
+from govworkflow.triage import TASKS, TriageEnv, make_policy
 from govworkflow.triage.policies import POLICIES, available_policies
 from govworkflow.triage.ppo import TriagePPOPolicy, model_file
+from tests.triage.helpers import play_episode
 
 TINY = {"timesteps": 256, "n_envs": 2, "n_steps": 64, "batch_size": 64, "n_epochs": 2, "eval_every": 0,
         "eval_episodes": 4, "imitate": "greedy_rate", "imitation_episodes": 8, "imitation_epochs": 2,
@@ -114,7 +115,7 @@ def test_same_seed_same_parameters_and_actions(tmp_path: Path) -> None:
 
 def test_demonstrations_are_the_teachers_play() -> None:
     demos = triage_demonstrations("overload_12", "greedy_rate", [0, 1, 2], gamma=1.0)
-    scores = [run_episode("overload_12", make_policy("greedy_rate"), s).score for s in (0, 1, 2)]
+    scores = [play_episode("overload_12", make_policy("greedy_rate"), s).score for s in (0, 1, 2)]
     assert demos.mean_score == pytest.approx(np.mean(scores))
     assert demos.skipped == 0
     assert all(demos.masks[np.arange(len(demos.actions)), demos.actions])
@@ -145,9 +146,9 @@ def test_a_model_of_another_observation_size_is_refused_clearly(tmp_path: Path) 
 @pytest.mark.skipif(not SHIPPED, reason="no triage model ships")
 @pytest.mark.parametrize("task_id", SHIPPED)
 def test_shipped_model_plays_valid_actions(task_id: str) -> None:
-    result = run_episode(task_id, make_policy("ppo"), 900_000)
+    result = play_episode(task_id, make_policy("ppo"), 900_000)
     assert result.terminated
-    assert result.steps == result.worked  # never an invalid action
+    assert result.steps == result.outcome["worked"]  # never an invalid action
     rows = leaderboard([task_id], None, "eval", limit=2)
     assert "ppo" in {r.policy for r in rows}
 

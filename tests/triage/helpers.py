@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from govworkflow.triage import Instance, Ticket, TicketType
+from govworkflow.evaluation import EpisodeResult, run_episode
+from govworkflow.triage import TASKS, TRIAGE, Instance, Ticket, TicketType, TriagePolicy, TriageTask
 
 
 def make_instance(specs: list[tuple[str, int, int, int, int]], workers: int = 1, max_steps: int = 20) -> Instance:
@@ -32,3 +33,13 @@ def instances(draw: st.DrawFn, max_tickets: int = 5, max_extra_steps: int = 3) -
     workers = draw(st.integers(1, 2))
     max_steps = len(specs) + draw(st.integers(0, max_extra_steps))
     return make_instance(specs, workers, max_steps)
+
+
+def play_episode(task: str | TriageTask, policy: TriagePolicy, seed: int) -> EpisodeResult:
+    """One triage episode through the one episode loop (``govworkflow.evaluation``)."""
+    return run_episode(TRIAGE, task, policy, seed)
+
+
+def dev_seeds(task_id: str, n: int) -> list[int]:
+    """The first ``n`` development seeds of a shipped triage task."""
+    return TASKS[task_id].seeds.take("development", n)

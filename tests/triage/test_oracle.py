@@ -17,11 +17,10 @@ from govworkflow.triage import (
     make_policy,
     normalise,
     oracle_reward,
-    run_episode,
     solve,
 )
 from govworkflow.triage.policies import available_policies
-from tests.triage.helpers import instances, make_instance
+from tests.triage.helpers import instances, make_instance, play_episode
 
 
 def exhaustive(sim: TriageSimulator) -> float:
@@ -82,17 +81,18 @@ def test_oracle_plan_replays_to_its_value_and_beats_every_policy(task_id: str) -
         assert sim.done
         assert sim.reward_sum == pytest.approx(sol.value)
         for name in available_policies(task_id):
-            result = run_episode(task_id, make_policy(name), seed)
-            assert result.reward <= sol.value + 1e-9
+            result = play_episode(task_id, make_policy(name), seed)
+            assert result.reward_sum <= sol.value + 1e-9
             assert 0.0 <= result.score <= 1.0
-        assert run_episode(task_id, make_policy("oracle"), seed).score == 1.0
+        assert play_episode(task_id, make_policy("oracle"), seed).score == 1.0
 
 
 def test_floor_policy_scores_zero_unless_every_order_ties() -> None:
     for seed in range(10):
-        result = run_episode("overload_12", make_policy("fifo"), seed)
-        assert result.reward == result.floor
-        assert result.score == (1.0 if result.oracle == result.floor else 0.0)
+        result = play_episode("overload_12", make_policy("fifo"), seed)
+        oracle, floor = result.outcome["oracle"], result.outcome["floor"]
+        assert result.reward_sum == floor
+        assert result.score == (1.0 if oracle == floor else 0.0)
 
 
 @pytest.mark.parametrize(

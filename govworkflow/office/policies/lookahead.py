@@ -90,12 +90,12 @@ class OracleLookahead:
         return chosen
 
     def _rollout(self, sim: Simulator, today: SlaAware) -> float:
-        start = sim.day
+        start = sim.clock
         policy = today
         while not sim.done:
-            if sim.day != start and policy is today:
+            if sim.clock != start and policy is today:
                 policy = dataclasses.replace(today, **_BASE_KNOBS)
-            if sim.day >= start + 1 + self.horizon_days:
+            if sim.clock >= start + 1 + self.horizon_days:
                 break
             sim.step(policy.act(sim.observe(), sim))
         return sim.grade().score
@@ -117,7 +117,7 @@ def _at_risk_cases(sim: Simulator, k: int) -> list[str]:
     open_cases = getattr(sim, "open_cases", None)
     if open_cases is None:  # a ruleset without case-level access: no case candidates
         return []
-    day = sim.day
+    day = sim.clock
     earliest = sim.earliest_finish  # type: ignore[attr-defined]
     scored = []
     for c in open_cases():

@@ -8,7 +8,7 @@ from govworkflow.core.errors import UnknownNameError
 from govworkflow.office.ruleset import Ruleset
 from govworkflow.office.rulesets import legacy, standard
 
-__all__ = ["DEFAULT_RULESET", "RULESETS", "get_ruleset", "task_rows"]
+__all__ = ["DEFAULT_RULESET", "RULESETS", "get_ruleset", "get_suite", "task_rows"]
 
 RULESETS: dict[str, Ruleset] = {r.name: r for r in (standard.RULESET, legacy.RULESET)}
 
@@ -23,6 +23,10 @@ def get_ruleset(name: str | None = None) -> Ruleset:
         return RULESETS[key]
     except KeyError:
         raise UnknownNameError("ruleset", key, RULESETS) from None
+
+
+#: How a pickled ruleset is found again (``core.kernel.Suite`` pickles by name).
+get_suite = get_ruleset
 
 
 def task_rows(ruleset: str | None = None) -> list[dict[str, Any]]:

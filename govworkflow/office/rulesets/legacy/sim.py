@@ -518,6 +518,16 @@ class LegacySimulator(Simulator):
     def at_risk_rule(self) -> str:
         return f"due within {AT_RISK_DAYS} days"
 
+    @property
+    def clock(self) -> int:
+        """The day (the office's time unit)."""
+        return self.day
+
+    def outcome(self) -> dict[str, float]:
+        """Cases completed and still open."""
+        obs = self.observe()
+        return {"completed": float(obs.total_completed), "backlog": float(obs.total_backlog)}
+
     def state(self) -> EpisodeState:
         day = self.day
         cases = [

@@ -299,6 +299,16 @@ class StandardSimulator(Office, Simulator):
     def at_risk_rule(self) -> str:
         return f"slack of at most {self.task.at_risk_slack_days} days"
 
+    @property
+    def clock(self) -> int:
+        """The day (the office's time unit)."""
+        return self.day
+
+    def outcome(self) -> dict[str, float]:
+        """Cases completed and still open."""
+        obs = self.observe()
+        return {"completed": float(obs.total_completed), "backlog": float(obs.total_backlog)}
+
     def metrics(self) -> dict[str, float]:
         """The grade components, unrounded."""
         return grading.metrics(self)
