@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 
 from govworkflow.gym.triage import TriageGymEnv
+from govworkflow.training.policy import PPOPolicy
 from govworkflow.triage import TASKS, TriageSimulator, generate, make_policy, oracle_reward, run_episode, seed_list
 from govworkflow.triage.oracle import clear_cache
-from govworkflow.triage.ppo import TriagePPOPolicy
 
 
 def best_rate(batch: Callable[..., int], repeats: int, *args: Any) -> tuple[float, int]:
@@ -74,7 +74,7 @@ def oracle_solves(task_id: str, seeds: list[int]) -> int:
     return len(seeds)
 
 
-def ppo_steps(task_id: str, seeds: list[int], policy: TriagePPOPolicy) -> int:
+def ppo_steps(task_id: str, seeds: list[int], policy: PPOPolicy) -> int:
     return sum(run_episode(task_id, policy, seed).steps for seed in seeds)
 
 
@@ -86,7 +86,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.episodes < 1 or args.repeats < 1:
         parser.error(f"--episodes and --repeats must be at least 1, got {args.episodes} and {args.repeats}")
-    ppo = TriagePPOPolicy()
+    ppo = PPOPolicy()
     print(f"python {platform.python_version()} on {platform.machine()}; best of {args.repeats} batches")
     print(f"{'task':<16}{'row':<14}{'units':>8}{'rate':>16}{'vs sim + edf':>16}")
     for task_id in TASKS:
@@ -98,7 +98,7 @@ def main() -> None:
         row(task_id, "gym + random", units, f"{rate:,.0f} st/s", f"{native / rate:.2f}x slower")
         rate, units = best_rate(oracle_solves, args.repeats, task_id, seeds)
         row(task_id, "oracle", units, f"{1000 / rate:.2f} ms/i", f"= {native / rate:,.0f} steps")
-        if args.no_ppo or not ppo.available(task_id):
+        if args.no_ppo or not ppo.available("triage", task_id):
             continue
         ppo_steps(task_id, seeds[:1], ppo)  # load the model outside the timings
         rate, units = best_rate(ppo_steps, args.repeats, task_id, seeds, ppo)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from govworkflow.core.assets import has_model
 from govworkflow.triage import TASKS
-from govworkflow.triage.ppo import TriagePPOPolicy
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,7 +38,7 @@ def test_bench_triage_prints_every_row() -> None:
     assert len(found) == len(text.splitlines()) - 2, text  # every line under the header is a row
     for task_id in TASKS:
         kinds = [kind for task, kind, _, _ in found if task == task_id]
-        expected = ["sim + edf", "gym + random", "oracle"] + (["ppo"] if TriagePPOPolicy.available(task_id) else [])
+        expected = ["sim + edf", "gym + random", "oracle"] + (["ppo"] if has_model("triage", task_id) else [])
         assert kinds == expected, text
 
 

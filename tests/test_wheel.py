@@ -38,7 +38,7 @@ from importlib import resources
 import govworkflow
 from govworkflow.core.errors import BadValueError
 from govworkflow.evaluation import run_episode
-from govworkflow.office.policies.ppo import MODEL_DIR
+from govworkflow.core.assets import MODEL_DIR
 from govworkflow.office.rulesets import get_ruleset
 from govworkflow.training.ppo import output_dirs
 from govworkflow.triage import get_task, make_policy

@@ -18,12 +18,12 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+from govworkflow.core.assets import has_model
 from govworkflow.core.errors import check_count, distinct
 from govworkflow.core.kernel import TaskLike
 from govworkflow.core.provenance import provenance as _provenance
 from govworkflow.evaluation import run_episode, stats, table
 from govworkflow.office.policies.ladder import LADDER
-from govworkflow.office.policies.ppo import PPOPolicy
 from govworkflow.office.ruleset import Ruleset
 from govworkflow.office.rulesets import get_ruleset
 
@@ -62,7 +62,7 @@ def _chunk(args: tuple[str, str, str, list[int], int | None]) -> list[Episode]:
     out = []
     for seed in seeds:
         r = run_episode(rs, task_id, rs.policy(policy), seed, max_steps)
-        out.append((r.seed, r.score, r.metrics, {"steps": float(r.steps), "completed": r.outcome["completed"]}))
+        out.append((r.seed, r.score, r.metrics, {"steps": float(r.steps), "completed": float(r.outcome["completed"])}))
     return out
 
 
@@ -93,7 +93,7 @@ def run_leaderboard(
         policy_names = distinct(policies, "policies")
     else:
         policy_names = [p for p in rs.policies if p in LADDER]
-        if "ppo" in rs.policies and all(PPOPolicy.available(rs.name, t) for t in task_ids):
+        if "ppo" in rs.policies and all(has_model(rs.name, t) for t in task_ids):
             policy_names.append("ppo")
     for t in task_ids:
         rs.task(t)

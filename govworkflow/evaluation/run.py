@@ -43,6 +43,7 @@ class EpisodeResult:
 
     ``outcome`` holds the environment's own counts (``Simulator.outcome``): the office's
     ``completed`` and ``backlog``; triage's ``worked``, ``on_time``, ``oracle``, ``floor``.
+    Each is also an attribute (``result.completed``).
     """
 
     task_id: str
@@ -56,6 +57,13 @@ class EpisodeResult:
     outcome: dict[str, float]
     terminated: bool
     truncated: bool
+
+    def __getattr__(self, name: str) -> float:
+        outcome = self.__dict__.get("outcome", {})
+        if name in outcome:
+            value: float = outcome[name]
+            return value
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

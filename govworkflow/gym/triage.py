@@ -24,7 +24,7 @@ import numpy as np
 
 from govworkflow.gym.base import MaskedEnvMixin, requested_seed
 from govworkflow.gym.base import episode_seed as pick_episode_seed
-from govworkflow.triage.encoding import N_SLOTS, TriageEncoder, observation_mask, slot_of
+from govworkflow.triage.encoding import N_SLOTS, TriageEncoder, observation_mask, slot_of, ticket_id
 from govworkflow.triage.env import VERSION, TriageEnv
 from govworkflow.triage.tasks import TASKS, TriageTask, get_task
 
@@ -131,7 +131,7 @@ class TriageGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
     def ticket_id(self, slot: int) -> str:
         """The ticket id slot ``slot`` names (an empty slot names an id no ticket has)."""
         ids = self.triage.instance.ticket_ids
-        return ids[slot] if slot < len(ids) else f"T{slot + 1:02d}"
+        return ids[slot] if slot < len(ids) else ticket_id(slot)
 
     def _info(self, info: dict[str, Any]) -> dict[str, Any]:
         mask = np.zeros(N_SLOTS, dtype=bool)

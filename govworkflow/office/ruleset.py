@@ -1,4 +1,5 @@
-"""The office's rulesets as kernel suites: ``Ruleset`` (tasks, simulator, policies)."""
+"""The office's rulesets as kernel suites: ``Ruleset`` (tasks, simulator, policies), and
+what their simulators share (``OfficeSimulator``)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from govworkflow.core.kernel import Suite, TaskLike
+from govworkflow.core.kernel import Simulator, Suite, TaskLike
 
-__all__ = ["OfficeTask", "Ruleset"]
+__all__ = ["OfficeSimulator", "OfficeTask", "Ruleset"]
+
+
+class OfficeSimulator(Simulator):
+    """What the office's rulesets share on top of the kernel: the day is the clock, and an
+    episode's outcome is its completed and open cases."""
+
+    day: int
+
+    @property
+    def clock(self) -> int:
+        """The day (the office's time unit)."""
+        return self.day
+
+    def outcome(self) -> dict[str, float]:
+        """Cases completed and still open."""
+        obs = self.observe()
+        return {"completed": obs.total_completed, "backlog": obs.total_backlog}
 
 
 class OfficeTask(TaskLike, Protocol):

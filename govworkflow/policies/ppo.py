@@ -1,5 +1,5 @@
 # ruff: noqa: F403, F405
-"""Deprecated import path, kept for one release: use ``govworkflow.office.policies.ppo``.
+"""Deprecated import path, kept for one release: use ``govworkflow.training.policy``.
 
 ``govworkflow.policies.ppo`` moved when the package took its one-core layout (``docs/architecture.md``);
 this module only re-exports the new one's names and warns on import.
@@ -7,9 +7,9 @@ this module only re-exports the new one's names and warns on import.
 
 import warnings
 
-from govworkflow.office.policies.ppo import *
+from govworkflow.training.policy import *
 
-__deprecated_alias__ = "govworkflow.office.policies.ppo"
+__deprecated_alias__ = "govworkflow.training.policy"
 __all__ = ["MODEL_DIR", "PPOPolicy"]
 
 warnings.warn(

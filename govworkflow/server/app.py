@@ -38,6 +38,7 @@ from starlette.websockets import WebSocketDisconnect
 from govworkflow.core.errors import GovWorkflowError
 from govworkflow.office.models import Action
 from govworkflow.office.rulesets import RULESETS, task_rows
+from govworkflow.server.adapters import adapter_for
 from govworkflow.server.protocol import (
     MalformedJSONError,
     PayloadTooLargeError,
@@ -232,11 +233,10 @@ def _add_info_routes(app: FastAPI, config: ServerConfig) -> None:
     async def tasks(ruleset: str | None = None) -> list[dict[str, Any]]:
         """Tasks with their rulesets, default seeds and seed sets (``?ruleset=triage``: the
         ticket-triage tasks, played by resetting with ``"ruleset": "triage"``)."""
-        from govworkflow.server.triage import TRIAGE, office_ruleset, triage_tasks
-
-        if ruleset == TRIAGE:
-            return triage_tasks()
-        return task_rows(None if ruleset is None else office_ruleset(ruleset).name)
+        if ruleset is None:
+            return task_rows(None)
+        adapter, name = adapter_for(ruleset)
+        return adapter.tasks(name)
 
     @app.post("/mcp", tags=["Environment Info"])
     async def mcp(request: Request) -> dict[str, Any]:

@@ -21,17 +21,12 @@ from types import TracebackType
 from typing import Any
 
 from govworkflow.core.errors import MissingExtraError, NoEpisodeError
-from govworkflow.office.models import Action, EpisodeState, Grade, Observation, StepResult, parse_action
+from govworkflow.core.native import StepResult
+from govworkflow.office.models import Action, EpisodeState, Grade, Observation
 from govworkflow.office.ruleset import Ruleset
 from govworkflow.office.rulesets import RULESETS
-from govworkflow.server.protocol import (
-    ServerError,
-    SessionError,
-    WSCode,
-    error_from_payload,
-    load_observation,
-    observation_types,
-)
+from govworkflow.server.adapters import OFFICE, EnvAdapter, adapter_for
+from govworkflow.server.protocol import ServerError, SessionError, WSCode, error_from_payload
 
 __all__ = ["GovWorkflowClient"]
 
@@ -80,9 +75,14 @@ class GovWorkflowClient:
         self.timeout_s = timeout_s
         self._ws: Any = None
         self._stack = contextlib.ExitStack()
-        self._obs: Observation | None = None
+        self._obs: Any = None
         self._done = False
         self._episode = False
+
+    @property
+    def adapter(self) -> EnvAdapter:
+        """The served environment's adapter (its JSON forms), from the ruleset asked for."""
+        return OFFICE if self.ruleset_name is None else adapter_for(self.ruleset_name)[0]
 
     # -- connection ------------------------------------------------------------------
     def connect(self) -> GovWorkflowClient:
@@ -154,8 +154,8 @@ class GovWorkflowClient:
             "max_steps": self.max_steps,
         }
         _, data = self._call({"type": "reset", "data": {k: v for k, v in params.items() if v is not None}})
-        obs = self._observation(data)
-        self.task_id, self.ruleset_name = obs.task_id, obs.ruleset
+        obs = self.adapter.load_observation(data["observation"])
+        self.task_id, self.ruleset_name = obs.task_id, self.adapter.ruleset_of(obs)
         self._obs, self._done, self._episode = obs, False, True
         return obs
 
@@ -165,12 +165,13 @@ class GovWorkflowClient:
         Raises ``InvalidActionError`` (nothing changes) and ``EpisodeFinishedError`` like
         the local env.
         """
-        if isinstance(action, Action | str):
-            payload = parse_action(action).model_dump(mode="json", exclude_none=True)
-        else:
-            payload = action
+        payload = (
+            action
+            if isinstance(action, dict)
+            else self.adapter.parse_action(action).model_dump(mode="json", exclude_none=True)
+        )
         _, data = self._call({"type": "step", "data": payload})
-        obs = self._observation(data)
+        obs = self.adapter.load_observation(data["observation"])
         terminated, truncated = bool(data["terminated"]), bool(data["truncated"])
         self._obs, self._done = obs, terminated or truncated
         reward = data["reward"]
@@ -179,18 +180,23 @@ class GovWorkflowClient:
     def state(self) -> EpisodeState:
         """The full (privileged) episode state."""
         _, data = self._call({"type": "state"})
-        return EpisodeState.model_validate(data)
+        state: EpisodeState = self.adapter.state_model.model_validate(  # type: ignore[assignment]
+            {k: v for k, v in data.items() if k not in ("episode_id", "step_count")}
+        )
+        return state
 
     def grade(self) -> Grade:
         """The grade in [0, 1] with its breakdown; provisional until the episode ends."""
         _, data = self._call({"type": "grade"})
-        return Grade.model_validate(data)
+        grade: Grade = self.adapter.grade_model.model_validate(data)  # type: ignore[assignment]
+        return grade
 
     def observe(self) -> Observation:
         """The last observation (no request)."""
         if self._obs is None:
             raise NoEpisodeError("no episode yet: call reset() first")
-        return self._obs
+        obs: Observation = self._obs
+        return obs
 
     @property
     def done(self) -> bool:
@@ -204,10 +210,6 @@ class GovWorkflowClient:
         """The local copy of the served ruleset (its tasks and policies), if installed."""
         return RULESETS.get(self.ruleset_name) if self.ruleset_name else None
 
-    def _observation(self, data: dict[str, Any]) -> Observation:
-        raw = data["observation"]
-        return load_observation(raw, *observation_types(str(raw.get("ruleset")), str(raw.get("task_id"))))
-
     def __repr__(self) -> str:
         state = "connected" if self._ws is not None else "not connected"
-        return f"GovWorkflowClient({self.base_url!r}, task_id={self.task_id!r}, {state})"
+        return f"{type(self).__name__}({self.base_url!r}, task_id={self.task_id!r}, {state})"

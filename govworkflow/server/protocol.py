@@ -28,7 +28,7 @@ from govworkflow.core.errors import (
     NoEpisodeError,
     UnknownNameError,
 )
-from govworkflow.office.models import EpisodeState, Grade, Observation, ServiceQueue
+from govworkflow.office.models import EpisodeState, Observation, ServiceQueue
 from govworkflow.office.rulesets import RULESETS
 
 __all__ = [
@@ -46,7 +46,6 @@ __all__ = [
     "error_from_payload",
     "load_observation",
     "one_line",
-    "reset_payload",
     "state_payload",
     "step_payload",
 ]
@@ -296,25 +295,14 @@ def _finite(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def reset_payload(obs: Observation, info: dict[str, Any]) -> dict[str, Any]:
-    """The reply data after ``reset`` (OpenEnv: reward ``None``, done ``False``)."""
-    return {
-        "observation": dump_observation(obs),
-        "reward": None,
-        "done": False,
-        "terminated": False,
-        "truncated": False,
-        "info": info,
-    }
-
-
 def step_payload(
-    obs: Observation, reward: float, terminated: bool, truncated: bool, info: dict[str, Any]
+    observation: dict[str, Any], reward: float | None, terminated: bool, truncated: bool, info: dict[str, Any]
 ) -> dict[str, Any]:
-    """The reply data after ``step``: OpenEnv's three keys plus termination and info."""
+    """The reply data after ``reset`` (reward ``None``) or ``step``, for any environment:
+    the JSON ``observation``, OpenEnv's three keys, termination and info."""
     return {
-        "observation": dump_observation(obs),
-        "reward": _finite(float(reward)),
+        "observation": observation,
+        "reward": None if reward is None else _finite(float(reward)),
         "done": bool(terminated or truncated),
         "terminated": bool(terminated),
         "truncated": bool(truncated),
@@ -322,13 +310,10 @@ def step_payload(
     }
 
 
-def state_payload(state: EpisodeState, episode_id: str | None) -> dict[str, Any]:
+def state_payload(state: BaseModel, episode_id: str | None) -> dict[str, Any]:
     """The state reply: OpenEnv's ``episode_id`` and ``step_count`` plus the full state."""
-    return {"episode_id": episode_id, "step_count": state.steps, **state.model_dump(mode="json")}
-
-
-def grade_payload(grade: Grade) -> dict[str, Any]:
-    return grade.model_dump(mode="json")
+    data: dict[str, Any] = state.model_dump(mode="json")
+    return {"episode_id": episode_id, "step_count": data["steps"], **data}
 
 
 def state_schema() -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""Sessions: one env each (a ``GovWorkflowEnv``, or a ``TriageEnv`` when reset with
-``"ruleset": "triage"``), created, found, limited and reaped here.
+"""Sessions: one env each (of the environment the reset's ruleset selects, through its
+adapter in ``server.adapters``), created, found, limited and reaped here.
 
 Pure Python (no web framework), so the rules are tested without a server. Each session
 owns its own env; a session id is 256 random bits from ``secrets`` and is the only way
@@ -15,21 +15,17 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from govworkflow.core.errors import NoEpisodeError
-from govworkflow.office.env import GovWorkflowEnv
-from govworkflow.office.ruleset import Ruleset
+from govworkflow.core.native import EpisodeHolder
+from govworkflow.server.adapters import EnvAdapter, adapter_for
 from govworkflow.server.protocol import (
     CapacityError,
     RequestError,
     ResetParams,
     SessionError,
     action_data,
-    grade_payload,
-    reset_payload,
     state_payload,
     step_payload,
 )
-from govworkflow.server.triage import TRIAGE, office_ruleset, reset_triage, triage_grade, triage_state, triage_step
-from govworkflow.triage.env import TriageEnv
 
 __all__ = ["ServerConfig", "Session", "SessionManager"]
 
@@ -77,61 +73,59 @@ class Session:
     created_at: float
     last_active: float
     max_steps_limit: int = 10_000
-    env: GovWorkflowEnv | TriageEnv | None = None
+    env: EpisodeHolder[Any, Any] | None = None
+    adapter: EnvAdapter | None = None
     episode_id: str | None = None
 
     def reset(self, params: ResetParams) -> dict[str, Any]:
-        """Start an episode; nothing changes if a parameter is bad. The ruleset ``triage``
-        (or none, in a triage session) plays ticket triage."""
-        if params.ruleset == TRIAGE or (params.ruleset is None and isinstance(self.env, TriageEnv)):
-            self.env, payload = reset_triage(self.env, params)
-            self.episode_id = params.episode_id
-            return payload
+        """Start an episode; nothing changes if a parameter is bad. ``ruleset`` picks the
+        environment (default: the session's, else the office's default ruleset)."""
         if params.max_steps is not None and params.max_steps > self.max_steps_limit:
             raise RequestError(
                 f"invalid reset parameters: max_steps: at most {self.max_steps_limit} (got {params.max_steps})"
             )
-        current = self.env if isinstance(self.env, GovWorkflowEnv) else None
-        ruleset: Ruleset = office_ruleset(
-            params.ruleset if params.ruleset is not None else (current.ruleset.name if current else None)
+        current = self.env
+        adapter, ruleset = adapter_for(
+            params.ruleset if params.ruleset is not None or current is None else current.suite.name
         )
-        if params.task_id is not None:
-            ruleset.task(params.task_id)  # raises UnknownNameError before anything changes
-        if current is None or current.ruleset is not ruleset:
-            task_id = params.task_id
-            if task_id is None and current is not None and current.task_id in ruleset.tasks:
-                task_id = current.task_id
-            env = GovWorkflowEnv(task_id, ruleset=ruleset.name)
-        else:
+        if current is not None and current.suite.name == ruleset:
             env = current
+        else:
+            task_id = params.task_id
+            if task_id is None and current is not None and current.task_id in adapter.tasks_of(ruleset):
+                task_id = current.task_id
+            env = adapter.create(ruleset, task_id)  # raises UnknownNameError before anything changes
+        if params.task_id is not None:
+            env.suite.task(params.task_id)  # raises UnknownNameError before anything changes
+        before = env.max_steps
         env.max_steps = params.max_steps
-        obs = env.reset(task_id=params.task_id, seed=params.seed)
-        self.env = env
-        self.episode_id = params.episode_id
-        return reset_payload(obs, env.reset_info())
+        try:
+            obs = env.reset(task_id=params.task_id, seed=params.seed)
+        except Exception:
+            env.max_steps = before
+            raise
+        self.env, self.adapter, self.episode_id = env, adapter, params.episode_id
+        return step_payload(adapter.dump_observation(obs), None, False, False, env.reset_info())
 
     def step(self, data: Any) -> dict[str, Any]:
         """Apply one action (``InvalidActionError`` / ``EpisodeFinishedError`` change nothing)."""
-        env = self._env()
-        if isinstance(env, TriageEnv):
-            return triage_step(env, action_data(data))
+        env, adapter = self._env()
         obs, reward, terminated, truncated, info = env.step(action_data(data))
-        return step_payload(obs, reward, terminated, truncated, info)
+        return step_payload(adapter.dump_observation(obs), reward, terminated, truncated, info)
 
     def state(self) -> dict[str, Any]:
-        env = self._env()
-        if isinstance(env, TriageEnv):
-            return triage_state(env, self.episode_id)
+        env, _ = self._env()
         return state_payload(env.state(), self.episode_id)
 
     def grade(self) -> dict[str, Any]:
-        env = self._env()
-        return triage_grade(env) if isinstance(env, TriageEnv) else grade_payload(env.grade())
+        env, _ = self._env()
+        grade: dict[str, Any] = env.grade().model_dump(mode="json")
+        return grade
 
-    def _env(self) -> GovWorkflowEnv | TriageEnv:
-        if self.env is None:
+    def _env(self) -> tuple[EpisodeHolder[Any, Any], EnvAdapter]:
+        if self.env is None or self.adapter is None:
             raise NoEpisodeError("no episode yet: send reset first")
-        return self.env
+        return self.env, self.adapter
 
 
 class SessionManager:

@@ -45,9 +45,9 @@ try:
 except ImportError as err:  # pragma: no cover - depends on the installation
     raise MissingExtraError(err.name or "stable_baselines3", "train") from err
 
+from govworkflow.core.assets import MODEL_DIR
 from govworkflow.core.provenance import check_output, check_output_dir, provenance, write_text
 from govworkflow.gym import GovWorkflowGymEnv
-from govworkflow.office.policies.ppo import MODEL_DIR
 from govworkflow.office.rulesets import get_ruleset
 
 if TYPE_CHECKING:

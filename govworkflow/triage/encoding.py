@@ -14,7 +14,7 @@ from govworkflow.triage.models import TriageObservation
 from govworkflow.triage.policies import greedy_rate_key
 from govworkflow.triage.tasks import MAX_TICKETS
 
-__all__ = ["NETWORKS", "N_SLOTS", "TriageEncoder", "observation_mask", "slot_of"]
+__all__ = ["NETWORKS", "N_SLOTS", "TriageEncoder", "observation_mask", "slot_of", "ticket_id"]
 
 #: Ticket slots of every triage task's action and observation (tasks hold at most this many).
 N_SLOTS = MAX_TICKETS
@@ -27,6 +27,11 @@ _MAX_WORKERS = 2
 #: The policy networks that read this encoding (``training.networks``; ``train --network``):
 #: ``slots``, one ticket scorer shared across slots; ``mlp``, a flat MLP.
 NETWORKS: tuple[str, ...] = ("slots", "mlp")
+
+
+def ticket_id(slot: int) -> str:
+    """The ticket of slot ``slot``: ``T{slot+1:02d}`` (the inverse of ``slot_of``)."""
+    return f"T{slot + 1:02d}"
 
 
 def slot_of(ticket_id: str) -> int:

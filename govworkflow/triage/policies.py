@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from govworkflow.core.assets import PPO, has_model
 from govworkflow.core.errors import UnknownNameError
 from govworkflow.triage.instance import Ticket, TicketType, ticket_reward
 from govworkflow.triage.models import TriageAction, TriageObservation
@@ -138,19 +139,13 @@ def _rank_factory(name: str) -> Callable[[], TriagePolicy]:
     return lambda: RankPolicy(name, key, _doc(key))
 
 
-def _ppo() -> TriagePolicy:
-    from govworkflow.triage.ppo import TriagePPOPolicy  # torch is imported on first use only
-
-    return TriagePPOPolicy()
-
-
 #: Policy name -> factory. ``oracle`` is privileged; the others read only the observation.
 #: ``ppo`` plays a shipped model (package data ``govworkflow/assets/models/triage-<task>-ppo.zip``; extra ``train``).
 POLICIES: dict[str, Callable[[], TriagePolicy]] = {
     **{name: _rank_factory(name) for name in _RANKS},
     "random": RandomPolicy,
     "oracle": OraclePolicy,
-    "ppo": _ppo,
+    "ppo": PPO,
 }
 #: The policy whose reward is the grader's naive floor.
 FLOOR_POLICY = "fifo"
@@ -158,9 +153,7 @@ FLOOR_POLICY = "fifo"
 
 def available_policies(task_id: str) -> list[str]:
     """The policies that can play ``task_id`` here: all but ``ppo`` when no model ships."""
-    from govworkflow.triage.ppo import TriagePPOPolicy
-
-    return [name for name in POLICIES if name != "ppo" or TriagePPOPolicy.available(task_id)]
+    return [name for name in POLICIES if name != "ppo" or has_model("triage", task_id)]
 
 
 def make_policy(name: str) -> TriagePolicy:

@@ -195,7 +195,7 @@ class TriageSimulator(Simulator):
         """Tickets worked and finished on time; the oracle's and the floor's total reward."""
         grade = self.grade()
         on_time = sum(1 for s in self.scheduled if s.on_time)
-        return {"worked": float(len(self.scheduled)), "on_time": float(on_time),
+        return {"worked": len(self.scheduled), "on_time": on_time,
                 "oracle": grade.oracle_reward, "floor": grade.floor_reward}  # fmt: skip
 
     def grade(self) -> TriageGrade:

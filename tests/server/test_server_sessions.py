@@ -104,6 +104,8 @@ def test_bad_reset_or_action_leaves_the_episode_unchanged() -> None:
         ResetParams(task_id="no_such_task"),
         ResetParams(ruleset="no_such_ruleset"),
         ResetParams(max_steps=51),
+        ResetParams(ruleset="triage", task_id="no_such_task"),
+        ResetParams(ruleset="triage", max_steps=51),
     ]
     for params in bad_resets:
         with pytest.raises((UnknownNameError, RequestError)):

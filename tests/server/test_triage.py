@@ -94,7 +94,12 @@ def test_http_session_switches_between_office_and_triage(client: TestClient) -> 
     assert 0.0 <= client.get("/grade", headers={"X-Session-Id": sid}).json()["score"] <= 1.0
     office = client.post("/reset", json={"session_id": sid, "ruleset": "legacy"}).json()
     assert office["observation"]["ruleset"] == "legacy"
-    r = client.post("/reset", json={"ruleset": "triage", "max_steps": 5})
+    short = client.post("/reset", json={"ruleset": "triage", "task_id": "overload_12", "max_steps": 2}).json()
+    sid2 = short["session_id"]
+    for i in range(2):
+        r = client.post("/step", json={"session_id": sid2, "action": {"ticket_id": "T99"}}).json()
+        assert r["truncated"] == (i == 1)  # the step cap asked for, as the local env plays it
+    r = client.post("/reset", json={"ruleset": "triage", "max_steps": 10**6})
     assert r.status_code == 422 and r.json()["error_type"] == RequestError.__name__
     tasks = client.get("/tasks", params={"ruleset": "triage"}).json()
     assert [t["task_id"] for t in tasks] == list(TASKS)

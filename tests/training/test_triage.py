@@ -15,21 +15,22 @@ from sb3_contrib import MaskablePPO
 from sb3_contrib.common.maskable.policies import MaskableActorCriticPolicy
 
 from govworkflow.cli.main import main
+from govworkflow.core.assets import has_model, model_file
 from govworkflow.core.errors import GovWorkflowError
 from govworkflow.evaluation import table
 from govworkflow.evaluation.triage import leaderboard
 from govworkflow.training.networks import SlotScorerPolicy
+from govworkflow.training.policy import PPOPolicy
 from govworkflow.training.ppo import fit
 from govworkflow.training.triage import TriageTrainArgs, train_triage, triage_demonstrations, triage_target
 from govworkflow.triage import TASKS, TriageEnv, make_policy
 from govworkflow.triage.policies import POLICIES, available_policies
-from govworkflow.triage.ppo import TriagePPOPolicy, model_file
 from tests.triage.helpers import play_episode
 
 TINY = {"timesteps": 256, "n_envs": 2, "n_steps": 64, "batch_size": 64, "n_epochs": 2, "eval_every": 0,
         "eval_episodes": 4, "imitate": "greedy_rate", "imitation_episodes": 8, "imitation_epochs": 2,
         "progress": False}  # fmt: skip
-SHIPPED = [t for t in TASKS if TriagePPOPolicy.available(t)]
+SHIPPED = [t for t in TASKS if has_model("triage", t)]
 
 
 def test_smoke_run_of_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -123,8 +124,8 @@ def test_demonstrations_are_the_teachers_play() -> None:
 
 def test_ppo_is_listed_only_where_a_model_ships(tmp_path: Path) -> None:
     assert "ppo" not in available_policies("faithful_5")  # no model ships for the faithful tasks
-    assert model_file("overload_12", tmp_path) == tmp_path / "triage-overload_12-ppo.zip"
-    policy = TriagePPOPolicy(tmp_path)
+    assert model_file("triage", "overload_12", tmp_path) == tmp_path / "triage-overload_12-ppo.zip"
+    policy = PPOPolicy(tmp_path)
     obs = TriageEnv("overload_12").reset(seed=0)
     with pytest.raises(GovWorkflowError, match="govworkflow triage train --task overload_12"):
         policy.act(obs)
@@ -137,10 +138,10 @@ def test_a_model_of_another_observation_size_is_refused_clearly(tmp_path: Path) 
         observation_space = gym.spaces.Box(0.0, 1.0, (151,), np.float32)
         action_space = gym.spaces.Discrete(12)
 
-    MaskablePPO("MlpPolicy", Narrow(), device="cpu").save(model_file("overload_12", tmp_path))
+    MaskablePPO("MlpPolicy", Narrow(), device="cpu").save(model_file("triage", "overload_12", tmp_path))
     obs = TriageEnv("overload_12").reset(seed=0)
     with pytest.raises(GovWorkflowError, match=r"reads 151 features but this version encodes 187; retrain it"):
-        TriagePPOPolicy(tmp_path).act(obs)
+        PPOPolicy(tmp_path).act(obs)
 
 
 @pytest.mark.skipif(not SHIPPED, reason="no triage model ships")

@@ -1,8 +1,8 @@
 """The ``legacy`` ruleset: the published Gov Workflow OpenEnv benchmark, reproduced exactly."""
 
+from govworkflow.core.assets import PPO
 from govworkflow.office.policies.heuristics import HEURISTICS, heuristic_factory
 from govworkflow.office.policies.ladder import LADDER
-from govworkflow.office.policies.ppo import PPOPolicy
 from govworkflow.office.ruleset import Ruleset
 from govworkflow.office.rulesets.legacy.sim import LegacySimulator
 from govworkflow.office.rulesets.legacy.tasks import LegacyTask, load_tasks
@@ -15,6 +15,6 @@ RULESET = Ruleset(
     tasks=load_tasks(),
     simulator=LegacySimulator,
     # the published heuristics first (in the published order), then the rest of the ladder
-    policies={**{name: heuristic_factory(name) for name in HEURISTICS}, **LADDER, "ppo": PPOPolicy},
+    policies={**{name: heuristic_factory(name) for name in HEURISTICS}, **LADDER, "ppo": PPO},
     default_max_steps=500,
 )

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import ClassVar, NamedTuple
 
-from govworkflow.core.kernel import Simulator
 from govworkflow.office.models import (
     Action,
     CaseView,
@@ -30,6 +29,7 @@ from govworkflow.office.models import (
     ServiceQueue,
     missing_fields,
 )
+from govworkflow.office.ruleset import OfficeSimulator
 from govworkflow.office.rulesets.legacy.cases import (
     APP,
     DOC,
@@ -134,7 +134,7 @@ _ESCALATE = ActionType.ESCALATE_SERVICE
 _REALLOCATE = ActionType.REALLOCATE_OFFICERS
 
 
-class LegacySimulator(Simulator):
+class LegacySimulator(OfficeSimulator):
     """One episode under the legacy rules."""
 
     ruleset: ClassVar[str] = "legacy"
@@ -517,16 +517,6 @@ class LegacySimulator(Simulator):
 
     def at_risk_rule(self) -> str:
         return f"due within {AT_RISK_DAYS} days"
-
-    @property
-    def clock(self) -> int:
-        """The day (the office's time unit)."""
-        return self.day
-
-    def outcome(self) -> dict[str, float]:
-        """Cases completed and still open."""
-        obs = self.observe()
-        return {"completed": float(obs.total_completed), "backlog": float(obs.total_backlog)}
 
     def state(self) -> EpisodeState:
         day = self.day

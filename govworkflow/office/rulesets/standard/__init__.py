@@ -1,7 +1,7 @@
 """The ``standard`` ruleset: a realistic office, inaction-proof graders, a policy ladder."""
 
+from govworkflow.core.assets import PPO
 from govworkflow.office.policies.ladder import LADDER
-from govworkflow.office.policies.ppo import PPOPolicy
 from govworkflow.office.ruleset import Ruleset
 from govworkflow.office.rulesets.standard.sim import StandardSimulator
 from govworkflow.office.rulesets.standard.tasks import StandardTask, TaskFileError, load_task_file, load_tasks
@@ -23,6 +23,6 @@ RULESET = Ruleset(
     description="The benchmark we stand behind: realistic dynamics, graders that cannot be gamed.",
     tasks=load_tasks(),
     simulator=StandardSimulator,
-    policies={**LADDER, "ppo": PPOPolicy},
+    policies={**LADDER, "ppo": PPO},
     default_max_steps=1000,
 )

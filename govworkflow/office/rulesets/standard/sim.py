@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import ClassVar, NamedTuple
 
-from govworkflow.core.kernel import Simulator
 from govworkflow.office.models import Action, EpisodeState, Grade, missing_fields
+from govworkflow.office.ruleset import OfficeSimulator
 from govworkflow.office.rulesets.standard import grading, views
 from govworkflow.office.rulesets.standard.dynamics import BLOCKED, DONE, FV, WAITING, Case, DayStats, Office
 from govworkflow.office.rulesets.standard.tasks import StandardTask
@@ -61,7 +61,7 @@ _ESCALATE = ActionType.ESCALATE_SERVICE
 _REALLOCATE = ActionType.REALLOCATE_OFFICERS
 
 
-class StandardSimulator(Office, Simulator):
+class StandardSimulator(Office, OfficeSimulator):
     """One episode under the standard rules (see ``docs/standard-ruleset.md``)."""
 
     ruleset: ClassVar[str] = "standard"
@@ -298,16 +298,6 @@ class StandardSimulator(Office, Simulator):
 
     def at_risk_rule(self) -> str:
         return f"slack of at most {self.task.at_risk_slack_days} days"
-
-    @property
-    def clock(self) -> int:
-        """The day (the office's time unit)."""
-        return self.day
-
-    def outcome(self) -> dict[str, float]:
-        """Cases completed and still open."""
-        obs = self.observe()
-        return {"completed": float(obs.total_completed), "backlog": float(obs.total_backlog)}
 
     def metrics(self) -> dict[str, float]:
         """The grade components, unrounded."""
