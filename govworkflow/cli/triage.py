@@ -27,8 +27,8 @@ from govworkflow.evaluation.run import evaluate
 from govworkflow.evaluation.table import save
 from govworkflow.evaluation.triage import document, leaderboard
 from govworkflow.triage.encoding import NETWORKS
-from govworkflow.triage.policies import POLICIES, make_policy
-from govworkflow.triage.suite import TRIAGE
+from govworkflow.triage.policies import POLICIES
+from govworkflow.triage.suite import TRIAGE, make_policy
 from govworkflow.triage.tasks import TASKS, get_task
 
 __all__ = ["COMMANDS", "TRAIN_OPTIONS", "add_arguments", "run"]

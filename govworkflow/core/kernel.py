@@ -17,14 +17,14 @@ import importlib
 import pickle
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from govworkflow.core.errors import UnknownNameError, check_count, check_seed
 from govworkflow.core.grading import Grade
 from govworkflow.core.seeds import SeedSets
 
-__all__ = ["Policy", "PolicyFactory", "Simulator", "Suite", "TaskLike", "plugin"]
+__all__ = ["FunctionPolicy", "Policy", "PolicyFactory", "Simulator", "Suite", "TaskLike", "function_policies", "plugin"]
 
 #: An environment's action, observation and state types (each environment has its own).
 Action = Any
@@ -145,6 +145,33 @@ class Policy(Protocol):
 
 
 PolicyFactory = Callable[[], Policy]
+
+
+@dataclass
+class FunctionPolicy:
+    """A stateless policy made from a function of the observation (every environment's
+    heuristics are these)."""
+
+    name: str
+    fn: Callable[[Observation], Action] = field(repr=False)
+    description: str = ""
+
+    def reset(self, seed: int | None = None) -> None:
+        """Stateless: nothing to reset."""
+
+    def act(self, observation: Observation, simulator: Any = None) -> Action:
+        return self.fn(observation)
+
+
+def function_policies(fns: Mapping[str, Callable[[Observation], Action]]) -> dict[str, PolicyFactory]:
+    """A ``FunctionPolicy`` factory per named function; each describes itself by the
+    function's docstring, on one line."""
+
+    def factory(name: str, fn: Callable[[Observation], Action]) -> PolicyFactory:
+        description = " ".join((fn.__doc__ or "").split())
+        return lambda: FunctionPolicy(name, fn, description)
+
+    return {name: factory(name, fn) for name, fn in fns.items()}
 
 
 def plugin(module: str, name: str) -> Callable[..., Any]:

@@ -11,8 +11,8 @@ from govworkflow.evaluation import stats, table
 from govworkflow.evaluation.run import EpisodeResult, run_episode
 from govworkflow.evaluation.stats import bootstrap_ci
 from govworkflow.evaluation.table import Row
-from govworkflow.triage.policies import available_policies, make_policy
-from govworkflow.triage.suite import TRIAGE
+from govworkflow.triage.policies import available_policies
+from govworkflow.triage.suite import TRIAGE, make_policy
 from govworkflow.triage.tasks import TASKS, get_task
 
 __all__ = ["OPTIMAL_TOLERANCE", "bootstrap_ci", "document", "leaderboard"]

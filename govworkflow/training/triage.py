@@ -27,8 +27,8 @@ from govworkflow.gym.triage import TriageGymEnv
 from govworkflow.training.imitation import Demonstrations, Step, assemble
 from govworkflow.training.ppo import PPOArgs, Target, TrainResult, fit, imitation_seeds, validation_seeds
 from govworkflow.triage.encoding import N_SLOTS, NETWORKS, TriageEncoder, slot_of
-from govworkflow.triage.policies import make_policy
 from govworkflow.triage.sim import TriageSimulator
+from govworkflow.triage.suite import make_policy
 from govworkflow.triage.tasks import get_task
 
 __all__ = ["NETWORKS", "OPTIONS", "TriageTrainArgs", "play", "train_triage", "triage_demonstrations", "triage_target"]

@@ -34,10 +34,10 @@ from govworkflow.triage.models import (
     parse_triage_action,
 )
 from govworkflow.triage.oracle import SKIP, OracleSolution, brute_force, oracle_reward, solve
-from govworkflow.triage.policies import POLICIES, TriagePolicy, make_policy
+from govworkflow.triage.policies import POLICIES, TriagePolicy
 from govworkflow.triage.record import TriageRecord, TriageStepRecord
 from govworkflow.triage.sim import TriageSimulator
-from govworkflow.triage.suite import TRIAGE
+from govworkflow.triage.suite import TRIAGE, make_policy
 from govworkflow.triage.tasks import TASKS, SeedSets, TriageTask, get_task, load_tasks
 
 __all__ = [

@@ -17,7 +17,7 @@ from govworkflow.core.record import replay
 from govworkflow.triage.instance import Instance
 from govworkflow.triage.models import TriageGrade
 from govworkflow.triage.oracle import oracle_reward
-from govworkflow.triage.policies import FLOOR_POLICY, make_policy
+from govworkflow.triage.policies import FLOOR_POLICY, POLICIES
 from govworkflow.triage.record import TriageRecord
 from govworkflow.triage.sim import TriageSimulator
 from govworkflow.triage.suite import TRIAGE
@@ -32,7 +32,7 @@ _EPS = 1e-9
 def floor_reward(inst: Instance) -> float:
     """The naive floor: the total reward of ``fifo`` (first come, first served) on ``inst``."""
     sim = TriageSimulator(inst)
-    policy = make_policy(FLOOR_POLICY)
+    policy = POLICIES[FLOOR_POLICY]()
     while not sim.done:
         sim.step(policy.act(sim.observe(), sim))
     return sim.reward_sum

@@ -10,10 +10,10 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from govworkflow.core.assets import PPO, has_model
-from govworkflow.core.errors import UnknownNameError
+from govworkflow.core.kernel import Policy, PolicyFactory, function_policies
 from govworkflow.triage.instance import Ticket, TicketType, ticket_reward
 from govworkflow.triage.models import TriageAction, TriageObservation
 from govworkflow.triage.oracle import SKIP, solve
@@ -24,22 +24,14 @@ __all__ = [
     "POLICIES",
     "OraclePolicy",
     "RandomPolicy",
-    "RankPolicy",
     "TriagePolicy",
     "available_policies",
-    "make_policy",
+    "rank",
 ]
 
 
-class TriagePolicy(Protocol):
-    """Maps an observation to an action; ``simulator`` is given to privileged policies."""
-
-    name: str
-    description: str
-
-    def reset(self, seed: int | None = None) -> None: ...
-
-    def act(self, observation: TriageObservation, simulator: TriageSimulator | None = None) -> TriageAction: ...
+#: A triage policy is a kernel ``Policy`` (``core.kernel``).
+TriagePolicy = Policy
 
 
 _TYPE_RANK = {TicketType.BUG: 0, TicketType.FEATURE: 1, TicketType.ENHANCEMENT: 2}
@@ -70,22 +62,18 @@ def fifo_key(t: Ticket, obs: TriageObservation) -> Any:
     return (t.arrival, t.ticket_id)
 
 
-@dataclass
-class RankPolicy:
-    """Works the visible ticket with the smallest ``key``. Stateless and deterministic."""
+def rank(key: Callable[[Ticket, TriageObservation], Any]) -> Callable[[TriageObservation], TriageAction]:
+    """The policy function that works the visible ticket with the smallest ``key`` (the
+    function keeps ``key``'s docstring, which describes the policy)."""
 
-    name: str
-    key: Callable[[Ticket, TriageObservation], Any] = field(repr=False)
-    description: str = ""
-
-    def reset(self, seed: int | None = None) -> None:
-        """Stateless: nothing to reset."""
-
-    def act(self, observation: TriageObservation, simulator: TriageSimulator | None = None) -> TriageAction:
+    def act(observation: TriageObservation) -> TriageAction:
         if not observation.tickets:
             return SKIP
-        best = min(observation.tickets, key=lambda t: self.key(t, observation))
+        best = min(observation.tickets, key=lambda t: key(t, observation))
         return TriageAction(ticket_id=best.ticket_id)
+
+    act.__doc__ = key.__doc__
+    return act
 
 
 @dataclass
@@ -121,10 +109,7 @@ class OraclePolicy:
         return solve(simulator.instance).best_action(simulator)
 
 
-def _doc(fn: Callable[..., Any]) -> str:
-    return " ".join((fn.__doc__ or "").split())
-
-
+#: The heuristic ladder: each ranks the visible tickets by its key (``FunctionPolicy``).
 _RANKS: dict[str, Callable[[Ticket, TriageObservation], Any]] = {
     "edf": edf_key,
     "weighted": weighted_key,
@@ -134,15 +119,10 @@ _RANKS: dict[str, Callable[[Ticket, TriageObservation], Any]] = {
 }
 
 
-def _rank_factory(name: str) -> Callable[[], TriagePolicy]:
-    key = _RANKS[name]
-    return lambda: RankPolicy(name, key, _doc(key))
-
-
 #: Policy name -> factory. ``oracle`` is privileged; the others read only the observation.
 #: ``ppo`` plays a shipped model (package data ``govworkflow/assets/models/triage-<task>-ppo.zip``; extra ``train``).
-POLICIES: dict[str, Callable[[], TriagePolicy]] = {
-    **{name: _rank_factory(name) for name in _RANKS},
+POLICIES: dict[str, PolicyFactory] = {
+    **function_policies({name: rank(key) for name, key in _RANKS.items()}),
     "random": RandomPolicy,
     "oracle": OraclePolicy,
     "ppo": PPO,
@@ -154,11 +134,3 @@ FLOOR_POLICY = "fifo"
 def available_policies(task_id: str) -> list[str]:
     """The policies that can play ``task_id`` here: all but ``ppo`` when no model ships."""
     return [name for name in POLICIES if name != "ppo" or has_model("triage", task_id)]
-
-
-def make_policy(name: str) -> TriagePolicy:
-    """A fresh policy called ``name`` (an ``UnknownNameError`` lists the valid names)."""
-    try:
-        return POLICIES[name]()
-    except KeyError:
-        raise UnknownNameError("triage policy", name, POLICIES) from None

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from govworkflow.core.errors import UnknownNameError
-from govworkflow.core.kernel import Suite
+from govworkflow.core.kernel import Policy, Suite
 from govworkflow.triage.policies import POLICIES
 from govworkflow.triage.sim import TriageSimulator
 from govworkflow.triage.tasks import TASKS, TriageTask
 
-__all__ = ["TRIAGE", "get_suite"]
+__all__ = ["TRIAGE", "get_suite", "make_policy"]
 
 #: The triage suite (episodes are capped at their task's ``max_steps`` unless told otherwise).
 TRIAGE = Suite(
@@ -21,6 +21,11 @@ TRIAGE = Suite(
     home=__name__,
     task_type=TriageTask,
 )
+
+
+def make_policy(name: str) -> Policy:
+    """A fresh triage policy called ``name`` (an ``UnknownNameError`` lists the valid names)."""
+    return TRIAGE.policy(name)
 
 
 def get_suite(name: str = "triage") -> Suite:

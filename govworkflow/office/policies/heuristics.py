@@ -8,12 +8,11 @@ They read only the common ``Observation`` fields, so they also drive a remote se
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from functools import cache
 from operator import attrgetter
 from typing import Any
 
-from govworkflow.core.kernel import Simulator
+from govworkflow.core.kernel import FunctionPolicy, PolicyFactory, function_policies
 from govworkflow.office.models import Action, Observation, ServiceQueue
 from govworkflow.office.vocab import ActionType, PriorityMode
 
@@ -96,25 +95,6 @@ def oldest_first(obs: Observation) -> Action:
     return ADVANCE
 
 
-@dataclass
-class FunctionPolicy:
-    """A stateless policy made from a function of the observation."""
-
-    name: str
-    fn: Callable[[Observation], Action] = field(repr=False)
-    description: str = ""
-
-    def reset(self, seed: int | None = None) -> None:
-        """Stateless: nothing to reset."""
-
-    def act(self, observation: Observation, simulator: Simulator | None = None) -> Action:
-        return self.fn(observation)
-
-
-def _describe(fn: Callable[[Observation], Action]) -> str:
-    return " ".join((fn.__doc__ or "").split())
-
-
 HEURISTICS: dict[str, Callable[[Observation], Action]] = {
     "backlog_clearance": backlog_clearance,
     "urgent_first": urgent_first,
@@ -122,6 +102,10 @@ HEURISTICS: dict[str, Callable[[Observation], Action]] = {
 }
 
 
-def heuristic_factory(name: str) -> Callable[[], FunctionPolicy]:
-    fn = HEURISTICS[name]
-    return lambda: FunctionPolicy(name, fn, _describe(fn))
+#: A ``FunctionPolicy`` factory per heuristic (``core.kernel.function_policies``).
+HEURISTIC_POLICIES: dict[str, PolicyFactory] = function_policies(HEURISTICS)
+
+
+def heuristic_factory(name: str) -> PolicyFactory:
+    """The factory of heuristic ``name``."""
+    return HEURISTIC_POLICIES[name]
