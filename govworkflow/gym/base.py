@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from govworkflow.core.errors import check_seed
+from govworkflow.core.native import EpisodeHolder
 
 __all__ = ["MaskedEnvMixin", "episode_seed", "requested_seed"]
 
@@ -33,9 +34,16 @@ def episode_seed(rng: np.random.Generator, requested: int | None, development: S
 
 class MaskedEnvMixin:
     """``action_masks()`` for sb3-contrib's MaskablePPO: a copy of the mask that the env
-    computed for its last observation (``_mask``, set by ``reset`` and ``step``)."""
+    computed for its last observation (``_mask``, set by ``reset`` and ``step``); and
+    ``native``, the environment's native env the adapter translates (its grade, record,
+    snapshots)."""
 
     _mask: np.ndarray | None = None
+
+    @property
+    def native(self) -> EpisodeHolder[Any, Any]:
+        """The native env this adapter drives (``GovWorkflowEnv``, ``TriageEnv``)."""
+        raise NotImplementedError
 
     def action_masks(self) -> np.ndarray:
         """Valid actions now."""

@@ -134,6 +134,10 @@ class GovWorkflowGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
         self._score = score
         return self.encoder.encode(obs), float(reward), bool(terminated), bool(truncated), self._info(info)
 
+    @property
+    def native(self) -> GovWorkflowEnv:
+        return self.office
+
     def _info(self, info: dict[str, Any]) -> dict[str, Any]:
         self._mask = action_masks(self.office.simulator)
         return {**info, "action_mask": self._mask.copy(), "score": self._score}

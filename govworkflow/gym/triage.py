@@ -128,6 +128,10 @@ class TriageGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
         obs, reward, terminated, truncated, info = self.triage.step(self.ticket_id(self._action_index(action)))
         return self.encoder.encode(obs), float(reward) * self.reward_scale, terminated, truncated, self._info(info)
 
+    @property
+    def native(self) -> TriageEnv:
+        return self.triage
+
     def ticket_id(self, slot: int) -> str:
         """The ticket id slot ``slot`` names (an empty slot names an id no ticket has)."""
         ids = self.triage.instance.ticket_ids

@@ -252,10 +252,10 @@ def _env_seed(args: PPOArgs, i: int) -> int:
     return args.seed * 1000 + i
 
 
-def validate(model: MaskablePPO, ruleset: str, task: str, seeds: list[int], max_steps: int | None = None) -> float:
-    """Mean final score of the deterministic policy over ``seeds``."""
-    env = GovWorkflowGymEnv(task, ruleset, max_steps=max_steps)
-    scores = []
+def final_scores(model: MaskablePPO, env: gym.Env, seeds: list[int]) -> list[float]:
+    """The final grade of the deterministic ``model`` on each of ``seeds``, played through
+    ``env`` (any of the package's gym adapters): the one validation loop of every target."""
+    out = []
     for s in seeds:
         obs, info = env.reset(seed=s)
         done = False
@@ -263,8 +263,13 @@ def validate(model: MaskablePPO, ruleset: str, task: str, seeds: list[int], max_
             action, _ = model.predict(obs, action_masks=info["action_mask"], deterministic=True)
             obs, _, terminated, truncated, info = env.step(int(action))
             done = terminated or truncated
-        scores.append(info["score"])
-    return float(np.mean(scores))
+        out.append(env.unwrapped.native.grade().score)  # type: ignore[attr-defined]
+    return out
+
+
+def validate(model: MaskablePPO, ruleset: str, task: str, seeds: list[int], max_steps: int | None = None) -> float:
+    """Mean final score of the deterministic policy over ``seeds`` (an office task)."""
+    return float(np.mean(final_scores(model, GovWorkflowGymEnv(task, ruleset, max_steps=max_steps), seeds)))
 
 
 class _Validation(BaseCallback):

@@ -25,7 +25,7 @@ import numpy as np
 
 from govworkflow.gym.triage import TriageGymEnv
 from govworkflow.training.imitation import Demonstrations, Step, assemble
-from govworkflow.training.ppo import PPOArgs, Target, TrainResult, fit, imitation_seeds, validation_seeds
+from govworkflow.training.ppo import PPOArgs, Target, TrainResult, final_scores, fit, imitation_seeds, validation_seeds
 from govworkflow.triage.encoding import N_SLOTS, NETWORKS, TriageEncoder, slot_of
 from govworkflow.triage.sim import TriageSimulator
 from govworkflow.triage.suite import make_policy
@@ -75,18 +75,9 @@ class TriageTrainArgs(PPOArgs):
 
 
 def play(model: object, task: str, seeds: list[int]) -> list[float]:
-    """Grade of the deterministic ``model`` (a MaskablePPO) on each of ``seeds``."""
-    env = TriageGymEnv(task)
-    scores = []
-    for seed in seeds:
-        obs, info = env.reset(seed=seed)
-        done = False
-        while not done:
-            action, _ = model.predict(obs, action_masks=info["action_mask"], deterministic=True)  # type: ignore[attr-defined]
-            obs, _, terminated, truncated, info = env.step(int(action))
-            done = terminated or truncated
-        scores.append(env.triage.grade().score)
-    return scores
+    """Grade of the deterministic ``model`` (a MaskablePPO) on each of ``seeds`` (the one
+    validation loop, ``training.ppo.final_scores``)."""
+    return final_scores(model, TriageGymEnv(task), seeds)  # type: ignore[arg-type]
 
 
 def triage_demonstrations(
