@@ -25,9 +25,10 @@ from typing import Any
 
 import numpy as np
 
+from govworkflow.evaluation import run_episode
 from govworkflow.gym.triage import TriageGymEnv
 from govworkflow.training.policy import PPOPolicy
-from govworkflow.triage import TASKS, TriageSimulator, generate, make_policy, oracle_reward, run_episode, seed_list
+from govworkflow.triage import TASKS, TRIAGE, TriageSimulator, generate, make_policy, oracle_reward
 from govworkflow.triage.oracle import clear_cache
 
 
@@ -75,7 +76,7 @@ def oracle_solves(task_id: str, seeds: list[int]) -> int:
 
 
 def ppo_steps(task_id: str, seeds: list[int], policy: PPOPolicy) -> int:
-    return sum(run_episode(task_id, policy, seed).steps for seed in seeds)
+    return sum(run_episode(TRIAGE, task_id, policy, seed).steps for seed in seeds)
 
 
 def main() -> None:
@@ -90,8 +91,10 @@ def main() -> None:
     print(f"python {platform.python_version()} on {platform.machine()}; best of {args.repeats} batches")
     print(f"{'task':<16}{'row':<14}{'units':>8}{'rate':>16}{'vs sim + edf':>16}")
     for task_id in TASKS:
-        seeds = seed_list(task_id, "eval", args.episodes)
-        oracle_reward(generate(task_id, seed_list(task_id, "dev", 1)[0]))  # first-call costs out of the timings
+        seeds = TASKS[task_id].seeds.take("evaluation", args.episodes)
+        oracle_reward(
+            generate(task_id, TASKS[task_id].seeds.take("development", 1)[0])
+        )  # first-call costs out of the timings
         native, units = best_rate(sim_steps, args.repeats, task_id, seeds)
         row(task_id, "sim + edf", units, f"{native:,.0f} st/s", "1.00x")
         rate, units = best_rate(gym_steps, args.repeats, task_id, seeds)

@@ -150,7 +150,7 @@ def test_a_version_1_office_file_still_loads() -> None:
     loaded = EpisodeRecord.from_dict(old)
     assert loaded.actions == env.record.actions
     assert [s.clock for s in loaded.steps] == [1, 2, 3, 4]
-    with pytest.raises(ValueError, match="field 'ruleset': 'triage' is not one of legacy, standard"):
+    with pytest.raises(ValueError, match="field 'ruleset': 'triage' is not one of standard, legacy"):
         EpisodeRecord.from_dict({**new, "ruleset": "triage"})
 
 

@@ -164,11 +164,11 @@ class FunctionPolicy:
 
 
 def function_policies(fns: Mapping[str, Callable[[Observation], Action]]) -> dict[str, PolicyFactory]:
-    """A ``FunctionPolicy`` factory per named function; each describes itself by the
-    function's docstring, on one line."""
+    """A ``FunctionPolicy`` factory per named function; each describes itself on one line
+    by the function's ``description`` if it has one, else its docstring."""
 
     def factory(name: str, fn: Callable[[Observation], Action]) -> PolicyFactory:
-        description = " ".join((fn.__doc__ or "").split())
+        description = " ".join((getattr(fn, "description", None) or fn.__doc__ or "").split())
         return lambda: FunctionPolicy(name, fn, description)
 
     return {name: factory(name, fn) for name, fn in fns.items()}

@@ -115,7 +115,9 @@ class EpisodeHolder(Generic[SimT, RecT]):
         task = self.suite.task(task_id) if task_id is not None else self.task
         sim: Any = self.suite.make(task, seed if seed is not None else self.default_seed, self.max_steps)
         self.task, self._sim = task, sim
-        self._record = self.RECORD(sim.ruleset, self.task_id, sim.seed, sim.REWARD_COMPONENTS)  # type: ignore[assignment]
+        self._record = self.RECORD(  # type: ignore[assignment]
+            self.suite.name, self.task_id, sim.seed, sim.REWARD_COMPONENTS, max_steps=sim.max_steps
+        )
         self._start_history()
         return sim.observe()
 
@@ -173,7 +175,7 @@ class EpisodeHolder(Generic[SimT, RecT]):
     def snapshot(self) -> Snapshot:
         """Save the whole episode (state, random generator and record length)."""
         sim = self.simulator
-        return Snapshot(sim.ruleset, self.task_id, sim.seed, sim.steps, sim.snapshot(), self._anchor())
+        return Snapshot(self.suite.name, self.task_id, sim.seed, sim.steps, sim.snapshot(), self._anchor())
 
     def restore(self, snap: Snapshot) -> Any:
         """Go back to ``snap``: the same actions from here give the same trajectory."""

@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Generic, Self, TypeVar, cast
 
 from pydantic import BaseModel
 
-from govworkflow.core.errors import check_seed
+from govworkflow.core.errors import check_count, check_seed
 from govworkflow.core.kernel import Simulator, Suite
 from govworkflow.core.provenance import from_fields, read_json_object, write_text
 
@@ -118,6 +118,8 @@ class EpisodeRecord(Generic[A]):
     steps: list[StepRecord[A]] = field(default_factory=list)
     terminated: bool = False
     truncated: bool = False
+    #: The episode's step cap (``None`` in files that predate it: the suite's is assumed).
+    max_steps: int | None = None
 
     def append(self, step: StepRecord[A], terminated: bool = False, truncated: bool = False) -> None:
         self.steps.append(step)
@@ -152,6 +154,7 @@ class EpisodeRecord(Generic[A]):
             "component_names": list(self.component_names),
             "terminated": self.terminated,
             "truncated": self.truncated,
+            "max_steps": self.max_steps,
             "steps": [
                 {
                     "step": s.step,
@@ -176,8 +179,41 @@ class EpisodeRecord(Generic[A]):
         return data
 
     @classmethod
+    def rulesets(cls) -> tuple[str, ...]:
+        """The rulesets whose episodes this class reads (``RULESETS``; an environment whose
+        registry grows at run time reads it here)."""
+        return cls.RULESETS
+
+    @classmethod
+    def _suite_of(cls, ruleset: str) -> Suite | None:
+        """The suite that replays this record class's old files (``None``: none does)."""
+        return None
+
+    #: Whether an old file's ``terminated``/``truncated`` come from its replay (they are
+    #: not in the file) or are kept as written.
+    _FLAGS_FROM_REPLAY: ClassVar[bool] = False
+
+    def _complete_from_replay(self) -> None:
+        """Fill what an old file did not record (each step's clock after it, the end flags)
+        by replaying it; a file that does not replay (an unknown task, edited rewards) keeps
+        what it has, and the grader refuses it later."""
+        suite = self._suite_of(self.ruleset)
+        if suite is None:
+            return
+        clocks: list[int] = []
+        try:
+            sim = replay(self, suite, on_step=lambda _sim, step: clocks.append(step.clock))
+        except (ValueError, LookupError):  # UnknownNameError is a LookupError
+            return
+        for step, clock in zip(self.steps, clocks, strict=True):
+            step.clock = clock
+        if self._FLAGS_FROM_REPLAY:
+            self.terminated, self.truncated = sim.terminated, sim.truncated
+
+    @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """The record in ``data``; a ``ValueError`` names the first field that is wrong."""
+        old = isinstance(data, dict) and (data.get("format"), data.get("version")) != (FORMAT, VERSION)
         if isinstance(data, dict):
             data = cls._upgrade(data)
         if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != VERSION:
@@ -185,8 +221,8 @@ class EpisodeRecord(Generic[A]):
 
         def build(d: dict[str, Any]) -> Any:
             ruleset = text_field(d, "ruleset")
-            if ruleset not in cls.RULESETS:
-                raise ValueError(f"field 'ruleset': {ruleset!r} is not one of {', '.join(cls.RULESETS)}")
+            if ruleset not in cls.rulesets():
+                raise ValueError(f"field 'ruleset': {ruleset!r} is not one of {', '.join(cls.rulesets())}")
             return cls(
                 ruleset,
                 text_field(d, "task_id"),
@@ -206,9 +242,12 @@ class EpisodeRecord(Generic[A]):
                 ],
                 bool_field(d, "terminated"),
                 bool_field(d, "truncated"),
+                None if d.get("max_steps") is None else check_count(d["max_steps"], "max_steps"),
             )
 
         record: Self = from_fields(build, data, cls.WHAT)
+        if old:
+            record._complete_from_replay()
         return record
 
     @classmethod
@@ -227,7 +266,8 @@ def replay(
     """The simulator after replaying ``record``'s actions from a fresh reset of ``suite``.
 
     ``task`` is the task object for tasks not in the suite's registry (default: the
-    record's task id). The cap is the suite's, or the record's length if that is longer.
+    record's task id). The cap is the record's own (``max_steps``); for files that predate
+    it, the suite's, or the record's length if that is longer.
     ``on_start(sim)`` sees the reset, ``on_step(sim, step)`` each replayed step (as the
     rules give it). Raises a
     ``ValueError`` naming the first step whose reward differs from the recorded one (the
@@ -236,7 +276,8 @@ def replay(
     if record.ruleset != suite.name:
         raise ValueError(f"the record is of ruleset {record.ruleset!r}, not {suite.name!r}")
     found = suite.task(task if task is not None else record.task_id)
-    sim = suite.make(found, record.seed, max(suite.max_steps(found), len(record.steps)))
+    cap = record.max_steps if record.max_steps is not None else max(suite.max_steps(found), len(record.steps))
+    sim = suite.make(found, record.seed, cap)
     if on_start is not None:
         on_start(sim)
     for k, step in enumerate(record.steps, start=1):

@@ -43,7 +43,8 @@ class EpisodeResult:
 
     ``outcome`` holds the environment's own counts (``Simulator.outcome``): the office's
     ``completed`` and ``backlog``; triage's ``worked``, ``on_time``, ``oracle``, ``floor``.
-    Each is also an attribute (``result.completed``).
+    Each is also an attribute (``result.completed``). ``reward_sum`` is rounded to 4
+    decimals, as the published tables print it.
     """
 
     task_id: str
@@ -95,7 +96,7 @@ def run_episode(
         seed=sim.seed,
         score=grade.score,
         steps=sim.steps,
-        reward_sum=reward_sum,
+        reward_sum=round(reward_sum, 4),
         metrics=grade.metrics,
         outcome=sim.outcome(),
         terminated=terminated,

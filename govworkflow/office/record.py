@@ -1,16 +1,19 @@
 """The office's episode record: the generic record (``core.record``) of office actions.
 
 Files of format ``govworkflow-episode`` version 1 (before the record was shared) still
-load: their ``day`` is the step's clock."""
+load: their ``day`` is the step's clock, and whether the episode ended comes from
+replaying them."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from govworkflow.core.kernel import Suite
 from govworkflow.core.record import FORMAT, VERSION
 from govworkflow.core.record import EpisodeRecord as GenericRecord
 from govworkflow.core.record import StepRecord as GenericStep
 from govworkflow.office.models import Action
+from govworkflow.office.rulesets import RULESETS
 
 __all__ = ["EpisodeRecord", "StepRecord"]
 
@@ -23,6 +26,16 @@ class EpisodeRecord(GenericRecord[Action]):
 
     ACTION: ClassVar[type[Action]] = Action
     RULESETS: ClassVar[tuple[str, ...]] = ("legacy", "standard")
+    _FLAGS_FROM_REPLAY: ClassVar[bool] = True
+
+    @classmethod
+    def rulesets(cls) -> tuple[str, ...]:
+        """Every office ruleset registered now (``office.rulesets.RULESETS``)."""
+        return tuple(RULESETS)
+
+    @classmethod
+    def _suite_of(cls, ruleset: str) -> Suite | None:
+        return RULESETS.get(ruleset)
 
     @classmethod
     def _upgrade(cls, data: dict[str, Any]) -> dict[str, Any]:

@@ -16,17 +16,19 @@ from typing import Any
 from pydantic import BaseModel
 
 from govworkflow.core.errors import UnknownNameError
+from govworkflow.core.kernel import Suite
 from govworkflow.core.native import EpisodeHolder
 from govworkflow.office.env import GovWorkflowEnv
 from govworkflow.office.models import EpisodeState, Grade, parse_action
-from govworkflow.office.rulesets import DEFAULT_RULESET, RULESETS, task_rows
+from govworkflow.office.rulesets import DEFAULT_RULESET, RULESETS, get_ruleset, task_rows
 from govworkflow.server.protocol import dump_observation, load_observation, observation_types
 from govworkflow.triage.env import TriageEnv
 from govworkflow.triage.models import TRIAGE_OBSERVATION_ADAPTER, TriageGrade, TriageState, parse_triage_action
 from govworkflow.triage.suite import TRIAGE as TRIAGE_SUITE
+from govworkflow.triage.suite import get_suite
 from govworkflow.triage.tasks import TASKS as TRIAGE_TASKS
 
-__all__ = ["ADAPTERS", "OFFICE", "TRIAGE", "EnvAdapter", "adapter_for", "ruleset_names"]
+__all__ = ["ADAPTERS", "OFFICE", "TRIAGE", "EnvAdapter", "adapter_for", "client_adapter", "ruleset_names"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class EnvAdapter:
     grade_model: type[BaseModel]
     #: ``GET /tasks`` rows of a ruleset of this environment.
     tasks: Callable[[str], list[dict[str, Any]]]
+    #: The suite a ruleset name stands for now (a session keeps its env while it is the same object).
+    suite: Callable[[str], Suite]
 
     def tasks_of(self, ruleset: str) -> list[str]:
         """The task ids of ``ruleset``."""
@@ -79,6 +83,7 @@ OFFICE = EnvAdapter(
     state_model=EpisodeState,
     grade_model=Grade,
     tasks=task_rows,
+    suite=get_ruleset,
 )
 #: Ticket triage (ruleset ``triage``).
 TRIAGE = EnvAdapter(
@@ -91,6 +96,7 @@ TRIAGE = EnvAdapter(
     state_model=TriageState,
     grade_model=TriageGrade,
     tasks=_triage_tasks,
+    suite=get_suite,
 )
 #: Every environment the server plays; ``None`` as a ruleset means the office's default.
 ADAPTERS: tuple[EnvAdapter, ...] = (OFFICE, TRIAGE)
@@ -99,6 +105,16 @@ ADAPTERS: tuple[EnvAdapter, ...] = (OFFICE, TRIAGE)
 def ruleset_names() -> list[str]:
     """Every ruleset a reset may name, environment by environment."""
     return [name for adapter in ADAPTERS for name in adapter.rulesets()]
+
+
+def client_adapter(ruleset: str | None) -> EnvAdapter:
+    """The adapter a client reads a served ruleset with: its environment's, or the office's
+    for a ruleset the server has and this installation does not (its observations then
+    read as the base office classes)."""
+    try:
+        return adapter_for(ruleset)[0]
+    except UnknownNameError:
+        return OFFICE
 
 
 def adapter_for(ruleset: str | None) -> tuple[EnvAdapter, str]:

@@ -25,7 +25,7 @@ from govworkflow.core.native import StepResult
 from govworkflow.office.models import Action, EpisodeState, Grade, Observation
 from govworkflow.office.ruleset import Ruleset
 from govworkflow.office.rulesets import RULESETS
-from govworkflow.server.adapters import OFFICE, EnvAdapter, adapter_for
+from govworkflow.server.adapters import EnvAdapter, client_adapter
 from govworkflow.server.protocol import ServerError, SessionError, WSCode, error_from_payload
 
 __all__ = ["GovWorkflowClient"]
@@ -82,7 +82,7 @@ class GovWorkflowClient:
     @property
     def adapter(self) -> EnvAdapter:
         """The served environment's adapter (its JSON forms), from the ruleset asked for."""
-        return OFFICE if self.ruleset_name is None else adapter_for(self.ruleset_name)[0]
+        return client_adapter(self.ruleset_name)
 
     # -- connection ------------------------------------------------------------------
     def connect(self) -> GovWorkflowClient:

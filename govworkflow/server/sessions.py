@@ -88,7 +88,7 @@ class Session:
         adapter, ruleset = adapter_for(
             params.ruleset if params.ruleset is not None or current is None else current.suite.name
         )
-        if current is not None and current.suite.name == ruleset:
+        if current is not None and current.suite is adapter.suite(ruleset):
             env = current
         else:
             task_id = params.task_id

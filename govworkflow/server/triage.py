@@ -18,9 +18,12 @@ from typing import Any
 from govworkflow.core.native import StepResult
 from govworkflow.server.client import GovWorkflowClient
 from govworkflow.triage.models import TriageAction, TriageGrade, TriageObservation, TriageState
-from govworkflow.triage.suite import TRIAGE
+from govworkflow.triage.suite import TRIAGE as TRIAGE_SUITE
 
-__all__ = ["TriageClient"]
+__all__ = ["TRIAGE", "TriageClient"]
+
+#: The ``ruleset`` value that selects ticket triage at reset.
+TRIAGE = TRIAGE_SUITE.name
 
 
 class TriageClient(GovWorkflowClient):
@@ -43,7 +46,7 @@ class TriageClient(GovWorkflowClient):
         max_steps: int | None = None,
         timeout_s: float = 30.0,
     ) -> None:
-        super().__init__(base_url, task_id, ruleset=TRIAGE.name, seed=seed, max_steps=max_steps, timeout_s=timeout_s)
+        super().__init__(base_url, task_id, ruleset=TRIAGE, seed=seed, max_steps=max_steps, timeout_s=timeout_s)
 
     def reset(self, task_id: str | None = None, seed: int | None = None) -> TriageObservation:  # type: ignore[override]
         """Start a new episode (of ``task_id``, else the current task) and observe it."""

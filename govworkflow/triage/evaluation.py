@@ -8,6 +8,7 @@ module keeps the old call shapes and warns on import.
 
 import warnings
 from collections.abc import Iterable
+from dataclasses import fields
 
 from govworkflow.core.kernel import Policy
 from govworkflow.evaluation.run import EpisodeResult
@@ -19,13 +20,29 @@ from govworkflow.triage.tasks import TriageTask, get_task
 __deprecated_alias__ = "govworkflow.evaluation"
 __all__ = ["TriageResult", "evaluate", "run_episode", "seed_list"]
 
-#: The result of a triage episode (every environment's ``EpisodeResult``).
-TriageResult = EpisodeResult
+
+class TriageResult(EpisodeResult):
+    """Every environment's ``EpisodeResult``, with the old triage names: ``reward`` (now
+    ``reward_sum``), ``optimal``; ``oracle``, ``floor``, ``worked`` and ``on_time`` read
+    ``outcome``."""
+
+    @property
+    def reward(self) -> float:
+        return self.reward_sum
+
+    @property
+    def optimal(self) -> bool:
+        """True if the episode earned the oracle's reward."""
+        return self.reward_sum >= self.outcome["oracle"] - 1e-9
 
 
-def run_episode(task: TriageTask | str, policy: Policy, seed: int) -> EpisodeResult:
+def _old(result: EpisodeResult) -> TriageResult:
+    return TriageResult(**{f.name: getattr(result, f.name) for f in fields(EpisodeResult)})
+
+
+def run_episode(task: TriageTask | str, policy: Policy, seed: int) -> TriageResult:
     """``govworkflow.evaluation.run_episode(TRIAGE, task, policy, seed)``."""
-    return _run_episode(TRIAGE, task, policy, seed)
+    return _old(_run_episode(TRIAGE, task, policy, seed))
 
 
 def seed_list(task: TriageTask | str, seed_set: str = "eval", limit: int | None = None) -> list[int]:
@@ -33,9 +50,9 @@ def seed_list(task: TriageTask | str, seed_set: str = "eval", limit: int | None 
     return get_task(task).seeds.take(seed_set, limit)
 
 
-def evaluate(task_id: str, policy: str, seeds: Iterable[int] | None = None) -> list[EpisodeResult]:
+def evaluate(task_id: str, policy: str, seeds: Iterable[int] | None = None) -> list[TriageResult]:
     """``govworkflow.evaluation.evaluate(task_id, policy, seeds, ruleset="triage")``."""
-    return _evaluate(task_id, policy, seeds, ruleset=TRIAGE.name)
+    return [_old(r) for r in _evaluate(task_id, policy, seeds, ruleset=TRIAGE.name)]
 
 
 warnings.warn(

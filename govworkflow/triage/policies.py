@@ -24,9 +24,9 @@ __all__ = [
     "POLICIES",
     "OraclePolicy",
     "RandomPolicy",
+    "Rank",
     "TriagePolicy",
     "available_policies",
-    "rank",
 ]
 
 
@@ -62,18 +62,24 @@ def fifo_key(t: Ticket, obs: TriageObservation) -> Any:
     return (t.arrival, t.ticket_id)
 
 
-def rank(key: Callable[[Ticket, TriageObservation], Any]) -> Callable[[TriageObservation], TriageAction]:
-    """The policy function that works the visible ticket with the smallest ``key`` (the
-    function keeps ``key``'s docstring, which describes the policy)."""
+@dataclass(frozen=True)
+class Rank:
+    """The policy function that works the visible ticket with the smallest ``key`` (a
+    module-level class, so the policies built on it pickle)."""
 
-    def act(observation: TriageObservation) -> TriageAction:
+    key: Callable[[Ticket, TriageObservation], Any]
+
+    def __call__(self, observation: TriageObservation) -> TriageAction:
         if not observation.tickets:
             return SKIP
+        key = self.key
         best = min(observation.tickets, key=lambda t: key(t, observation))
         return TriageAction(ticket_id=best.ticket_id)
 
-    act.__doc__ = key.__doc__
-    return act
+    @property
+    def description(self) -> str:
+        """What the policy does: the key's docstring."""
+        return self.key.__doc__ or ""
 
 
 @dataclass
@@ -122,7 +128,7 @@ _RANKS: dict[str, Callable[[Ticket, TriageObservation], Any]] = {
 #: Policy name -> factory. ``oracle`` is privileged; the others read only the observation.
 #: ``ppo`` plays a shipped model (package data ``govworkflow/assets/models/triage-<task>-ppo.zip``; extra ``train``).
 POLICIES: dict[str, PolicyFactory] = {
-    **function_policies({name: rank(key) for name, key in _RANKS.items()}),
+    **function_policies({name: Rank(key) for name, key in _RANKS.items()}),
     "random": RandomPolicy,
     "oracle": OraclePolicy,
     "ppo": PPO,
@@ -134,3 +140,18 @@ FLOOR_POLICY = "fifo"
 def available_policies(task_id: str) -> list[str]:
     """The policies that can play ``task_id`` here: all but ``ppo`` when no model ships."""
     return [name for name in POLICIES if name != "ppo" or has_model("triage", task_id)]
+
+
+def make_policy(name: str) -> Policy:
+    """Deprecated here (kept for one release): ``govworkflow.triage.suite.make_policy``."""
+    import warnings
+
+    from govworkflow.triage.suite import make_policy as suite_make_policy
+
+    warnings.warn(
+        "govworkflow.triage.policies.make_policy is deprecated and will be removed in the next release; "
+        "use govworkflow.triage.make_policy",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return suite_make_policy(name)

@@ -1,12 +1,14 @@
 """The triage episode record: the generic record (``core.record``) of triage actions.
 
 Files of the first triage format (``govworkflow-triage-episode`` version 1) still load:
-their ``time`` (when the step's ticket started) becomes the step's clock."""
+each step's clock (the time after it; the file kept the time it started) comes from
+replaying the file on its task (a task that is not shipped keeps the start times)."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from govworkflow.core.kernel import Suite
 from govworkflow.core.record import FORMAT, VERSION, EpisodeRecord, StepRecord
 from govworkflow.triage.models import TriageAction
 
@@ -25,6 +27,12 @@ class TriageRecord(EpisodeRecord[TriageAction]):
     ACTION: ClassVar[type[TriageAction]] = TriageAction
     RULESETS: ClassVar[tuple[str, ...]] = ("triage",)
     WHAT: ClassVar[str] = "a triage episode file"
+
+    @classmethod
+    def _suite_of(cls, ruleset: str) -> Suite | None:
+        from govworkflow.triage.suite import TRIAGE  # the suite's grading reads records
+
+        return TRIAGE
 
     @classmethod
     def _upgrade(cls, data: dict[str, Any]) -> dict[str, Any]:

@@ -164,6 +164,15 @@ def test_the_old_triage_evaluation_names_still_work_and_warn() -> None:
     with pytest.warns(DeprecationWarning, match="govworkflow.triage.run_episode is deprecated"):
         result = triage.run_episode("faithful_5", triage.make_policy("edf"), 0)
     assert result.ruleset == "triage" and result.score == 1.0
+    assert result.reward == result.reward_sum == result.oracle and result.optimal  # the old names
+    assert result.worked == result.on_time == 5
+    from govworkflow.triage import policies
+
+    with pytest.warns(DeprecationWarning, match="policies.make_policy is deprecated"):
+        assert policies.make_policy("edf").name == "edf"
+    from govworkflow.server.triage import TRIAGE
+
+    assert TRIAGE == "triage"
     with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
         triage.nothing  # noqa: B018
 

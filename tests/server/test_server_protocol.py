@@ -76,3 +76,16 @@ def test_errors_cross_the_wire_unchanged(exc: Exception) -> None:
     back = error_from_payload(data)
     assert type(back) is type(exc)
     assert str(back) == str(exc)
+
+
+def test_a_client_reads_a_ruleset_only_the_server_has_as_the_base_office() -> None:
+    from govworkflow import GovWorkflowEnv
+    from govworkflow.office.models import Observation
+    from govworkflow.server.adapters import OFFICE, TRIAGE, client_adapter
+
+    assert client_adapter("triage") is TRIAGE and client_adapter(None) is OFFICE
+    assert client_adapter("only_on_the_server") is OFFICE
+    env = GovWorkflowEnv("district_backlog_easy", ruleset="legacy")
+    raw = {**dump_observation(env.reset(seed=2)), "ruleset": "only_on_the_server"}
+    obs = client_adapter("only_on_the_server").load_observation(raw)
+    assert type(obs) is Observation and obs.ruleset == "only_on_the_server"
