@@ -6,11 +6,14 @@ first 24 held-out seeds (8 for the expensive upper bound) must meet the same tar
 
 from __future__ import annotations
 
+import pytest
+
 from govworkflow.evaluation.leaderboard import UPPER_BOUND, calibration, run_leaderboard
 from govworkflow.office.policies.ladder import LADDER
 from tests.office.standard.helpers import RULESET
 
 
+@pytest.mark.slow  # about 15 s: the largest single test of the fast lane otherwise
 def test_calibration_targets_hold_on_a_smaller_sample() -> None:
     cheap = [p for p in LADDER if p != UPPER_BOUND]  # the ladder the targets speak of (no trained policy)
     rows = run_leaderboard("standard", None, cheap, 24, workers=2, progress=False)
