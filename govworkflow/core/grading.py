@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, Field
 
-__all__ = ["Grade", "GradeComponent", "clamp01", "make_grade", "ratio"]
+__all__ = ["Grade", "GradeComponent", "clamp01", "make_grade", "ratio", "shares"]
 
 
 class GradeComponent(BaseModel):
@@ -68,22 +68,38 @@ def make_grade(
     *,
     provisional: bool,
 ) -> Grade:
-    """The weighted score (of unrounded values, then rounded to 4 decimals) and the
-    breakdown: every component's value and contribution, rounded to 4 decimals."""
-    score = sum(weights.get(k, 0.0) * v for k, v in values.items())
+    """The weighted score and its breakdown, rounded once: the score is the unrounded
+    weighted sum rounded to 4 decimals, and the contributions are rounded so that they add
+    up to it exactly (largest remainders); values are rounded to 4 decimals."""
+    exact = {k: weights.get(k, 0.0) * clamp01(v) for k, v in values.items()}
+    score = clamp01(round(sum(exact.values()), 4))
     return Grade(
         ruleset=ruleset,
         task_id=task_id,
-        score=clamp01(round(score, 4)),
+        score=score,
         components=[
             GradeComponent(
                 name=k,
                 value=round(clamp01(v), 4),
                 weight=weights.get(k, 0.0),
-                contribution=round(weights.get(k, 0.0) * v, 4),
+                contribution=share,
                 description=descriptions.get(k, ""),
             )
-            for k, v in values.items()
+            for (k, v), share in zip(values.items(), shares(exact, score).values(), strict=True)
         ],
         provisional=provisional,
     )
+
+
+def shares(exact: Mapping[str, float], total: float, digits: int = 4) -> dict[str, float]:
+    """``exact`` rounded to ``digits`` decimals so that the rounded values add up to
+    ``total`` (itself rounded to ``digits``): each is rounded down, and the units left over
+    go to the largest remainders (ties: the first). Round once, at the end."""
+    unit = 10**digits
+    scaled = {k: max(0.0, v) * unit for k, v in exact.items()}
+    floors = {k: int(v) for k, v in scaled.items()}
+    left = round(total * unit) - sum(floors.values())
+    order = sorted(scaled, key=lambda k: floors[k] - scaled[k])  # largest remainder first (stable)
+    for k in order[: max(0, left)]:
+        floors[k] += 1
+    return {k: n / unit for k, n in floors.items()}

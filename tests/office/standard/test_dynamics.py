@@ -213,3 +213,35 @@ def test_sla_tightening_cuts_due_days_of_new_cases() -> None:
                     assert case.due - case.arrival == max(1, sim.sla[case.svc] - cuts[case.svc])
                     cut_seen |= cuts[case.svc] > 0
     assert cut_seen
+
+
+def _move(sim: StandardSimulator, src: str, dst: str, d: int = 1) -> str | None:
+    return sim.why_invalid(
+        Action(action_type=ActionType.REALLOCATE_OFFICERS, service=src, target_service=dst, officer_delta=d)
+    )
+
+
+def test_an_absent_officer_cannot_be_moved() -> None:
+    sim = StandardSimulator(task("cross_department_hard"), 3)
+    a, b = sim.services[0], sim.services[1]
+    i = sim.index[a]
+    sim.officers[i] = 2
+    sim.events.absent[i] = 1  # one of the two is away today
+    assert _move(sim, a, b, 1) is None
+    why = _move(sim, a, b, 2)
+    assert why == f"{a} has 1 officer(s) present (1 absent), fewer than 2"
+    sim.step(Action(action_type=ActionType.REALLOCATE_OFFICERS, service=a, target_service=b, officer_delta=2))
+    assert not sim.last_valid and sim.officers[i] == 2  # refused: nothing moved
+    sim.events.absent[i] = 2
+    assert _move(sim, a, b, 1) == f"{a} has 0 officer(s) present (2 absent), fewer than 1"
+
+
+def test_a_same_day_round_trip_costs_one_officer_day() -> None:
+    sim = StandardSimulator(task("cross_department_hard"), 5)
+    a, b = sim.services[0], sim.services[1]
+    before = sum(q.available_officers for q in sim.observe().queues)
+    for src, dst in ((a, b), (b, a)):
+        sim.step(Action(action_type=ActionType.REALLOCATE_OFFICERS, service=src, target_service=dst, officer_delta=1))
+        assert sim.last_valid, sim.last_message
+    assert sum(sim.fresh) == 1  # the officer who went and came back; nobody else
+    assert sum(q.available_officers for q in sim.observe().queues) == before - 1

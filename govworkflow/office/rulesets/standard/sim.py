@@ -173,8 +173,10 @@ class StandardSimulator(Office, OfficeSimulator):
             assert a.target_service is not None
             assert a.officer_delta is not None
             s, g, d = self.index[a.service.value], self.index[a.target_service.value], a.officer_delta
+            # officers who moved in today leave first: they were already unproductive today,
+            # so a same-day round trip costs one officer-day, not two
             self.officers[s] -= d
-            self.fresh[s] = min(self.fresh[s], self.officers[s])
+            self.fresh[s] = max(0, self.fresh[s] - d)
             self.officers[g] += d
             self.fresh[g] += d
             self.counters["officer_moves"] += d
@@ -272,9 +274,12 @@ class StandardSimulator(Office, OfficeSimulator):
                 return f"officer_delta must be a positive integer, got {d}", None
             if a.service == a.target_service:
                 return "service and target_service must differ", None
-            have = self.officers[self.index[a.service.value]]
+            i = self.index[a.service.value]
+            absent = self.events.absent[i]
+            have = max(0, self.officers[i] - absent)  # an absent officer stays where the absence is
             if have < d:
-                return f"{a.service.value} has {have} officer(s), fewer than {d}", None
+                away = f" ({absent} absent)" if absent else ""
+                return f"{a.service.value} has {have} officer(s) present{away}, fewer than {d}", None
             return None, None
         return f"unknown action type {t!r}", None  # pragma: no cover - Action validates types
 
