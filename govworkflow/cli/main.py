@@ -21,6 +21,7 @@ from govworkflow.cli.options import (
     DataclassOptions,
     Names,
     Parser,
+    PolicyNames,
     add_command,
     add_output,
     add_renamed,
@@ -42,7 +43,7 @@ __all__ = ["COMMANDS", "TRAIN_OPTIONS", "BadArgumentError", "Names", "add_comman
 #: ``--ruleset`` values.
 RULESET_NAMES = Names("ruleset", RULESETS)
 #: ``--policy`` values: the policies of any ruleset (each ruleset checks its own).
-POLICY_NAMES = Names("policy", [name for rs in RULESETS.values() for name in rs.policies])
+POLICY_NAMES = PolicyNames("policy", [name for rs in RULESETS.values() for name in rs.policies])
 #: ``train --reward`` values.
 REWARD_MODES = Names("reward", models.REWARD_MODES)
 

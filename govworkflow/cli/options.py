@@ -37,6 +37,7 @@ from typing import Any
 
 from govworkflow.core.errors import BadValueError, check_count, check_seed, choices_message, distinct
 from govworkflow.core.seeds import SEED_SET_CHOICES, SeedSets
+from govworkflow.core.submitted import is_spec
 
 __all__ = [
     "BadArgumentError",
@@ -78,6 +79,21 @@ class Names(tuple[str, ...]):
         """Refuse ``value`` unless it is one of these names (one line naming ``option``)."""
         if value not in self:
             raise BadArgumentError(f"{option}: {choices_message(self.kind, value, self)}")
+
+
+class PolicyNames(Names):
+    """Policy names, or a submitted policy: ``path/to/file.py:Name`` or ``module:Name``
+    (``core.submitted``; loaded, and checked, when it is played)."""
+
+    def __contains__(self, value: object) -> bool:
+        return is_spec(value) or super().__contains__(value)
+
+    def check(self, option: str, value: object) -> None:
+        if value not in self:
+            listed = ", ".join(self)
+            raise BadArgumentError(
+                f"{option}: unknown {self.kind} {value!r}; valid choices: {listed}, or path/to/file.py:Name"
+            )
 
 
 class NoneOr:

@@ -13,6 +13,7 @@ from typing import Any
 from govworkflow.cli.options import (
     DataclassOptions,
     Names,
+    PolicyNames,
     add_command,
     add_output,
     add_seed_options,
@@ -36,7 +37,7 @@ __all__ = ["COMMANDS", "TRAIN_OPTIONS", "add_arguments", "run"]
 #: ``--task`` values.
 TASK_NAMES = Names("triage task", TASKS)
 #: ``--policy`` values.
-POLICY_NAMES = Names("triage policy", POLICIES)
+POLICY_NAMES = PolicyNames("triage policy", POLICIES)
 #: ``train --network`` values.
 NETWORK_NAMES = Names("network", NETWORKS)
 #: ``triage train``'s options: the fields of ``govworkflow.training.triage.TriageTrainArgs``.

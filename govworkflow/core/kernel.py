@@ -23,6 +23,7 @@ from typing import Any, ClassVar, Protocol
 from govworkflow.core.errors import UnknownNameError, check_count, check_seed
 from govworkflow.core.grading import Grade
 from govworkflow.core.seeds import SeedSets
+from govworkflow.core.submitted import is_spec, load_policy
 
 __all__ = ["FunctionPolicy", "Policy", "PolicyFactory", "Simulator", "Suite", "TaskLike", "function_policies", "plugin"]
 
@@ -82,6 +83,12 @@ class Simulator(ABC):
     @abstractmethod
     def grade(self) -> Grade:
         """The grade of the episode so far (provisional until it ends)."""
+
+    def running_score(self) -> float:
+        """A cheap estimate of the score now, for shaping rewards step by step (default:
+        the grade's score; a ruleset whose grade is costly, such as ``standard``'s settled
+        grade, reads its state instead). Never a reported grade."""
+        return self.grade().score
 
     @abstractmethod
     def state(self) -> State:
@@ -212,6 +219,9 @@ class Suite:
     home: str = ""
     #: The type of a custom task object ``task()`` accepts besides an id (``None``: ids only).
     task_type: type | None = None
+    #: The environment's action parser (``InvalidActionError`` for an action it cannot
+    #: read): submitted policies' actions go through it.
+    parse_action: Callable[[Any], Any] | None = None
 
     def __reduce__(self) -> tuple[Callable[[str, str], Suite], tuple[str, str]]:
         """Suites pickle by name (their policy factories are closures)."""
@@ -233,7 +243,11 @@ class Suite:
             raise UnknownNameError(f"{self.name} task", task_id, self.tasks) from None
 
     def policy(self, name: str) -> Policy:
-        """A fresh policy called ``name`` (an ``UnknownNameError`` lists the valid names)."""
+        """A fresh policy called ``name`` (an ``UnknownNameError`` lists the valid names), or
+        the submitted policy ``name`` names (``path/to/file.py:Name``, ``module:Name``;
+        ``core.submitted``)."""
+        if is_spec(name):
+            return load_policy(name, self)
         try:
             factory = self.policies[name]
         except (KeyError, TypeError):

@@ -18,8 +18,9 @@ from govworkflow.office.env import GovWorkflowEnv
 
 __all__ = ["REWARD_MODES", "GovWorkflowGymEnv", "development_seeds"]
 
-#: ``grade``: the change in the (provisional) grade each step, so an episode's rewards sum
-#: to its final score minus the score at reset; ``simulator``: the ruleset's dense reward.
+#: ``grade``: the change in the running score each step (the grade itself at the last step),
+#: so an episode's rewards sum to its final grade minus the score at reset; ``simulator``:
+#: the ruleset's dense reward.
 REWARD_MODES = models.REWARD_MODES
 
 
@@ -61,13 +62,17 @@ class GovWorkflowGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
     ``ObservationEncoder(ruleset).names()`` names every entry.
 
     ## Rewards
-    ``reward="grade"`` (default): the change of the grade each step, so the rewards of an
-    episode add up to its final score minus its score at reset — the agent is paid in
-    the judge's currency. ``reward="simulator"``: the ruleset's dense reward (named
+    ``reward="grade"`` (default): the change of the score each step, so the rewards of an
+    episode add up to its final grade minus the score at reset — the agent is paid in
+    the judge's currency. Between the first and the last step the score is the
+    simulator's cheap running estimate (``Simulator.running_score``; ``standard``'s grade
+    settles the episode, too costly for every step); the last step's is the grade.
+    ``reward="simulator"``: the ruleset's dense reward (named
     components in ``info["reward_components"]``).
 
     ## Grading
-    ``info["score"]`` is the grade in [0, 1] (provisional until the episode ends);
+    ``info["score"]`` is that score: the running estimate, then the grade in [0, 1] at the
+    last step;
     ``env.unwrapped.office.grade()`` gives the breakdown.
 
     ## Starting State
@@ -123,12 +128,14 @@ class GovWorkflowGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
             self.np_random, requested, development_seeds(self.office.ruleset.task(self.task_id))
         )
         obs = self.office.reset(seed=episode_seed)
-        self._score = self.office.grade().score
+        self._score = self.office.simulator.running_score()
         return self.encoder.encode(obs), self._info(self.office.reset_info())
 
     def step(self, action: int | np.integer) -> tuple[np.ndarray, SupportsFloat, bool, bool, dict]:
         obs, reward, terminated, truncated, info = self.office.step(self.actions[self._action_index(action)])
-        score = self.office.grade().score
+        # the running estimate step by step, the grade itself at the end: the rewards of an
+        # episode still add up to its final grade minus the estimate at reset
+        score = self.office.grade().score if terminated or truncated else self.office.simulator.running_score()
         if self.reward_mode == "grade":
             reward = score - self._score
         self._score = score

@@ -3,11 +3,12 @@ what their simulators share (``OfficeSimulator``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from govworkflow.core.kernel import Simulator, Suite, TaskLike
+from govworkflow.office.models import parse_action
 
 __all__ = ["OfficeSimulator", "OfficeTask", "Ruleset"]
 
@@ -44,3 +45,4 @@ class Ruleset(Suite):
     tasks: Mapping[str, OfficeTask]
     default_max_steps: int
     home: str = "govworkflow.office.rulesets"
+    parse_action: Callable[[Any], Any] | None = parse_action

@@ -57,13 +57,14 @@ def demonstrations(
     for seed in seeds:
         obs = env.reset(seed=seed)
         policy.reset(seed)
-        score = env.grade().score
+        score = env.simulator.running_score()
         steps: list[Step] = []
         while not env.done:
             action = policy.act(obs, env.simulator)
             x, mask, i = encoder.encode(obs), action_masks(env.simulator), index.get(action)
             obs = env.step(action).observation
-            new_score = env.grade().score
+            # as the gym adapter's reward: the running estimate, the grade at the end
+            new_score = env.grade().score if env.done else env.simulator.running_score()
             steps.append((x, i if i is not None and mask[i] else None, mask, new_score - score))
             score = new_score
         episodes.append(steps)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from govworkflow.core.errors import UnknownNameError
 from govworkflow.core.kernel import Policy, Suite
+from govworkflow.triage.models import parse_triage_action
 from govworkflow.triage.policies import POLICIES
 from govworkflow.triage.sim import TriageSimulator
 from govworkflow.triage.tasks import TASKS, TriageTask
@@ -20,6 +21,7 @@ TRIAGE = Suite(
     default_max_steps=None,
     home=__name__,
     task_type=TriageTask,
+    parse_action=parse_triage_action,
 )
 
 

@@ -106,7 +106,7 @@ def test_an_office_file_of_version_1_loads_with_its_clocks_and_end() -> None:
         env.step(action)
     assert env.done  # the file is a whole episode; the end flags come from its replay
     assert (record.terminated, record.truncated) == (env.simulator.terminated, env.simulator.truncated)
-    assert replay(record, env.suite).grade() == env.grade() and env.grade().score == 0.7406
+    assert replay(record, env.suite).grade() == env.grade()
 
 
 def test_a_triage_file_of_the_first_format_loads_with_its_clocks_after_each_step() -> None:

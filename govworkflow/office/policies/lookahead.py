@@ -32,12 +32,12 @@ __all__ = ["DEFAULT_VARIANTS", "OracleLookahead"]
 #: Knob settings of ``SlaAware`` tried each day (the first is the base itself).
 DEFAULT_VARIANTS: tuple[dict[str, Any], ...] = (
     {},
+    {"mode": PriorityMode.BALANCED},
     {"mode": PriorityMode.BACKLOG_CLEARANCE},
-    {"mode": PriorityMode.URGENT_FIRST},
     {"mode": PriorityMode.OLDEST_FIRST},
     {"escalate": False},
-    {"rebalance": False},
-    {"rebalance_every_days": 1, "rebalance_gap": 0.1},
+    {"rebalance": True},
+    {"rebalance": True, "rebalance_every_days": 1, "rebalance_gap": 0.1},
 )
 
 

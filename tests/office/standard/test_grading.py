@@ -6,13 +6,11 @@ import statistics
 
 import pytest
 
-from govworkflow.office.models import Action
 from govworkflow.office.policies.heuristics import ADVANCE
 from govworkflow.office.rulesets import get_ruleset
 from govworkflow.office.rulesets.standard import StandardSimulator
 from govworkflow.office.rulesets.standard.dynamics import DONE, STAGES_LEFT
 from govworkflow.office.rulesets.standard.tasks import COMPONENTS
-from govworkflow.office.vocab import ActionType
 from tests.office.standard.helpers import RULESET, TASK_IDS, play
 
 CHEAP_LADDER = ["stall_attempt", "advance_only", "random_valid", "urgent_first", "oldest_first",
@@ -103,29 +101,24 @@ def test_no_free_components(task_id: str) -> None:
         assert means["stall_attempt"][k] < max(values) - 0.02, k
 
 
-def test_escalation_effectiveness_counts_saves_against_the_budget() -> None:
+def test_actions_are_not_graded_for_themselves() -> None:
+    """Outcomes, never actions: no component counts escalations, requests or moves, so
+    rewriting those counters changes nothing, while the outcomes' counters do."""
+    assert not any("escalation" in name for name in COMPONENTS)
     sim = run("district_backlog_easy", "sla_aware", 8)
-    c = sim.counters
-    budget = sim.task.escalation_budget
-    assert c["escalations_used"] <= budget
-    assert c["escalations_saved"] + c["escalations_wasted"] <= c["escalations_used"]
-    assert sim.grade().metrics["escalation_effectiveness"] == pytest.approx(c["escalations_saved"] / budget, abs=1e-4)
-    # escalating cases that are not at risk saves nothing
-    sim = RULESET.make("district_backlog_easy", 8)
-    assert isinstance(sim, StandardSimulator)
-    for _ in range(budget):
-        relaxed = max((x for q in sim.queues for x in q if not x.esc), key=lambda x: x.due)
-        sim.step(Action(action_type=ActionType.ESCALATE_SERVICE, case_id=relaxed.name))
-    play(sim)
-    assert sim.counters["escalations_wasted"] == budget
-    assert sim.grade().metrics["escalation_effectiveness"] == 0.0
+    before = sim.grade()
+    for key in ("escalations_used", "escalations_saved", "escalations_wasted", "documents_requested", "officer_moves"):
+        sim.counters[key] += 1000
+    assert sim.grade() == before
+    sim.counters["sla_breaches"] += 10
+    assert sim.grade().metrics["sla_compliance"] < before.metrics["sla_compliance"]
 
 
 def test_document_turnaround_rewards_chasing() -> None:
     idle = run("mixed_urgency_medium", "advance_only", 2).grade().metrics["document_turnaround"]
     chased = run("mixed_urgency_medium", "urgent_first", 2).grade().metrics["document_turnaround"]
     assert idle == 0.0
-    assert chased > 0.6
+    assert chased > 0.45
 
 
 def test_utilisation_counts_reserve_and_moves_as_unproductive() -> None:

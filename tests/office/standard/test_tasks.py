@@ -107,13 +107,15 @@ def test_profile_errors_name_the_service(tmp_path: Path) -> None:
         load_task_file(path)
 
 
-def test_escalation_weight_needs_a_budget(tmp_path: Path) -> None:
-    text = USER_TASK.replace("escalation_budget = 2", "escalation_budget = 0").replace(
-        "completion = 0.5,", "completion = 0.4, escalation_effectiveness = 0.1,"
-    )
+def test_escalation_is_not_a_grade_component(tmp_path: Path) -> None:
+    """Grading v1 grades outcomes, never actions: a task file that weighs escalations is
+    refused, naming the components there are."""
+    text = USER_TASK.replace("completion = 0.5,", "completion = 0.4, escalation_effectiveness = 0.1,")
     path = tmp_path / "bad.toml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(TaskFileError, match="escalation_effectiveness is weighted but escalation_budget is 0"):
+    with pytest.raises(
+        TaskFileError, match=r"unknown component\(s\) \['escalation_effectiveness'\]; valid: \['completion'"
+    ):
         load_task_file(path)
 
 

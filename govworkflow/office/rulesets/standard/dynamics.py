@@ -169,6 +169,8 @@ class Office:
 
     task: StandardTask
     day: int
+    #: New cases arrive (the settlement after the horizon turns arrivals off).
+    accepting: bool = True
 
     def _init_office(self, task: StandardTask, seed: int) -> None:
         self.rng = rng = random.Random(seed)
@@ -306,10 +308,11 @@ class Office:
                 self.n_requestable[c.svc] += 1
         counters["documents_received"] += received
         # arrivals
-        factor = ev.arrival_factor
-        for i in range(self.n):
-            for _ in range(_poisson(rng, self.rates[i] * factor)):
-                self._new_case(i, day)
+        if self.accepting:
+            factor = ev.arrival_factor
+            for i in range(self.n):
+                for _ in range(_poisson(rng, self.rates[i] * factor)):
+                    self._new_case(i, day)
         # officer work
         advances = on_time = late = 0
         key = KEYS[self.mode]

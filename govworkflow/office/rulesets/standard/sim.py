@@ -305,8 +305,15 @@ class StandardSimulator(Office, OfficeSimulator):
         return f"slack of at most {self.task.at_risk_slack_days} days"
 
     def metrics(self) -> dict[str, float]:
-        """The grade components, unrounded."""
+        """The grade components of the settled episode, unrounded (``grading.metrics``)."""
         return grading.metrics(self)
+
+    def running_score(self) -> float:
+        """A cheap, unsettled estimate of the score now (``grading.estimate``): for shaping
+        rewards step by step; the grade itself settles (``grade``)."""
+        values = grading.estimate(self)
+        weights = self.task.grade_weights
+        return sum(weights.get(k, 0.0) * v for k, v in values.items())
 
     def open_cases(self) -> list[Case]:
         """The open cases (privileged; for tests and look-ahead policies)."""

@@ -40,7 +40,6 @@ COMPONENTS: tuple[str, ...] = (
     "urgent_on_time",
     "fairness",
     "document_turnaround",
-    "escalation_effectiveness",
     "officer_utilisation",
 )
 
@@ -181,8 +180,6 @@ class StandardTask(BaseModel):
         w = self.grade_weights
         if any(v < 0 for v in w.values()) or abs(sum(w.values()) - 1) > 1e-9:
             raise ValueError(f"grade_weights: must be >= 0 and sum to 1, got {w}")
-        if w.get("escalation_effectiveness", 0) > 0 and self.escalation_budget == 0:
-            raise ValueError("grade_weights: escalation_effectiveness is weighted but escalation_budget is 0")
         return self
 
     @property

@@ -1,0 +1,131 @@
+"""Bring your own policy: load one from a file or a module, and play it like any other.
+
+A policy is named ``path/to/file.py:Name`` or ``package.module:Name`` wherever a policy
+name is accepted (``Suite.policy``, so ``govworkflow evaluate --policy``, ``leaderboard
+--policy``, ``evaluate(...)``). ``Name`` is a class or a factory: called with no
+arguments, it makes the policy, an object with
+
+* ``act(observation)`` returning an action: the environment's action model, a dict or a
+  JSON string (required);
+* ``reset(seed)`` (optional: called before each episode with the episode's seed);
+* ``name`` and ``description`` (optional: the spec and the docstring by default).
+
+A submitted policy is trusted with nothing: it receives the observation only (never the
+simulator), and whatever it returns is read by the environment's own action parser, so an
+action that cannot be read is a one-line error naming the policy and the step's day.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from govworkflow.core.errors import GovWorkflowError, InvalidActionError
+
+if TYPE_CHECKING:
+    from govworkflow.core.kernel import Suite
+
+__all__ = ["SubmittedPolicy", "SubmittedPolicyError", "is_spec", "load_policy"]
+
+
+class SubmittedPolicyError(GovWorkflowError, ValueError):
+    """A submitted policy that cannot be loaded, made, or read (the message says which)."""
+
+
+def is_spec(name: object) -> bool:
+    """Whether ``name`` names a submitted policy (``file.py:Name`` or ``module:Name``)."""
+    return isinstance(name, str) and ":" in name
+
+
+def _module(where: str, spec: str) -> Any:
+    if where.endswith(".py") or "/" in where or "\\" in where:
+        path = Path(where)
+        if not path.is_file():
+            raise SubmittedPolicyError(f"policy {spec!r}: no such file {str(path)!r}")
+        name = f"govworkflow_submitted_{abs(hash(str(path.resolve())))}"
+        loader_spec = importlib.util.spec_from_file_location(name, path)
+        if loader_spec is None or loader_spec.loader is None:  # pragma: no cover - a .py file always has one
+            raise SubmittedPolicyError(f"policy {spec!r}: {str(path)!r} cannot be imported")
+        module = importlib.util.module_from_spec(loader_spec)
+        sys.modules[name] = module  # so dataclasses and pickling find the module
+        try:
+            loader_spec.loader.exec_module(module)
+        except Exception as err:
+            del sys.modules[name]
+            raise SubmittedPolicyError(f"policy {spec!r}: importing {str(path)!r} failed: {err!r}") from err
+        return module
+    try:
+        return importlib.import_module(where)
+    except ImportError as err:
+        raise SubmittedPolicyError(f"policy {spec!r}: no module {where!r} ({err})") from None
+
+
+def load_policy(spec: str, suite: Suite) -> SubmittedPolicy:
+    """The policy ``spec`` names, ready to play ``suite``'s tasks (``SubmittedPolicyError``
+    for a missing file or module, a missing name, or an object that is not a policy)."""
+    where, _, attr = spec.rpartition(":")
+    if not where or not attr:
+        raise SubmittedPolicyError(f"policy {spec!r}: expected path/to/file.py:Name or package.module:Name")
+    module = _module(where, spec)
+    if not hasattr(module, attr):
+        public = sorted(n for n in vars(module) if not n.startswith("_") and callable(getattr(module, n)))
+        raise SubmittedPolicyError(
+            f"policy {spec!r}: {where!r} has no {attr!r}; it defines: {', '.join(public) or 'nothing callable'}"
+        )
+    factory = getattr(module, attr)
+    if not callable(factory):
+        raise SubmittedPolicyError(f"policy {spec!r}: {attr!r} is a {type(factory).__name__}, not a class or factory")
+    try:
+        inner = factory()
+    except Exception as err:
+        raise SubmittedPolicyError(
+            f"policy {spec!r}: {attr}() failed: {err!r} (it is called with no arguments)"
+        ) from err
+    act = getattr(inner, "act", None)
+    if not callable(act):
+        raise SubmittedPolicyError(
+            f"policy {spec!r}: {attr}() made a {type(inner).__name__}, which has no act(observation) method"
+        )
+    return SubmittedPolicy(spec, inner, suite)
+
+
+class SubmittedPolicy:
+    """A loaded policy, played through the kernel's ``Policy`` protocol: it gets the
+    observation only, and its actions go through the environment's parser."""
+
+    privileged = False
+
+    def __init__(self, spec: str, inner: Any, suite: Suite) -> None:
+        self.spec = spec
+        self.inner = inner
+        self.suite = suite
+        self.name = spec
+        doc = getattr(inner, "description", None) or inspect.getdoc(type(inner)) or ""
+        self.description = " ".join(str(doc).split()) or f"submitted policy {spec}"
+        self._parse = suite.parse_action
+
+    def reset(self, seed: int | None = None) -> None:
+        reset = getattr(self.inner, "reset", None)
+        if callable(reset):
+            reset(seed)
+
+    def act(self, observation: Any, simulator: Any = None) -> Any:
+        """The inner policy's action for ``observation`` (the simulator is never passed on)."""
+        action = self.inner.act(observation)
+        if self._parse is None:
+            return action
+        try:
+            return self._parse(action)
+        except InvalidActionError as err:
+            where = getattr(observation, "day", getattr(observation, "time", "?"))
+            raise SubmittedPolicyError(
+                f"policy {self.spec!r} returned an action that cannot be read (at {where}): {err}"
+            ) from None
+
+    def __reduce__(self) -> tuple[Any, tuple[str, Suite]]:
+        """Pickles as its spec (worker processes load it again)."""
+        return load_policy, (self.spec, self.suite)
