@@ -40,7 +40,7 @@ def leaderboard_table(rows: Sequence[Row], extras: Sequence[str]) -> str:
     """The table of leaderboard ``rows`` of any environment: task, policy, episodes, mean
     score and its 95% interval, then the named ``extras`` (the environment's own means)."""
     cells = [
-        {"task_id": r.task_id, "policy": r.policy, "n": r.n, "mean": r.mean,
+        {"task_id": r.task_id, "policy": r.policy + (" (privileged)" if r.privileged else ""), "n": r.n, "mean": r.mean,
          "ci95": f"[{r.ci_low:.4f}, {r.ci_high:.4f}]", **{name: r.extras[name] for name in extras}}
         for r in rows
     ]  # fmt: skip

@@ -20,12 +20,24 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
-from govworkflow.core.errors import UnknownNameError, check_count, check_seed
+from govworkflow.core.errors import GovWorkflowError, UnknownNameError, check_count, check_seed
 from govworkflow.core.grading import Grade
 from govworkflow.core.seeds import SeedSets
 from govworkflow.core.submitted import is_spec, load_policy
 
-__all__ = ["FunctionPolicy", "Policy", "PolicyFactory", "Simulator", "Suite", "TaskLike", "function_policies", "plugin"]
+__all__ = [
+    "ConservationError",
+    "FunctionPolicy",
+    "Policy",
+    "PolicyFactory",
+    "PublicView",
+    "Simulator",
+    "Suite",
+    "TaskLike",
+    "function_policies",
+    "is_privileged",
+    "plugin",
+]
 
 #: An environment's action, observation and state types (each environment has its own).
 Action = Any
@@ -84,6 +96,13 @@ class Simulator(ABC):
     def grade(self) -> Grade:
         """The grade of the episode so far (provisional until it ends)."""
 
+    def check_conservation(self) -> None:
+        """Raise ``ConservationError`` if the episode's books do not balance (cases that
+        arrived = completed + open, officers kept): run on every replayed episode before
+        its result is reported. The default checks nothing; each ruleset that keeps such
+        books overrides it."""
+        return None
+
     def running_score(self) -> float:
         """A cheap estimate of the score now, for shaping rewards step by step (default:
         the grade's score; a ruleset whose grade is costly, such as ``standard``'s settled
@@ -137,8 +156,13 @@ class Simulator(ABC):
 class Policy(Protocol):
     """A policy maps an observation to an action.
 
-    ``simulator`` is given to privileged policies (look-ahead, random-valid); policies
-    that only read the observation ignore it, so they also run against a remote server.
+    The evaluation harness (``evaluation.run``) gives a policy its observation and, as
+    ``simulator``, a ``PublicView`` (what the gym's action mask also tells: whether an
+    action is valid now, the ruleset, the step cap), unless the policy declares
+    ``privileged = True`` (a reference such as the look-ahead, which sees the future): it
+    then gets the simulator itself, and is listed apart from the others. Whatever a policy
+    does to what it is given, its grade comes from replaying its actions on a fresh
+    simulator.
     """
 
     name: str
@@ -152,6 +176,32 @@ class Policy(Protocol):
 
 
 PolicyFactory = Callable[[], Policy]
+
+
+class ConservationError(GovWorkflowError, RuntimeError):
+    """An episode whose books do not balance (``Simulator.check_conservation``)."""
+
+
+class PublicView:
+    """What an unprivileged policy may ask besides its observation: whether an action is
+    valid now (``why_invalid``, what the gym's action mask says), the ruleset and the
+    step cap. No state, no snapshots, no future."""
+
+    __slots__ = ("_why", "max_steps", "ruleset")
+
+    def __init__(self, simulator: Simulator) -> None:
+        self._why = simulator.why_invalid
+        self.ruleset = simulator.ruleset
+        self.max_steps = simulator.max_steps
+
+    def why_invalid(self, action: Action) -> str | None:
+        """Why ``action`` would be invalid now, or ``None`` (pure)."""
+        return self._why(action)
+
+
+def is_privileged(policy: object) -> bool:
+    """Whether ``policy`` declares it needs the simulator itself (``privileged = True``)."""
+    return bool(getattr(policy, "privileged", False))
 
 
 @dataclass
@@ -222,6 +272,9 @@ class Suite:
     #: The environment's action parser (``InvalidActionError`` for an action it cannot
     #: read): submitted policies' actions go through it.
     parse_action: Callable[[Any], Any] | None = None
+    #: The version of the suite's rules and grading (its gym ids end in ``-v<version>``);
+    #: bumped whenever either changes.
+    version: int = 0
 
     def __reduce__(self) -> tuple[Callable[[str, str], Suite], tuple[str, str]]:
         """Suites pickle by name (their policy factories are closures)."""

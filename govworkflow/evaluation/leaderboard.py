@@ -20,7 +20,7 @@ from typing import Any
 
 from govworkflow.core.assets import has_model
 from govworkflow.core.errors import check_count, distinct
-from govworkflow.core.kernel import TaskLike
+from govworkflow.core.kernel import TaskLike, is_privileged
 from govworkflow.core.provenance import provenance as _provenance
 from govworkflow.evaluation import run_episode, stats, table
 from govworkflow.office.policies.ladder import LADDER
@@ -66,9 +66,9 @@ def _chunk(args: tuple[str, str, str, list[int], int | None]) -> list[Episode]:
     return out
 
 
-def summarise(task_id: str, policy: str, episodes: Sequence[Episode]) -> Row:
+def summarise(task_id: str, policy: str, episodes: Sequence[Episode], privileged: bool = False) -> Row:
     """A leaderboard row from one cell's episodes (``evaluation.table.summarise``)."""
-    return table.summarise(task_id, policy, episodes)
+    return table.summarise(task_id, policy, episodes, privileged)
 
 
 def run_leaderboard(
@@ -124,7 +124,8 @@ def run_leaderboard(
                 out = _chunk(job)
                 results[(job[1], job[2])] += out
                 bar.update(len(out))
-    return [summarise(t, p, results[(t, p)]) for t in task_ids for p in policy_names]
+    privileged = {p: is_privileged(rs.policy(p)) for p in policy_names}
+    return [summarise(t, p, results[(t, p)], privileged[p]) for t in task_ids for p in policy_names]
 
 
 def calibration(rows: Sequence[Row]) -> list[dict[str, Any]]:

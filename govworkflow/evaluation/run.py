@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from govworkflow.core.errors import UnknownNameError, check_seeds
-from govworkflow.core.kernel import Policy, Suite
+from govworkflow.core.kernel import Policy, PublicView, Suite, is_privileged
 from govworkflow.office.rulesets import RULESETS, get_ruleset
 
 #: The triage suite's name (its module is imported on first use: it needs numpy).
@@ -58,6 +58,9 @@ class EpisodeResult:
     outcome: dict[str, float]
     terminated: bool
     truncated: bool
+    faithful: bool = True
+    """The episode the policy played matched the replay of its actions (False: something
+    changed the simulator it was given; the result is the replay's all the same)."""
 
     def __getattr__(self, name: str) -> float:
         outcome = self.__dict__.get("outcome", {})
@@ -77,17 +80,36 @@ def run_episode(
     seed: int | None = None,
     max_steps: int | None = None,
 ) -> EpisodeResult:
-    """Play one episode of ``policy`` to its end; the simulator's fast path, no record."""
+    """Play one episode of ``policy`` to its end, then grade the replay of its actions.
+
+    The policy gets its observation and a ``PublicView`` of the simulator (the simulator
+    itself only if it declares ``privileged``). Its actions are recorded and replayed on a
+    fresh simulator of the same task, seed and cap, whose books are checked
+    (``Simulator.check_conservation``); the result is the replay's, so nothing a policy
+    does to what it was given can change its grade (``faithful`` says whether the two
+    episodes agreed). The simulator's fast path, no episode record."""
     suite = get_suite(suite) if isinstance(suite, str) else suite
     sim = suite.make(task_id, seed, max_steps)
     policy.reset(sim.seed)
+    given = sim if is_privileged(policy) else PublicView(sim)
     act, step, observe = policy.act, sim.step, sim.observe
-    reward_sum = 0.0
+    actions: list[Any] = []
+    played = actions.append
     while True:
-        reward, _, terminated, truncated = step(act(observe(), sim))
-        reward_sum += reward
+        action = act(observe(), given)
+        played(action)
+        _, _, terminated, truncated = step(action)
         if terminated or truncated:
             break
+    # the grade is the replay's: a fresh simulator, the recorded actions, the books checked
+    fresh = suite.make(task_id, seed, max_steps)
+    reward_sum = 0.0
+    for action in actions:
+        reward, _, terminated, truncated = fresh.step(action)
+        reward_sum += reward
+    fresh.check_conservation()
+    faithful = (fresh.steps, fresh.clock, fresh.outcome()) == (sim.steps, sim.clock, sim.outcome())
+    sim = fresh
     grade = sim.grade()
     return EpisodeResult(
         task_id=sim.task.task_id,
@@ -101,6 +123,7 @@ def run_episode(
         outcome=sim.outcome(),
         terminated=terminated,
         truncated=truncated,
+        faithful=faithful,
     )
 
 

@@ -49,6 +49,9 @@ class Row(BaseModel):
     extras: dict[str, float] = Field(default_factory=dict, description="The environment's own per-episode means.")
     seeds: list[int] = Field(description="Every seed played, in order.")
     scores: list[float] = Field(description="The score of each seed.")
+    privileged: bool = Field(
+        False, description="A reference that sees more than the observation (listed apart, never ranked)."
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Row:
@@ -107,6 +110,7 @@ def summarise(
     task_id: str,
     policy: str,
     episodes: Sequence[tuple[int, float, Mapping[str, float], Mapping[str, float]]],
+    privileged: bool = False,
 ) -> Row:
     """A row from one cell's episodes, each ``(seed, score, metrics, extras)``; sorted by seed."""
     if not episodes:
@@ -132,6 +136,7 @@ def summarise(
         extras=means([e[3] for e in episodes]),
         seeds=[int(e[0]) for e in episodes],
         scores=scores,
+        privileged=privileged,
     )
 
 

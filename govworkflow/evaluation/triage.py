@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from govworkflow.core.errors import distinct
+from govworkflow.core.kernel import is_privileged
 from govworkflow.core.provenance import provenance
 from govworkflow.evaluation import stats, table
 from govworkflow.evaluation.run import EpisodeResult, run_episode
@@ -49,7 +50,7 @@ def leaderboard(
                 results[name].append(run_episode(TRIAGE, task, make_policy(name), seed))
         for name in names:
             episodes = [(r.seed, r.score, r.metrics, _extras(r)) for r in results[name]]
-            rows.append(table.summarise(task.task_id, name, episodes))
+            rows.append(table.summarise(task.task_id, name, episodes, is_privileged(make_policy(name))))
     return rows
 
 

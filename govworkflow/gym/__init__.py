@@ -1,8 +1,8 @@
 """The gymnasium adapter (extra ``gym``): ``import govworkflow.gym`` registers every task.
 
 import gymnasium as gym
-import govworkflow.gym  # registers govworkflow/<Task>-v0 ids
-env = gym.make("govworkflow/CrossDepartmentHard-v0")          # standard ruleset
+import govworkflow.gym  # registers govworkflow/<Task>-v1 ids (standard; Legacy…-v0, Triage…-v0)
+env = gym.make("govworkflow/CrossDepartmentHard-v1")          # standard ruleset
 env = gym.make("govworkflow/LegacyCrossDepartmentHard-v0")    # legacy ruleset
 env = gym.make("govworkflow/TriageOverload12-v0")             # ticket triage (govworkflow.gym.triage)
 """

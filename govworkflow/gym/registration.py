@@ -1,8 +1,9 @@
 """Gymnasium ids, registered in one place from the ruleset registry.
 
-``govworkflow/<TaskInCamelCase>-v0`` for the default ruleset's tasks and
-``govworkflow/<Ruleset><TaskInCamelCase>-v0`` for every ruleset (so the legacy tasks are
-``govworkflow/Legacy…-v0``). Bump the version when dynamics or grading change.
+``govworkflow/<TaskInCamelCase>-v<N>`` for the default ruleset's tasks and
+``govworkflow/<Ruleset><TaskInCamelCase>-v<N>`` for every ruleset (so the legacy tasks are
+``govworkflow/Legacy…-v0``), ``N`` the ruleset's version (``Suite.version``: ``standard``
+is at 1 since grading v1, ``legacy`` at 0). Bump it when dynamics or grading change.
 
 The ids are registered without ``max_episode_steps``: the step cap has one owner, the
 simulator (the same one the native env, the command line and evaluation use), so
@@ -18,9 +19,8 @@ import gymnasium as gym
 
 from govworkflow.office.rulesets import DEFAULT_RULESET, RULESETS
 
-__all__ = ["VERSION", "env_id", "register_envs", "registered_ids"]
+__all__ = ["env_id", "register_envs", "registered_ids"]
 
-VERSION = 0
 _ENTRY_POINT = "govworkflow.gym.office:GovWorkflowGymEnv"
 
 
@@ -31,7 +31,7 @@ def _camel(name: str) -> str:
 def env_id(task_id: str, ruleset: str, *, short: bool = False) -> str:
     """The gymnasium id of a task (``short``: without the ruleset prefix)."""
     prefix = "" if short else _camel(ruleset)
-    return f"govworkflow/{prefix}{_camel(task_id)}-v{VERSION}"
+    return f"govworkflow/{prefix}{_camel(task_id)}-v{RULESETS[ruleset].version}"
 
 
 def registered_ids() -> dict[str, tuple[str, str]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from govworkflow.core.assets import PPO, has_model
 from govworkflow.core.kernel import Policy, PolicyFactory, function_policies
@@ -105,6 +105,7 @@ class OraclePolicy:
 
     name: str = "oracle"
     description: str = "The exact optimum (privileged: sees tickets before they arrive)."
+    privileged: ClassVar[bool] = True
 
     def reset(self, seed: int | None = None) -> None:
         """Stateless: the solution is cached per instance."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from govworkflow.core.errors import check_count
-from govworkflow.core.kernel import Simulator
+from govworkflow.core.kernel import ConservationError, Simulator
 from govworkflow.triage.instance import Instance, Ticket, generate, ticket_reward
 from govworkflow.triage.models import (
     ScheduledTicket,
@@ -190,6 +190,21 @@ class TriageSimulator(Simulator):
 
     def at_risk_rule(self) -> str:
         return f"arrived, slack of at most {AT_RISK_SLACK}"
+
+    def check_conservation(self) -> None:
+        """Every ticket is worked once or remains; the reward is what the worked tickets and
+        the invalid actions earned (``ConservationError`` otherwise)."""
+        worked = [s.ticket_id for s in self.scheduled]
+        problems = []
+        if len(set(worked)) != len(worked) or set(worked) & set(self.remaining):
+            problems.append("a ticket is both worked and remaining, or worked twice")
+        if len(worked) + len(self.remaining) != len(self.instance.tickets):
+            problems.append(f"{len(worked)} worked + {len(self.remaining)} remaining != {len(self.instance.tickets)}")
+        earned = sum(s.reward for s in self.scheduled) + INVALID_REWARD * self.invalid_actions
+        if abs(earned - self.reward_sum) > 1e-9:
+            problems.append(f"reward {self.reward_sum} != {earned} earned")
+        if problems:
+            raise ConservationError(f"{self.task_id} seed {self.seed}: " + "; ".join(problems))
 
     def outcome(self) -> dict[str, float]:
         """Tickets worked and finished on time; the oracle's and the floor's total reward."""

@@ -11,7 +11,7 @@ from govworkflow.office.env import GovWorkflowEnv
 from govworkflow.office.rulesets import RULESETS
 
 LEGACY_ID = "govworkflow/LegacyCrossDepartmentHard-v0"
-STANDARD_IDS = ["govworkflow/StandardCrossDepartmentHard-v0", "govworkflow/CrossDepartmentHard-v0"]
+STANDARD_IDS = ["govworkflow/StandardCrossDepartmentHard-v1", "govworkflow/CrossDepartmentHard-v1"]
 #: ``set_priority_mode(urgent_first)``: always valid, never advances the day by itself.
 HOLD = 1
 

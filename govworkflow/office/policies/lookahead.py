@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from govworkflow.core.kernel import Simulator
 from govworkflow.office.models import Action, Observation
@@ -46,6 +46,7 @@ class OracleLookahead:
     """Privileged daily rollout over ``sla_aware`` variants (see the module docstring)."""
 
     name: str = "oracle_lookahead"
+    privileged: ClassVar[bool] = True  # sees the future: a reference, listed apart
     description: str = (
         "upper-bound reference: each day, tries sla_aware variants on copies of the episode "
         "that see the true future, and plays the best (privileged; needs the simulator)"

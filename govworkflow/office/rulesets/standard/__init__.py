@@ -3,6 +3,7 @@
 from govworkflow.core.assets import PPO
 from govworkflow.office.policies.ladder import LADDER
 from govworkflow.office.ruleset import Ruleset
+from govworkflow.office.rulesets.standard import grading
 from govworkflow.office.rulesets.standard.sim import StandardSimulator
 from govworkflow.office.rulesets.standard.tasks import StandardTask, TaskFileError, load_task_file, load_tasks
 from govworkflow.office.rulesets.standard.views import StandardObservation, StandardQueue
@@ -25,4 +26,5 @@ RULESET = Ruleset(
     simulator=StandardSimulator,
     policies={**LADDER, "ppo": PPO},
     default_max_steps=1000,
+    version=grading.VERSION,
 )

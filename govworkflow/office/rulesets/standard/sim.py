@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar, NamedTuple
 
+from govworkflow.core.kernel import ConservationError
 from govworkflow.office.models import Action, EpisodeState, Grade, missing_fields
 from govworkflow.office.ruleset import OfficeSimulator
 from govworkflow.office.rulesets.standard import grading, views
@@ -307,6 +308,28 @@ class StandardSimulator(Office, OfficeSimulator):
     def metrics(self) -> dict[str, float]:
         """The grade components of the settled episode, unrounded (``grading.metrics``)."""
         return grading.metrics(self)
+
+    def check_conservation(self) -> None:
+        """Cases: every arrival is completed or open, per service and in total; officers:
+        the task's staff and reserve, none negative (``ConservationError`` otherwise)."""
+        c = self.counters
+        open_by = [sum(1 for x in q if x.stage != DONE) for q in self.queues]
+        problems = []
+        for i, name in enumerate(self.services):
+            if self.arrived[i] != self.completed[i] + open_by[i]:
+                problems.append(
+                    f"{name}: {self.arrived[i]} arrived != {self.completed[i]} completed + {open_by[i]} open"
+                )
+        if (c["arrived"], c["completed"], self.active) != (sum(self.arrived), sum(self.completed), sum(open_by)):
+            problems.append(
+                f"totals: arrived {c['arrived']}, completed {c['completed']}, active {self.active} do not match "
+                f"the services' {sum(self.arrived)}, {sum(self.completed)}, {sum(open_by)}"
+            )
+        staff, start = sum(self.officers) + self.reserve, sum(self.task.officers) + self.task.reserve_officers
+        if staff != start or self.reserve < 0 or min(self.officers) < 0:
+            problems.append(f"officers: {self.officers} + reserve {self.reserve}, the task has {start}")
+        if problems:
+            raise ConservationError(f"{self.task.task_id} seed {self.seed} day {self.day}: " + "; ".join(problems))
 
     def running_score(self) -> float:
         """A cheap, unsettled estimate of the score now (``grading.estimate``): for shaping
