@@ -6,6 +6,11 @@ and keeps the best of ``--repeats`` timed batches, which filters out noise from 
 processes. ``ladder`` is the cheap ladder (every policy but the upper bound), one
 episode each in turn; the upper bound is timed separately with ``--upper-bound``.
 
+The second table is the cost of grading v1, per task, with ``sla_aware``: episodes/s of
+the play alone (the reference, in the same process), of the play and its settled grade,
+and of ``run_episode`` (play, replay of the actions on a fresh simulator, settled grade),
+each with its ratio to the play alone.
+
     python benchmarks/bench_standard.py [--episodes 50] [--repeats 3] [--upper-bound]
 """
 
@@ -39,6 +44,36 @@ def measure(task_id: str, policies: list[str], episodes: int, repeats: int) -> t
     return mean_steps, best_eps, best_steps
 
 
+def grading_cost(task_id: str, episodes: int, repeats: int) -> tuple[float, float, float]:
+    """Episodes/s of (play alone, play + settled grade, run_episode), best of ``repeats``."""
+    rs = get_ruleset("standard")
+    seeds = evaluation_seeds(rs.task(task_id))[:episodes]
+
+    def play(seed: int, graded: bool) -> None:
+        sim = rs.make(task_id, seed)
+        policy = rs.policy("sla_aware")
+        policy.reset(seed)
+        while not sim.done:
+            sim.step(policy.act(sim.observe(), sim))
+        if graded:
+            sim.grade()
+
+    best = [0.0, 0.0, 0.0]
+    for _ in range(repeats):
+        for k, run in enumerate(
+            (
+                lambda s: play(s, False),
+                lambda s: play(s, True),
+                lambda s: run_episode(rs, task_id, rs.policy("sla_aware"), s),
+            )
+        ):
+            start = time.perf_counter()
+            for seed in seeds:
+                run(seed)
+            best[k] = max(best[k], len(seeds) / (time.perf_counter() - start))
+    return best[0], best[1], best[2]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--episodes", type=int, default=50, help="episodes per timed batch")
@@ -57,6 +92,12 @@ def main() -> None:
         for label, policies, episodes in rows:
             steps, eps, sps = measure(task_id, policies, episodes, args.repeats)
             print(f"{task_id:<32}{label:<18}{episodes:>9}{steps:>9.0f}{eps:>12,.1f}{sps:>10,.0f}")
+    print()
+    print("grading v1, sla_aware: episodes/s (ratio to the play alone)")
+    print(f"{'task':<32}{'play':>10}{'+ settled grade':>22}{'run_episode (replay)':>26}")
+    for task_id in rs.tasks:
+        bare, graded, full = grading_cost(task_id, args.episodes, args.repeats)
+        print(f"{task_id:<32}{bare:>10,.1f}{graded:>14,.1f} ({graded / bare:.2f}x){full:>18,.1f} ({full / bare:.2f}x)")
 
 
 if __name__ == "__main__":

@@ -53,3 +53,6 @@ def test_office_benchmarks_run(script: str) -> None:
     text = _bench(script, "--episodes", "1", "--repeats", "1")
     assert "best of 1" in text
     assert len(text.splitlines()) > 3
+    if script == "bench_standard.py":  # the cost of settling: a row per task, ratios to the play alone
+        table = text.split("grading v1")[1].splitlines()[2:]
+        assert len(table) == 4 and all(line.count("x)") == 2 for line in table), text

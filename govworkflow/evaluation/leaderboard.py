@@ -160,12 +160,35 @@ def calibration(rows: Sequence[Row]) -> list[dict[str, Any]]:
         if UPPER_BOUND in mean:
             gap = mean[UPPER_BOUND] - best
             check(task, "upper bound - best heuristic", gap, ">= 0.05", gap >= 0.05)
+            others = [m for p, m in mean.items() if p != UPPER_BOUND and not cells[p].privileged]
+            margin = mean[UPPER_BOUND] - max(others)
+            check(task, "upper bound - best non-privileged policy", margin, "> 0 (PPO included)", margin > 0)
+        wrong = _disagreements(cells)
+        check(task, "pairs where the grade disagrees with citizens", len(wrong), "0", not wrong)
     for name in sorted({k for r in rows for k in r.metrics}):
         most = max(
             len({round(r.metrics[name], 2) for r in cells.values() if name in r.metrics}) for cells in by_task.values()
         )
         check("*", f"distinct values of {name} (2 decimals)", most, ">= 3 on some task", most >= 3)
     return checks
+
+
+#: Eventual on-time rates closer than this are not told apart (the calibration's "the grade
+#: agrees with citizens" compares only policies further apart).
+CITIZENS_MARGIN = 0.03
+
+
+def _disagreements(cells: dict[str, Row]) -> list[tuple[str, str]]:
+    """Pairs of policies whose eventual on-time rates (``sla_compliance``: 1 - cases that
+    eventually breached / cases arrived) differ by more than ``CITIZENS_MARGIN`` while the
+    one that served citizens worse has the higher mean score."""
+    rated = {p: r for p, r in cells.items() if "sla_compliance" in r.metrics}
+    wrong = []
+    for a, ra in rated.items():
+        for b, rb in rated.items():
+            if ra.metrics["sla_compliance"] > rb.metrics["sla_compliance"] + CITIZENS_MARGIN and ra.mean <= rb.mean:
+                wrong.append((a, b))
+    return wrong
 
 
 def provenance(

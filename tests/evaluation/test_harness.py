@@ -83,7 +83,7 @@ def test_books_that_do_not_balance_are_refused() -> None:
     assert isinstance(sim, StandardSimulator)
     sim.check_conservation()
     sim.completed[0] += 1
-    with pytest.raises(ConservationError, match="arrived != .* completed"):
+    with pytest.raises(ConservationError, match=r"arrived != .* completed"):
         sim.check_conservation()
     sim = RS.make("cross_department_hard", 2)
     assert isinstance(sim, StandardSimulator)

@@ -36,8 +36,8 @@ DEFAULT_VARIANTS: tuple[dict[str, Any], ...] = (
     {"mode": PriorityMode.BACKLOG_CLEARANCE},
     {"mode": PriorityMode.OLDEST_FIRST},
     {"escalate": False},
-    {"rebalance": True},
-    {"rebalance": True, "rebalance_every_days": 1, "rebalance_gap": 0.1},
+    {"rebalance": False},
+    {"rebalance_every_days": 1, "rebalance_gap": 0.1},
 )
 
 

@@ -70,7 +70,9 @@ def test_stalling_buys_nothing(task_id: str) -> None:
 
 def test_the_legacy_weakness_is_fixed() -> None:
     """Under the legacy rules a policy that never advances time beats the published
-    baseline on the hard task; under the standard rules it is near the bottom."""
+    baseline on the hard task; under the standard rules it is far below the best
+    heuristic (whether it beats a poor one is for the citizens to say: on the hard task
+    backlog clearance leaves more of them late than doing nothing does)."""
     legacy = get_ruleset("legacy")
     from govworkflow.evaluation import run_episode
 
@@ -78,8 +80,8 @@ def test_the_legacy_weakness_is_fixed() -> None:
     baseline = run_episode(legacy, "cross_department_hard", legacy.policy("backlog_clearance"))
     assert stall_legacy.score > baseline.score
     stall = run("cross_department_hard", "stall_attempt", 33).grade().score
-    heuristic = run("cross_department_hard", "backlog_clearance", 33).grade().score
-    assert stall < heuristic - 0.05
+    heuristic = run("cross_department_hard", "sla_aware", 33).grade().score
+    assert stall < heuristic - 0.15
 
 
 @pytest.mark.parametrize("task_id", TASK_IDS)

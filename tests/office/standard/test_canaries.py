@@ -1,0 +1,62 @@
+"""The adversarial canaries: each does its trick, and none wins by artefact."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from govworkflow.evaluation import run_episode
+from govworkflow.evaluation.canaries import check, report
+from govworkflow.office.policies.canaries import CANARIES, HONEST
+from tests.office.standard.helpers import RULESET
+
+RESULTS = Path(__file__).resolve().parents[3] / "data" / "results"
+TRICK = {  # counter that the trick moves (by the end, or by a third of the horizon), and which way
+    "escalation_farmer": ("escalations_used", 1),
+    "end_shift": ("officer_moves", 1),
+    "fairness_starver": ("officer_moves", 1),
+    "document_withholder": ("documents_requested", -1),
+    "quitter": ("documents_requested", -1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CANARIES))
+def test_every_canary_really_plays_its_trick(name: str) -> None:
+    honest = RULESET.make("cross_department_hard", 7)
+    canary = RULESET.make("cross_department_hard", 7)
+    stop = RULESET.task("cross_department_hard").max_days // 3 if name == "escalation_farmer" else 10**6
+    for sim, policy in ((honest, RULESET.policy(HONEST)), (canary, CANARIES[name]())):
+        policy.reset(7)
+        while not sim.done and sim.clock < stop:
+            sim.step(policy.act(sim.observe(), sim))
+    if name in TRICK:
+        key, sign = TRICK[name]
+        assert sign * (canary.counters[key] - honest.counters[key]) > 0, name  # type: ignore[attr-defined]
+    else:  # end_mode_switch: the last days run in another mode
+        assert canary.mode == "balanced" != honest.mode  # type: ignore[attr-defined]
+
+
+@pytest.mark.slow
+def test_no_canary_wins_by_artefact_on_development_seeds() -> None:
+    seeds = {t: RULESET.task(t).seeds.take("development", 10) for t in RULESET.tasks}
+    rows = report(seeds)
+    assert len(rows) == len(seeds) * len(CANARIES)
+    summary = check(rows)
+    assert summary["ok"], summary["detail"]
+    farmer = [r for r in rows if r["canary"] == "escalation_farmer"]
+    assert all(r["score"]["ci_low"] <= 0 for r in farmer)  # the v0 grader's biggest leak is closed
+
+
+def test_the_committed_canary_check() -> None:
+    doc = json.loads((RESULTS / "canaries-standard.json").read_text())
+    assert doc["format"] == "govworkflow-canaries" and doc["calibration"]["ok"]
+    assert {(r["task_id"], r["canary"]) for r in doc["rows"]} == {(t, c) for t in RULESET.tasks for c in CANARIES}
+    assert all(r["score"]["n"] >= 100 for r in doc["rows"])
+    assert doc["calibration"] == check(doc["rows"])
+
+
+def test_a_canary_is_graded_like_any_policy() -> None:
+    r = run_episode(RULESET, "district_backlog_easy", CANARIES["quitter"](), 3)
+    assert r.faithful and 0.0 <= r.score <= 1.0
