@@ -38,8 +38,8 @@ __all__ = [
 
 #: The three heuristics carried over from the published benchmark.
 LEGACY_HEURISTICS = ("urgent_first", "oldest_first", "backlog_clearance")
-#: Every heuristic on the ladder (the legacy three and ours).
-HEURISTICS = (*LEGACY_HEURISTICS, "sla_aware")
+#: Every heuristic on the ladder (the legacy three, the classic queueing rules, ours).
+HEURISTICS = (*LEGACY_HEURISTICS, "c_mu", "max_weight", "sla_aware")
 UPPER_BOUND = "oracle_lookahead"
 
 

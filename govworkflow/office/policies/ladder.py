@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from govworkflow.core.kernel import PolicyFactory
 from govworkflow.office.policies.basic import AdvanceOnly, RandomValid, StallAttempt
+from govworkflow.office.policies.classic import CMu, MaxWeight
 from govworkflow.office.policies.heuristics import heuristic_factory
 from govworkflow.office.policies.lookahead import OracleLookahead
 from govworkflow.office.policies.sla_aware import SlaAware
@@ -18,6 +19,8 @@ LADDER: dict[str, PolicyFactory] = {
     "advance_only": AdvanceOnly,
     "random_valid": RandomValid,
     **{name: heuristic_factory(name) for name in LEGACY_HEURISTICS},
+    "c_mu": CMu,
+    "max_weight": MaxWeight,
     "sla_aware": SlaAware,
     "oracle_lookahead": OracleLookahead,
 }

@@ -18,7 +18,7 @@ from govworkflow.evaluation.leaderboard import (
 )
 from govworkflow.office.policies.ladder import LADDER
 from govworkflow.office.rulesets import get_ruleset
-from tests.office.standard.helpers import RULESET
+from tests.office.standard.helpers import OPEN_TARGETS, RULESET
 
 RESULTS = Path(__file__).resolve().parents[3] / "data" / "results"
 
@@ -96,14 +96,11 @@ def test_the_committed_leaderboards(ruleset: str) -> None:
         assert calibration(rows) == doc["calibration"]
 
 
-#: Calibration targets the committed standard leaderboard misses, said in
-#: docs/standard-ruleset.md: the look-ahead reference is 0.012-0.014 above sla_aware,
-#: not 0.05, and on the extreme task below the shipped PPO.
-OPEN_TARGETS = {"upper bound - best heuristic", "upper bound - best non-privileged policy"}
-
-
-@pytest.mark.xfail(strict=True, reason="the look-ahead reference must be strengthened, or an analytic bound added")
-def test_the_ceiling_reference_clears_every_policy_by_the_target_margin() -> None:
+@pytest.mark.xfail(
+    strict=True,
+    reason="open calibration targets: a stronger ceiling reference; the grade and citizens on one medium pair",
+)
+def test_the_open_calibration_targets_hold() -> None:
     doc = json.loads((RESULTS / "leaderboard-standard.json").read_text())
     assert all(c["ok"] for c in doc["calibration"] if c["check"] in OPEN_TARGETS)
 

@@ -9,6 +9,7 @@ from govworkflow.office.policies.basic import RandomValid
 from govworkflow.office.policies.ladder import LADDER
 from govworkflow.office.rulesets import get_ruleset
 from govworkflow.office.rulesets.standard import StandardSimulator
+from govworkflow.office.vocab import ActionType
 from tests.office.standard.helpers import RULESET, play
 
 
@@ -70,3 +71,31 @@ def test_the_upper_bound_sees_the_future_and_beats_sla_aware() -> None:
         RULESET.policy("oracle_lookahead").act(sim.observe())
     play(sim, RULESET.policy("stall_attempt"))
     assert sim.counters["invalid_actions"] == 0
+
+
+def test_the_classic_rules_staff_by_their_index() -> None:
+    """cμ sends the reserve where cost x rate x queue is largest, MaxWeight where waiting
+    work x rate is; both read the observation only and play valid actions."""
+    from govworkflow.office.policies.classic import CMu, MaxWeight, c_mu_index, max_weight_index
+
+    for policy, index in ((CMu(), c_mu_index), (MaxWeight(), max_weight_index)):
+        sim = RULESET.make("cross_department_hard", 3)
+        policy.reset(3)
+        obs = sim.observe()
+        if obs.priority_mode != policy.mode.value:  # first the mode it keeps
+            first = policy.act(obs)
+            assert first.action_type is ActionType.SET_PRIORITY_MODE
+            sim.step(first)
+            obs = sim.observe()
+        assign = policy.act(obs)
+        assert assign.action_type is ActionType.ASSIGN_CAPACITY
+        assert assign.service.value == max(obs.queues, key=index).service  # type: ignore[union-attr]
+        result = evaluate("cross_department_hard", policy.name, [3], "standard")[0]
+        assert result.faithful and 0.0 < result.score < 1.0
+        invalid = 0
+        sim = RULESET.make("district_backlog_easy", 4)
+        policy.reset(4)
+        while not sim.done:
+            sim.step(policy.act(sim.observe()))
+            invalid += not sim.last_valid
+        assert invalid == 0, policy.name
