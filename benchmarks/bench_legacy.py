@@ -1,7 +1,7 @@
 """Steps per second of the nine legacy (task x policy) episodes at their default seeds.
 
-Each episode runs the real loop (observe -> policy -> step) through
-``govworkflow.run_episode``; each row is the best of ``--repeats`` timed batches, which
+Each episode runs the real loop (observe -> policy -> step) on the simulator, as the
+published benchmark's loop did; each row is the best of ``--repeats`` timed batches, which
 filters out noise from other processes. The benchmark this ruleset reproduces ran about
 6,500 steps/s for cross_department_hard x backlog_clearance on this machine class; the
 last column is the ratio to that figure.
@@ -15,7 +15,6 @@ import argparse
 import platform
 import time
 
-from govworkflow.evaluation import run_episode
 from govworkflow.office.policies.heuristics import HEURISTICS
 from govworkflow.office.rulesets import get_ruleset
 
@@ -31,7 +30,12 @@ def measure(task_id: str, policy_name: str, episodes: int, repeats: int) -> tupl
         start = time.perf_counter()
         total = 0
         for _ in range(episodes):
-            total += run_episode(rs, task_id, policy).steps
+            sim = rs.make(task_id)
+            policy.reset(sim.seed)
+            act, step, observe = policy.act, sim.step, sim.observe
+            while not sim.done:
+                step(act(observe(), sim))
+            total += sim.steps
         best = max(best, total / (time.perf_counter() - start))
         steps = total // episodes
     return steps, best

@@ -19,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from govworkflow.core.assets import has_model
-from govworkflow.core.errors import check_count, distinct
+from govworkflow.core.errors import GovWorkflowError, check_count, distinct
 from govworkflow.core.kernel import TaskLike, is_privileged
 from govworkflow.core.provenance import provenance as _provenance
 from govworkflow.evaluation import run_episode, stats, table
@@ -62,6 +62,11 @@ def _chunk(args: tuple[str, str, str, list[int], int | None]) -> list[Episode]:
     out = []
     for seed in seeds:
         r = run_episode(rs, task_id, rs.policy(policy), seed, max_steps)
+        if not r.faithful:  # graded on its replay all the same, but no leaderboard lists it
+            raise GovWorkflowError(
+                f"{ruleset}/{task_id} seed {seed}: policy {policy!r} changed the simulator it was given "
+                "(its episode differs from the replay of its actions); it is not put on a leaderboard"
+            )
         out.append((r.seed, r.score, r.metrics, {"steps": float(r.steps), "completed": float(r.outcome["completed"])}))
     return out
 

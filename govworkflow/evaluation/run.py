@@ -37,6 +37,13 @@ def suite_names() -> list[str]:
     return [*RULESETS, TRIAGE_NAME]
 
 
+def _canonical(suite: Suite) -> Any:
+    """The suite's action parser: every action a policy returns is validated again from its
+    plain form (so one built around the validators, such as ``Action.model_construct`` with
+    odd numbers, is read like any other input; ``InvalidActionError`` names the field)."""
+    return suite.parse_action if suite.parse_action is not None else (lambda action: action)
+
+
 @dataclass(frozen=True)
 class EpisodeResult:
     """One finished episode, as ``govworkflow evaluate --json`` prints it.
@@ -93,10 +100,11 @@ def run_episode(
     policy.reset(sim.seed)
     given = sim if is_privileged(policy) else PublicView(sim)
     act, step, observe = policy.act, sim.step, sim.observe
+    canonical = _canonical(suite)
     actions: list[Any] = []
     played = actions.append
     while True:
-        action = act(observe(), given)
+        action = canonical(act(observe(), given))
         played(action)
         _, _, terminated, truncated = step(action)
         if terminated or truncated:

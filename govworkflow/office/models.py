@@ -135,10 +135,12 @@ def parse_action(action: Action | dict[str, Any] | str) -> Action:
     """Turn an ``Action``, a dict or a JSON string into a validated ``Action``.
 
     Raises ``InvalidActionError`` with a one-line message naming the bad field and value.
+    An ``Action`` is validated again from its plain form, so one built around the
+    validators (``Action.model_construct``) is read like any other input.
     """
-    if isinstance(action, Action):
-        return action
     try:
+        if isinstance(action, Action):
+            return Action.model_validate(action.model_dump(exclude_none=True))
         if isinstance(action, str):
             return Action.model_validate_json(action)
         if isinstance(action, dict):

@@ -53,9 +53,9 @@ def parse_triage_action(action: TriageAction | dict[str, Any] | str) -> TriageAc
     A string that starts with ``{`` is read as JSON; any other string is the ticket id.
     Raises ``InvalidActionError`` naming the bad field and value.
     """
-    if isinstance(action, TriageAction):
-        return action
     try:
+        if isinstance(action, TriageAction):  # validated again: model_construct cannot slip past
+            return TriageAction.model_validate(action.model_dump())
         if isinstance(action, str):
             if action.lstrip().startswith("{"):
                 return TriageAction.model_validate_json(action)

@@ -108,3 +108,83 @@ def test_a_capped_episode_is_provisional_and_not_above_the_full_one() -> None:
         sim.step(RS.policy("advance_only").act(sim.observe()))
     assert sim.grade().provisional
     assert capped.score <= full.score
+
+
+class _Liar(int):
+    """An int that says no to every comparison (the attack on the range checks)."""
+
+    def __le__(self, other: object) -> bool:
+        return False
+
+    def __lt__(self, other: object) -> bool:
+        return False
+
+    def __gt__(self, other: object) -> bool:
+        return False
+
+    def __ge__(self, other: object) -> bool:
+        return False
+
+
+@dataclasses.dataclass
+class PhantomStaff(SlaAware):
+    """Assigns reserve officers it does not have, with an action built around the validators."""
+
+    def act(self, observation: Any, simulator: Any = None) -> Any:
+        if observation.day == 0 and observation.reserve_officers <= 1:
+            from govworkflow.office.models import Action
+            from govworkflow.office.vocab import ActionType
+
+            return Action.model_construct(
+                action_type=ActionType.ASSIGN_CAPACITY, service=observation.queues[0].service, officer_delta=_Liar(5)
+            )
+        return super().act(observation, simulator)
+
+
+def test_actions_built_around_the_validators_are_read_like_any_input() -> None:
+    """An ``Action.model_construct`` with an int that lies to comparisons, or a fraction, is
+    validated again by the harness and checked by the rules: no officers from nothing."""
+    from govworkflow.core.errors import InvalidActionError
+    from govworkflow.office.models import Action
+    from govworkflow.office.vocab import ActionType
+
+    honest = run_episode(RS, "district_backlog_easy", SlaAware(), 4)
+    phantom = run_episode(RS, "district_backlog_easy", PhantomStaff(), 4)
+    assert phantom.score <= honest.score + 1e-9 and phantom.faithful
+    from govworkflow import GovWorkflowEnv
+    from govworkflow.office.vocab import Service
+
+    sim = RS.make("district_backlog_easy", 4)
+    service = sim.observe().queues[0].service
+    for delta in (_Liar(5), 0.5):  # the rules themselves refuse what is not exactly an int
+        bad = Action.model_construct(
+            action_type=ActionType.ASSIGN_CAPACITY, service=Service(service), officer_delta=delta
+        )
+        reserve = sim.reserve  # type: ignore[attr-defined]
+        sim.step(bad)
+        assert not sim.last_valid and sim.reserve == reserve  # type: ignore[attr-defined]
+    env = GovWorkflowEnv("district_backlog_easy", ruleset="standard")
+    env.reset(seed=4)
+    bad = Action.model_construct(action_type=ActionType.ASSIGN_CAPACITY, service=service, officer_delta=0.5)
+    with pytest.raises(InvalidActionError, match="officer_delta"):
+        env.step(bad)  # the native env validates it again too
+
+    @dataclasses.dataclass
+    class Fraction(SlaAware):
+        def act(self, observation: Any, simulator: Any = None) -> Any:
+            return Action.model_construct(action_type=ActionType.ASSIGN_CAPACITY, service=service, officer_delta=0.5)
+
+    with pytest.raises(InvalidActionError, match="officer_delta"):
+        run_episode(RS, "district_backlog_easy", Fraction(), 4)
+
+
+def test_the_leaderboard_refuses_an_unfaithful_episode() -> None:
+    from govworkflow.core.errors import GovWorkflowError
+    from govworkflow.evaluation.leaderboard import run_leaderboard
+
+    RS.policies["tamperer_probe"] = Tamperer  # type: ignore[index]
+    try:
+        with pytest.raises(GovWorkflowError, match="changed the simulator it was given"):
+            run_leaderboard("standard", ["district_backlog_easy"], ["tamperer_probe"], n_seeds=1, progress=False)
+    finally:
+        del RS.policies["tamperer_probe"]  # type: ignore[attr-defined]

@@ -234,7 +234,7 @@ class StandardSimulator(Office, OfficeSimulator):
             d = a.officer_delta
             if a.service is None or d is None:
                 return missing_fields(a), None
-            if d <= 0:
+            if type(d) is not int or d <= 0:  # exactly an int: not a float, not a subclass
                 return f"officer_delta must be a positive integer, got {d}", None
             if d > self.reserve:
                 return f"officer_delta {d} exceeds the reserve ({self.reserve})", None
@@ -271,7 +271,7 @@ class StandardSimulator(Office, OfficeSimulator):
             if a.target_service.value not in self.index:
                 return f"{a.target_service.value} is not a service of this task", None
             d = a.officer_delta
-            if d <= 0:
+            if type(d) is not int or d <= 0:  # exactly an int: not a float, not a subclass
                 return f"officer_delta must be a positive integer, got {d}", None
             if a.service == a.target_service:
                 return "service and target_service must differ", None
