@@ -37,13 +37,6 @@ def suite_names() -> list[str]:
     return [*RULESETS, TRIAGE_NAME]
 
 
-def _canonical(suite: Suite) -> Any:
-    """The suite's action parser: every action a policy returns is validated again from its
-    plain form (so one built around the validators, such as ``Action.model_construct`` with
-    odd numbers, is read like any other input; ``InvalidActionError`` names the field)."""
-    return suite.parse_action if suite.parse_action is not None else (lambda action: action)
-
-
 @dataclass(frozen=True)
 class EpisodeResult:
     """One finished episode, as ``govworkflow evaluate --json`` prints it.
@@ -100,7 +93,9 @@ def run_episode(
     policy.reset(sim.seed)
     given = sim if is_privileged(policy) else PublicView(sim)
     act, step, observe = policy.act, sim.step, sim.observe
-    canonical = _canonical(suite)
+    # every action is read again by the environment's parser (an Action is validated anew
+    # from its plain form, so one built around the validators is read like any input)
+    canonical = suite.parse_action or (lambda action: action)
     actions: list[Any] = []
     played = actions.append
     while True:

@@ -60,14 +60,12 @@ class EscalationFarmer(SlaAware):
         if observation.escalation_budget_remaining > 0 and self._farmed_day != observation.day:
             self._farmed_day = observation.day
             day = observation.day
-            best = None
-            for c in simulator.open_cases():
-                slack = c.due - simulator.earliest_finish(c, day, False)
-                if not c.esc and not c.breached and 0 <= slack <= 2:
-                    key = (-c.stage, slack, c.id)
-                    best = (*key, c.name) if best is None or key < best[:3] else best
-            if best is not None:
-                return Action(action_type=ActionType.ESCALATE_SERVICE, case_id=best[3])
+            cases = simulator.open_cases()
+            slack = {c.id: c.due - simulator.earliest_finish(c, day, False) for c in cases}
+            farmable = [c for c in cases if not c.esc and not c.breached and 0 <= slack[c.id] <= 2]
+            if farmable:  # nearest issuance first, then least slack
+                case = min(farmable, key=lambda c: (-c.stage, slack[c.id], c.id))
+                return Action(action_type=ActionType.ESCALATE_SERVICE, case_id=case.name)
         return super().act(observation, simulator)
 
 
