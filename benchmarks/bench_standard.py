@@ -3,15 +3,15 @@
 Each row plays ``--episodes`` episodes (held-out seeds) of one policy through
 ``govworkflow.run_episode`` (the real loop: observe -> policy -> step, grade at the end)
 and keeps the best of ``--repeats`` timed batches, which filters out noise from other
-processes. ``ladder`` is the cheap ladder (every policy but the upper bound), one
-episode each in turn; the upper bound is timed separately with ``--upper-bound``.
+processes. ``ladder`` is the cheap ladder (every policy but the look-ahead), one
+episode each in turn; the look-ahead is timed separately with ``--lookahead``.
 
 The second table is the cost of grading v1, per task, with ``sla_aware``: episodes/s of
 the play alone (the reference, in the same process), of the play and its settled grade,
 and of ``run_episode`` (play, replay of the actions on a fresh simulator, settled grade),
 each with its ratio to the play alone.
 
-    python benchmarks/bench_standard.py [--episodes 50] [--repeats 3] [--upper-bound]
+    python benchmarks/bench_standard.py [--episodes 50] [--repeats 3] [--lookahead]
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import platform
 import time
 
 from govworkflow.evaluation import run_episode
-from govworkflow.evaluation.leaderboard import UPPER_BOUND, evaluation_seeds
+from govworkflow.evaluation.leaderboard import LOOKAHEAD, evaluation_seeds
 from govworkflow.office.rulesets import get_ruleset
 
 
@@ -78,14 +78,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--episodes", type=int, default=50, help="episodes per timed batch")
     parser.add_argument("--repeats", type=int, default=3, help="timed batches per row (best kept)")
-    parser.add_argument("--upper-bound", action="store_true", help=f"also time {UPPER_BOUND} (slow)")
+    parser.add_argument("--lookahead", action="store_true", help=f"also time {LOOKAHEAD} (slow)")
     args = parser.parse_args()
     rs = get_ruleset("standard")
-    ladder = [p for p in rs.policies if p != UPPER_BOUND]
+    ladder = [p for p in rs.policies if p != LOOKAHEAD]
     rows: list[tuple[str, list[str], int]] = [("sla_aware", ["sla_aware"], args.episodes)]
     rows.append(("ladder", ladder, args.episodes))
-    if args.upper_bound:
-        rows.append((UPPER_BOUND, [UPPER_BOUND], max(2, args.episodes // 10)))
+    if args.lookahead:
+        rows.append((LOOKAHEAD, [LOOKAHEAD], max(2, args.episodes // 10)))
     print(f"python {platform.python_version()} on {platform.machine()}; best of {args.repeats} batches")
     print(f"{'task':<32}{'policy':<18}{'episodes':>9}{'steps/ep':>9}{'episodes/s':>12}{'steps/s':>10}")
     for task_id in rs.tasks:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -44,6 +45,8 @@ __all__ = ["COMMANDS", "TRAIN_OPTIONS", "BadArgumentError", "Names", "add_comman
 RULESET_NAMES = Names("ruleset", RULESETS)
 #: ``--policy`` values: the policies of any ruleset (each ruleset checks its own).
 POLICY_NAMES = PolicyNames("policy", [name for rs in RULESETS.values() for name in rs.policies])
+#: The leaderboard also takes the ruleset's analytic bound as a row (``Suite.bound``).
+ROW_NAMES = PolicyNames("policy", [*POLICY_NAMES, "upper_bound"])
 #: ``train --reward`` values.
 REWARD_MODES = Names("reward", models.REWARD_MODES)
 
@@ -112,9 +115,10 @@ def _add_leaderboard(p: argparse.ArgumentParser) -> None:
     policy = p.add_argument(
         "--policy",
         action="append",
-        choices=POLICY_NAMES,
+        choices=ROW_NAMES,
         metavar="POLICY",
-        help="policy name, one of %(choices)s; repeat for several (default: the whole ladder)",
+        help="policy name, one of %(choices)s (upper_bound: the ruleset's analytic bound); "
+        "repeat for several (default: the whole ladder and the bound)",
     )
     limit = p.add_argument("--limit", type=int, default=None, help="only the first N held-out seeds (default: all)")
     p.add_argument("--workers", type=int, default=2, help="worker processes (default: 2)")
@@ -124,6 +128,11 @@ def _add_leaderboard(p: argparse.ArgumentParser) -> None:
         "written only by a full run: all tasks, policies and seeds)",
     )
     p.add_argument("--no-save", action="store_true", help="do not write a file")
+    p.add_argument(
+        "--no-canaries",
+        action="store_true",
+        help="standard ruleset: skip the adversarial canaries (run by default with the default policies)",
+    )
     p.add_argument("--json", action="store_true", help="print the JSON document instead of the table")
     add_renamed(p, "--tasks", task, "--task T, repeated")
     add_renamed(p, "--policies", policy, "--policy P, repeated")
@@ -143,7 +152,8 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
     for t in tasks or ():
         rs.task(t)
     for p in policies or ():
-        rs.policy(p)
+        if p != lb.UPPER_BOUND:  # the ruleset's bound is a row, not a policy (run_leaderboard checks it)
+            rs.policy(p)
     full = tasks is None and policies is None and args.limit is None
     output = output_path(args.output)
     target = output or (Path(f"data/results/leaderboard-{rs.name}.json") if full else None)
@@ -152,7 +162,15 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
     rows, seconds = lb.timed(
         lambda: lb.run_leaderboard(rs.name, tasks, policies, args.limit, args.workers, progress=not args.json)
     )
-    doc = lb.build_document(rs.name, rows, seconds, args.workers, ["govworkflow", *sys.argv[1:]])
+    canaries = None
+    if rs.name == "standard" and policies is None and not args.no_canaries:
+        from govworkflow.evaluation.canaries import report
+
+        seeds = {r.task_id: r.seeds for r in rows}
+        started = time.perf_counter()
+        canaries = report(seeds, workers=args.workers, progress=not args.json)
+        seconds += time.perf_counter() - started
+    doc = lb.build_document(rs.name, rows, seconds, args.workers, ["govworkflow", *sys.argv[1:]], canaries)
     if target and not args.no_save:
         write_json(target, doc)
     if args.json:

@@ -41,7 +41,7 @@ def leaderboard_table(rows: Sequence[Row], extras: Sequence[str]) -> str:
     score and its 95% interval, then the named ``extras`` (the environment's own means)."""
     cells = [
         {"task_id": r.task_id, "policy": r.policy + (" (privileged)" if r.privileged else ""), "n": r.n, "mean": r.mean,
-         "ci95": f"[{r.ci_low:.4f}, {r.ci_high:.4f}]", **{name: r.extras[name] for name in extras}}
+         "ci95": f"[{r.ci_low:.4f}, {r.ci_high:.4f}]", **{name: r.extras.get(name, "-") for name in extras}}
         for r in rows
     ]  # fmt: skip
     return table(cells, ["task_id", "policy", "n", "mean", "ci95", *extras])

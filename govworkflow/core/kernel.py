@@ -275,6 +275,10 @@ class Suite:
     #: The version of the suite's rules and grading (its gym ids end in ``-v<version>``);
     #: bumped whenever either changes.
     version: int = 0
+    #: An analytic upper bound on any policy's grade: ``bound(task, seed)`` returns a grade
+    #: no episode on that seed can beat (``None``: the suite has none). The leaderboard
+    #: lists it as the ceiling reference, apart from the policies.
+    bound: Callable[[Any, int], Grade] | None = None
 
     def __reduce__(self) -> tuple[Callable[[str, str], Suite], tuple[str, str]]:
         """Suites pickle by name (their policy factories are closures)."""

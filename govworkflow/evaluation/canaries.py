@@ -7,7 +7,10 @@ For each canary and task, over the same seeds: the paired difference of the scor
 the one statistics module. A canary *wins by artefact* when the score's difference has its
 whole CI above 0 while the on-time rate's has not.
 
-    python -m govworkflow.evaluation.canaries --seeds 100 --output data/results/canaries-standard.json
+    python -m govworkflow.evaluation.canaries --seeds 100 [--workers 2] [--output FILE]
+
+``govworkflow leaderboard --ruleset standard`` runs the same check on its own seeds and
+keeps the rows in the leaderboard file (``canaries``, and a calibration row per task).
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+from govworkflow.core.errors import UnknownNameError
 from govworkflow.core.provenance import provenance, write_text
 from govworkflow.evaluation import stats
 from govworkflow.evaluation.run import run_episode
@@ -33,21 +38,55 @@ def _diff(a: dict[int, float], b: dict[int, float]) -> dict[str, float]:
     return {"mean": round(d.mean, 5), "ci_low": round(d.low, 5), "ci_high": round(d.high, 5), "n": d.n}
 
 
+def _pair(args: tuple[str, str | None, list[int]]) -> dict[int, tuple[float, float]]:
+    """``{seed: (score, on-time rate)}`` of one canary (``None``: the honest policy) on one
+    task (runs in a worker process)."""
+    task, name, seeds = args
+    rs = get_ruleset("standard")
+    out = {}
+    for s in seeds:
+        r = run_episode(rs, task, rs.policy(HONEST) if name is None else CANARIES[name](), s)
+        out[s] = (r.score, r.metrics["sla_compliance"])
+    return out
+
+
 def report(
-    seeds: dict[str, list[int]], canaries: Sequence[str] | None = None, say: Callable[[str], object] = lambda _l: None
+    seeds: dict[str, list[int]],
+    canaries: Sequence[str] | None = None,
+    say: Callable[[str], object] = lambda _l: None,
+    workers: int = 1,
+    progress: bool = False,
 ) -> list[dict[str, Any]]:
     """One row per (task, canary): the paired differences against ``sla_aware`` of the score
     and of the eventual on-time rate, and whether the canary wins by artefact."""
-    rs = get_ruleset("standard")
+    from tqdm.auto import tqdm
+
+    names = list(canaries or CANARIES)
+    for name in names:
+        if name not in CANARIES:
+            raise UnknownNameError("canary", name, CANARIES)
+    jobs = [(task, name, list(s)) for task, s in seeds.items() for name in [None, *names]]
+    done: list[dict[int, tuple[float, float]]] = []
+    with tqdm(total=len(jobs), desc="canaries", unit="run", disable=not progress) as bar:
+        if workers > 1:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for out in pool.map(_pair, jobs):
+                    done.append(out)
+                    bar.update()
+        else:
+            for job in jobs:
+                done.append(_pair(job))
+                bar.update()
+    played = {(job[0], job[1]): out for job, out in zip(jobs, done, strict=True)}
     rows = []
-    for task, task_seeds in seeds.items():
-        honest = [run_episode(rs, task, rs.policy(HONEST), s) for s in task_seeds]
-        h_score = {r.seed: r.score for r in honest}
-        h_sla = {r.seed: r.metrics["sla_compliance"] for r in honest}
-        for name in canaries or list(CANARIES):
-            results = [run_episode(rs, task, CANARIES[name](), s) for s in task_seeds]
-            score = _diff({r.seed: r.score for r in results}, h_score)
-            citizens = _diff({r.seed: r.metrics["sla_compliance"] for r in results}, h_sla)
+    for task in seeds:
+        honest = played[(task, None)]
+        h_score = {s: v[0] for s, v in honest.items()}
+        h_sla = {s: v[1] for s, v in honest.items()}
+        for name in names:
+            results = played[(task, name)]
+            score = _diff({s: v[0] for s, v in results.items()}, h_score)
+            citizens = _diff({s: v[1] for s, v in results.items()}, h_sla)
             artefact = score["ci_low"] > 0 and not citizens["ci_low"] > 0
             rows.append({"task_id": task, "canary": name, "honest": HONEST, "score": score,
                          "on_time_rate": citizens, "wins_by_artefact": artefact})  # fmt: skip
@@ -67,11 +106,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m govworkflow.evaluation.canaries", description=__doc__)
     parser.add_argument("--seeds", type=int, default=100, help="held-out seeds per task (default: 100, all)")
     parser.add_argument("--output", default=None, help="JSON file to write")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (default: 1)")
     args = parser.parse_args(argv)
     rs = get_ruleset("standard")
     seeds = {t: rs.task(t).seeds.take("evaluation", args.seeds) for t in rs.tasks}
     started = time.perf_counter()
-    rows = report(seeds, say=print)
+    rows = report(seeds, say=print, workers=args.workers)
     summary = check(rows)
     print(f"{summary['check']}: {summary['value']} ({'ok' if summary['ok'] else 'FAIL'})")
     if args.output:

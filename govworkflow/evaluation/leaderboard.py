@@ -40,7 +40,11 @@ __all__ = [
 LEGACY_HEURISTICS = ("urgent_first", "oldest_first", "backlog_clearance")
 #: Every heuristic on the ladder (the legacy three, the classic queueing rules, ours).
 HEURISTICS = (*LEGACY_HEURISTICS, "c_mu", "max_weight", "sla_aware")
-UPPER_BOUND = "oracle_lookahead"
+#: The ceiling reference: the ruleset's analytic upper bound (``Suite.bound``), a row of
+#: its own that no policy can beat on any seed.
+UPPER_BOUND = "upper_bound"
+#: The privileged look-ahead policy: the best play found, slow (listed apart).
+LOOKAHEAD = "oracle_lookahead"
 
 
 def evaluation_seeds(task: TaskLike) -> list[int]:
@@ -59,7 +63,14 @@ def _chunk(args: tuple[str, str, str, list[int], int | None]) -> list[Episode]:
     """Play one policy on one task over some seeds (runs in a worker process)."""
     ruleset, task_id, policy, seeds, max_steps = args
     rs = get_ruleset(ruleset)
-    out = []
+    out: list[Episode] = []
+    if policy == UPPER_BOUND:
+        assert rs.bound is not None
+        task = rs.task(task_id)
+        for seed in seeds:
+            g = rs.bound(task, seed)
+            out.append((seed, g.score, g.metrics, {}))
+        return out
     for seed in seeds:
         r = run_episode(rs, task_id, rs.policy(policy), seed, max_steps)
         if not r.faithful:  # graded on its replay all the same, but no leaderboard lists it
@@ -88,7 +99,8 @@ def run_leaderboard(
     """Play every task x policy x held-out seed; one ``Row`` per (task, policy).
 
     ``policies`` defaults to the ruleset's ladder policies (``LADDER``), plus ``ppo`` when a
-    trained model ships for every task played."""
+    trained model ships for every task played, plus the ruleset's analytic bound
+    (``UPPER_BOUND``, when it has one: ``Suite.bound``)."""
     rs: Ruleset = get_ruleset(ruleset)
     if n_seeds is not None:
         check_count(n_seeds, "n_seeds")
@@ -100,20 +112,26 @@ def run_leaderboard(
         policy_names = [p for p in rs.policies if p in LADDER]
         if "ppo" in rs.policies and all(has_model(rs.name, t) for t in task_ids):
             policy_names.append("ppo")
+        if rs.bound is not None:
+            policy_names.append(UPPER_BOUND)
     for t in task_ids:
         rs.task(t)
     for p in policy_names:
-        rs.policy(p)
+        if p == UPPER_BOUND:
+            if rs.bound is None:
+                raise GovWorkflowError(f"the {rs.name} ruleset has no analytic bound ({UPPER_BOUND!r})")
+        else:
+            rs.policy(p)
     jobs: list[tuple[str, str, str, list[int], int | None]] = []
     for t in task_ids:
         seeds = evaluation_seeds(rs.task(t))
         if n_seeds is not None:
             seeds = seeds[:n_seeds]
         for p in policy_names:
-            size = 2 if p == UPPER_BOUND else 10
+            size = 2 if p == LOOKAHEAD else 10
             jobs += [(rs.name, t, p, seeds[i : i + size], max_steps) for i in range(0, len(seeds), size)]
-    # the slow upper bound first, so that workers finish together
-    jobs.sort(key=lambda j: j[2] != UPPER_BOUND)
+    # the slow look-ahead first, so that workers finish together
+    jobs.sort(key=lambda j: j[2] != LOOKAHEAD)
     results: dict[tuple[str, str], list[Any]] = {(t, p): [] for t in task_ids for p in policy_names}
     from tqdm.auto import tqdm
 
@@ -129,12 +147,13 @@ def run_leaderboard(
                 out = _chunk(job)
                 results[(job[1], job[2])] += out
                 bar.update(len(out))
-    privileged = {p: is_privileged(rs.policy(p)) for p in policy_names}
+    privileged = {p: p == UPPER_BOUND or is_privileged(rs.policy(p)) for p in policy_names}
     return [summarise(t, p, results[(t, p)], privileged[p]) for t in task_ids for p in policy_names]
 
 
-def calibration(rows: Sequence[Row]) -> list[dict[str, Any]]:
-    """The standard ruleset's calibration targets, checked per task on ``rows``.
+def calibration(rows: Sequence[Row], canaries: Sequence[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The standard ruleset's calibration targets, checked per task on ``rows`` (and on the
+    rows of ``evaluation.canaries.report``, when given).
 
     Checks are skipped (not listed) when a policy they need is missing from ``rows``.
     """
@@ -168,11 +187,15 @@ def calibration(rows: Sequence[Row]) -> list[dict[str, Any]]:
             others = [m for p, m in mean.items() if p != UPPER_BOUND and not cells[p].privileged]
             margin = mean[UPPER_BOUND] - max(others)
             check(task, "upper bound - best non-privileged policy", margin, "> 0 (PPO included)", margin > 0)
-        wrong = _disagreements(cells)
+        wrong = _disagreements({p: r for p, r in cells.items() if p != UPPER_BOUND})
         check(task, "pairs where the grade disagrees with citizens", len(wrong), "0", not wrong)
+        if canaries is not None:
+            wins = [r["canary"] for r in canaries if r["task_id"] == task and r["wins_by_artefact"]]
+            check(task, "canaries winning by artefact", len(wins), "0", not wins)
     for name in sorted({k for r in rows for k in r.metrics}):
         most = max(
-            len({round(r.metrics[name], 2) for r in cells.values() if name in r.metrics}) for cells in by_task.values()
+            len({round(r.metrics[name], 2) for p, r in cells.items() if name in r.metrics and p != UPPER_BOUND})
+            for cells in by_task.values()
         )
         check("*", f"distinct values of {name} (2 decimals)", most, ">= 3 on some task", most >= 3)
     return checks
@@ -219,14 +242,17 @@ def build_document(
     seconds: float,
     workers: int,
     command: Sequence[str] | None = None,
+    canaries: Sequence[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The JSON document saved under ``data/results/`` (an ``evaluation.table.Document``)."""
+    """The JSON document saved under ``data/results/`` (an ``evaluation.table.Document``);
+    ``canaries``: the rows of ``evaluation.canaries.report`` on the same seeds, if run."""
     doc = table.Document(
         environment="office",
         ruleset=ruleset,
         provenance=provenance(ruleset, rows, seconds, workers, command),
         rows=list(rows),
-        calibration=calibration(rows) if ruleset == "standard" else None,
+        calibration=calibration(rows, canaries) if ruleset == "standard" else None,
+        canaries=list(canaries) if canaries is not None else None,
     )
     return doc.model_dump(exclude_none=True)
 

@@ -90,6 +90,9 @@ class Document(BaseModel):
     provenance: dict[str, Any]
     rows: list[Row]
     calibration: list[dict[str, Any]] | None = None
+    #: The adversarial canaries against the honest policy they modify, on the same seeds
+    #: (``evaluation.canaries.report``), when the leaderboard ran them.
+    canaries: list[dict[str, Any]] | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Document:

@@ -90,6 +90,12 @@ class GovWorkflowGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
     default), ``reward`` ("grade" or "simulator"), ``max_steps`` (default: the ruleset's).
 
     ## Version History
+    * v1 (standard ids; the legacy ids stay v0): grading v1 of the standard ruleset (the
+      office is settled after the horizon and every case's eventual outcome counts; no
+      escalation component; grades round once; capped episodes are provisional), new
+      weights, and two simulator fixes (an absent officer cannot be moved; a same-day
+      round trip costs one officer-day). The grade-delta reward follows the new grade;
+      actions and features are unchanged. ``docs/standard-ruleset.md`` has the details.
     * v0: first release (85 macro-actions, squashed features with decision flags,
       grade-delta reward).
     """

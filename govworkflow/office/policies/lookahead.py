@@ -1,8 +1,8 @@
-"""``oracle_lookahead``: the upper-bound reference (a privileged rollout policy).
+"""``oracle_lookahead``: the best play we know (a privileged rollout policy).
 
 At the first action of each day it copies the running episode (``Simulator.snapshot``,
 random generator included) and, for each of a few *variants* of the ``sla_aware``
-heuristic (other priority modes, escalating more or not at all, no rebalancing), plays
+heuristic (other priority modes, not escalating, rebalancing now and then or daily), plays
 that variant for the day and then ``sla_aware`` itself for ``horizon_days`` more days.
 It then plays the day with the variant whose copy ended with the best grade.
 
@@ -10,8 +10,9 @@ Because the standard office draws all its randomness from exogenous events in a 
 order, the copies meet exactly the future the real episode will meet: the policy sees
 future arrivals, events and applicants' answers. It is therefore not a policy an agent
 could run, but a reference: a rollout of ``sla_aware`` with the base among its
-candidates never does worse than ``sla_aware`` over the look-ahead window, and every
-other result can be read as a share of the headroom between a policy and this bound.
+candidates never does worse than ``sla_aware`` over the look-ahead window. It is listed
+apart from the policies; the ceiling reference is the analytic bound
+(``office.rulesets.standard.bound``), which no policy can beat.
 It needs the simulator and costs about ``len(variants) x horizon_days`` simulated days
 per real day.
 """
@@ -36,8 +37,8 @@ DEFAULT_VARIANTS: tuple[dict[str, Any], ...] = (
     {"mode": PriorityMode.BACKLOG_CLEARANCE},
     {"mode": PriorityMode.OLDEST_FIRST},
     {"escalate": False},
-    {"rebalance": False},
-    {"rebalance_every_days": 1, "rebalance_gap": 0.1},
+    {"rebalance": True},
+    {"rebalance": True, "rebalance_every_days": 1, "rebalance_gap": 0.1},
 )
 
 
@@ -48,7 +49,7 @@ class OracleLookahead:
     name: str = "oracle_lookahead"
     privileged: ClassVar[bool] = True  # sees the future: a reference, listed apart
     description: str = (
-        "upper-bound reference: each day, tries sla_aware variants on copies of the episode "
+        "privileged reference: each day, tries sla_aware variants on copies of the episode "
         "that see the true future, and plays the best (privileged; needs the simulator)"
     )
     horizon_days: int = 10

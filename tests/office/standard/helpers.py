@@ -53,15 +53,3 @@ def play(sim: StandardSimulator, policy: Policy | None = None, seed: int | None 
         obs = sim.observe()
         sim.step(policy.act(obs, sim) if policy is not None else chase_documents(obs))
     return sim
-
-
-#: Calibration targets the committed standard leaderboard misses, said in
-#: docs/standard-ruleset.md (Calibration): the look-ahead reference is too close to the
-#: best rules (below c_mu and PPO on two tasks), and on mixed_urgency_medium max_weight
-#: leaves fewer citizens late than urgent_first but scores lower (it serves urgent cases
-#: and fairness far worse). Strict expected failures track them (test_leaderboard).
-OPEN_TARGETS = {
-    "upper bound - best heuristic",
-    "upper bound - best non-privileged policy",
-    "pairs where the grade disagrees with citizens",
-}

@@ -50,13 +50,21 @@ def test_no_canary_wins_by_artefact_on_development_seeds() -> None:
 
 
 def test_the_committed_canary_check() -> None:
-    doc = json.loads((RESULTS / "canaries-standard.json").read_text())
-    assert doc["format"] == "govworkflow-canaries" and doc["calibration"]["ok"]
-    assert {(r["task_id"], r["canary"]) for r in doc["rows"]} == {(t, c) for t in RULESET.tasks for c in CANARIES}
-    assert all(r["score"]["n"] >= 100 for r in doc["rows"])
-    assert doc["calibration"] == check(doc["rows"])
+    """The committed leaderboard ran every canary on its held-out seeds; none wins."""
+    doc = json.loads((RESULTS / "leaderboard-standard.json").read_text())
+    rows = doc["canaries"]
+    assert {(r["task_id"], r["canary"]) for r in rows} == {(t, c) for t in RULESET.tasks for c in CANARIES}
+    assert all(r["score"]["n"] >= 100 for r in rows)
+    assert check(rows)["ok"]
+    per_task = [c for c in doc["calibration"] if c["check"] == "canaries winning by artefact"]
+    assert len(per_task) == len(RULESET.tasks) and all(c["ok"] for c in per_task)
 
 
 def test_a_canary_is_graded_like_any_policy() -> None:
     r = run_episode(RULESET, "district_backlog_easy", CANARIES["quitter"](), 3)
     assert r.faithful and 0.0 <= r.score <= 1.0
+
+
+def test_an_unknown_canary_is_named() -> None:
+    with pytest.raises(ValueError, match="unknown canary 'nope'; valid choices: escalation_farmer"):
+        report({"district_backlog_easy": [1]}, ["nope"])

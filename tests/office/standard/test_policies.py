@@ -60,7 +60,7 @@ def test_sla_aware_beats_the_legacy_heuristics() -> None:
         assert scores["sla_aware"] == max(scores.values()), (task_id, scores)
 
 
-def test_the_upper_bound_sees_the_future_and_beats_sla_aware() -> None:
+def test_the_look_ahead_sees_the_future_and_beats_sla_aware() -> None:
     seeds = [40, 41]
     ours = evaluate("district_backlog_easy", "sla_aware", seeds, "standard")
     bound = evaluate("district_backlog_easy", "oracle_lookahead", seeds, "standard")

@@ -4,6 +4,7 @@ from govworkflow.core.assets import PPO
 from govworkflow.office.policies.ladder import LADDER
 from govworkflow.office.ruleset import Ruleset
 from govworkflow.office.rulesets.standard import grading
+from govworkflow.office.rulesets.standard.bound import upper_bound
 from govworkflow.office.rulesets.standard.sim import StandardSimulator
 from govworkflow.office.rulesets.standard.tasks import StandardTask, TaskFileError, load_task_file, load_tasks
 from govworkflow.office.rulesets.standard.views import StandardObservation, StandardQueue
@@ -27,4 +28,5 @@ RULESET = Ruleset(
     policies={**LADDER, "ppo": PPO},
     default_max_steps=1000,
     version=grading.VERSION,
+    bound=upper_bound,
 )
