@@ -21,3 +21,11 @@ bench:  ## speed figures (printed, not asserted)
 	$(PYTHON) benchmarks/bench_legacy.py
 	$(PYTHON) benchmarks/bench_standard.py
 	$(PYTHON) benchmarks/bench_triage.py
+
+.PHONY: colab release-check
+
+colab:  ## simulate Colab: a fresh venv with Colab's pins, every notebook alone in an empty folder
+	$(PYTHON) scripts/colab_sim.py
+
+release-check:  ## build the sdist and the wheel and check them (twine check, the files they carry)
+	$(PYTHON) scripts/release_check.py

@@ -64,7 +64,7 @@ class HttpEnv:
     def reset(self, seed: int) -> Observation:
         body = {**self.params, "seed": seed, "session_id": self.sid}
         data = self._post("/reset", body)
-        self.sid = data["session_id"]
+        self.sid = data["metadata"]["session_id"]
         return load_observation(data["observation"])
 
     def step(self, action: Any) -> tuple[Observation, float, bool, bool, dict[str, Any]]:
@@ -72,9 +72,9 @@ class HttpEnv:
         data = self._post("/step", {"session_id": self.sid, "action": action_json})
         return (
             load_observation(data["observation"]),
-            data["reward"],
-            data["terminated"],
-            data["truncated"],
+            data["metadata"]["raw_reward"],
+            data["metadata"]["terminated"],
+            data["metadata"]["truncated"],
             {},
         )
 
@@ -141,7 +141,8 @@ def start_server(max_sessions: int) -> tuple[subprocess.Popen[str], str]:
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.getenv("PYTHONPATH")]))}
     cmd = [sys.executable, "-m", "govworkflow", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    cmd += ["--max-sessions", str(max_sessions), "--log-level", "warning"]
+    cmd += ["--max-sessions", str(max_sessions), "--max-sessions-per-client", str(max_sessions)]
+    cmd += ["--log-level", "warning"]
     proc = subprocess.Popen(cmd, env=env, text=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

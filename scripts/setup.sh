@@ -15,6 +15,10 @@ if ! "$PY" -c "import torch, sys; sys.exit(torch.__version__.split('+')[0] != '2
 fi
 EXTRA=all
 [[ "${1:-}" == "--test" ]] && EXTRA=test
+# `openenv` (the extra) and the frozen `openenv-core` install the same modules: drop the old one first.
+if "$PY" -m pip show openenv-core >/dev/null 2>&1; then
+  "$PY" -m pip uninstall --quiet -y openenv-core
+fi
 "$PY" -m pip install --quiet -e ".[$EXTRA]"
 
 if [[ "$EXTRA" == "test" ]]; then

@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "server": 5,
     "viz": 5,
     "cli": 6,
+    "course": 6,  # the notebook course: exercises over every layer, and its data
 }
 #: Same-layer packages that must not import each other.
 APART = [{"office", "triage"}, {"server", "viz"}]

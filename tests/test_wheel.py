@@ -102,7 +102,15 @@ def test_the_wheel_is_small_and_holds_the_models_and_task_files(wheel: Path) -> 
     assert set(tasks) <= names, set(tasks) - names
     assert "govworkflow/py.typed" in names
     data = sorted(n for n in names if not n.endswith(".py") and not n.startswith("govworkflow-0"))
-    assert data == sorted(["govworkflow/py.typed", *models, *tasks]), "unexpected data files in the wheel"
+    # the published results and transcript the notebooks read (govworkflow.course.data.SHIPPED)
+    course = sorted(
+        p.relative_to(ROOT).as_posix() for d in ("results", "episodes") for p in (PACKAGE / "assets" / d).glob("*.json")
+    )
+    # the browser playground's page (govworkflow serve: /web)
+    static = sorted(p.relative_to(ROOT).as_posix() for p in (PACKAGE / "server" / "static").iterdir() if p.is_file())
+    assert {"govworkflow/server/static/index.html", "govworkflow/server/static/app.js"} <= set(static)
+    expected = ["govworkflow/py.typed", *models, *tasks, *course, *static]
+    assert data == sorted(expected), "unexpected data files in the wheel"
     for name in names:
         top = name.split("/")[0]
         assert top == "govworkflow" or top.endswith(".dist-info"), name

@@ -191,9 +191,11 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 #: ``ServerConfig`` field -> the ``serve`` option that sets it.
 SERVE_OPTIONS = {
+    "max_sessions_per_client": "--max-sessions-per-client",
     "max_sessions": "--max-sessions",
     "idle_timeout_s": "--idle-timeout",
     "max_body_bytes": "--max-body-bytes",
+    "allowed_hosts": "--allow-host",
 }
 
 
@@ -206,6 +208,16 @@ def _add_serve(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--max-body-bytes", type=int, default=65536, help="largest request or message (default 65536)")
     p.add_argument(
+        "--max-sessions-per-client", type=int, default=16, help="sessions one client address may hold (default 16)"
+    )
+    p.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="HOST",
+        help="a Host/Origin name to accept (repeat; *.example.org for subdomains, * for any; "
+        "default: localhost, 127.0.0.1, ::1)",
+    )
+    p.add_argument(
         "--log-level", default="info", choices=LOG_LEVELS, help=f"uvicorn log level, one of {', '.join(LOG_LEVELS)}"
     )
 
@@ -214,7 +226,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     """Serve the environment (OpenEnv protocol); needs the ``server`` extra."""
     try:
         from govworkflow.server.running import serve
-        from govworkflow.server.sessions import ServerConfig
+        from govworkflow.server.sessions import DEFAULT_ALLOWED_HOSTS, ServerConfig
     except ImportError as err:
         raise MissingExtraError(err.name or "fastapi", "server") from None
     if not 0 <= args.port <= 65535:
@@ -224,6 +236,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             max_sessions=args.max_sessions,
             idle_timeout_s=args.idle_timeout,
             max_body_bytes=args.max_body_bytes,
+            max_sessions_per_client=args.max_sessions_per_client,
+            allowed_hosts=tuple(args.allow_host) if args.allow_host else DEFAULT_ALLOWED_HOSTS,
         )
     except ValueError as err:  # name the option, not the field: "--max-sessions must ..."
         message = str(err)

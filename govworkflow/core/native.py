@@ -127,6 +127,13 @@ class EpisodeHolder(Generic[SimT, RecT]):
         Raises ``InvalidActionError`` for an action that cannot be read (nothing changes)
         and ``EpisodeFinishedError`` once the episode has ended.
         """
+        reward, terminated, truncated, info = self.advance(action)
+        return StepResult(self.simulator.observe(), reward, terminated, truncated, info)
+
+    def advance(self, action: Any) -> tuple[float, bool, bool, dict[str, Any]]:
+        """``step`` without building the observation: ``(reward, terminated, truncated,
+        info)``, for a caller that reads the simulator another way (the gym adapter's
+        encoder). Recorded and checked exactly like ``step``."""
         sim = self.simulator
         act = type(self).parse_action(action)
         if sim.done:
@@ -135,7 +142,7 @@ class EpisodeHolder(Generic[SimT, RecT]):
         step = StepRecord(sim.steps, sim.clock, act, reward, components, sim.last_valid, sim.last_message)
         self.record.append(step, terminated, truncated)
         self._extend_history()
-        return StepResult(sim.observe(), reward, terminated, truncated, self._info(components))
+        return reward, terminated, truncated, self._info(components)
 
     def observe(self) -> Any:
         """The current observation (the same one the last step returned)."""

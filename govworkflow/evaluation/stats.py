@@ -35,6 +35,7 @@ __all__ = [
     "bootstrap_ci",
     "mean_ci",
     "paired_difference",
+    "probability_of_improvement",
     "settings",
 ]
 
@@ -167,3 +168,12 @@ def paired_difference(a: Mapping[int, float], b: Mapping[int, float]) -> PairedD
         wins=sum(d > 0 for d in diffs),
         losses=sum(d < 0 for d in diffs),
     )
+
+
+def probability_of_improvement(a: Mapping[int, float], b: Mapping[int, float]) -> Interval:
+    """The chance that ``a`` scores higher than ``b`` on a seed (ties count a half),
+    estimated over the seeds both were played on, with its bootstrap interval."""
+    paired_difference(a, b)  # refuses unpaired seeds and non-finite scores, naming them
+    seeds = sorted(a)
+    wins = [1.0 if a[s] > b[s] else 0.5 if a[s] == b[s] else 0.0 for s in seeds]
+    return mean_ci(wins)

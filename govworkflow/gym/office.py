@@ -138,14 +138,15 @@ class GovWorkflowGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
         return self.encoder.encode(obs), self._info(self.office.reset_info())
 
     def step(self, action: int | np.integer) -> tuple[np.ndarray, SupportsFloat, bool, bool, dict]:
-        obs, reward, terminated, truncated, info = self.office.step(self.actions[self._action_index(action)])
+        reward, terminated, truncated, info = self.office.advance(self.actions[self._action_index(action)])
+        sim = self.office.simulator
         # the running estimate step by step, the grade itself at the end: the rewards of an
         # episode still add up to its final grade minus the estimate at reset
-        score = self.office.grade().score if terminated or truncated else self.office.simulator.running_score()
+        score = self.office.grade().score if terminated or truncated else sim.running_score()
         if self.reward_mode == "grade":
             reward = score - self._score
         self._score = score
-        return self.encoder.encode(obs), float(reward), bool(terminated), bool(truncated), self._info(info)
+        return self.encoder.encode_simulator(sim), float(reward), bool(terminated), bool(truncated), self._info(info)
 
     @property
     def native(self) -> GovWorkflowEnv:

@@ -22,13 +22,15 @@ observation lacks encode as 0.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
 
 from govworkflow.core.kernel import Simulator
-from govworkflow.office.models import Action, Observation
+from govworkflow.office.models import Action, Observation, ServiceQueue
 from govworkflow.office.policies.sla_aware import (
     documents_target,
     escalation_target,
@@ -36,6 +38,8 @@ from govworkflow.office.policies.sla_aware import (
     rebalance_pair,
     staffing_target,
 )
+from govworkflow.office.rulesets.standard.dynamics import STAGES as ROW_STAGES
+from govworkflow.office.rulesets.standard.views import QueueRow
 from govworkflow.office.vocab import ActionType, PriorityMode, Service, Stage
 
 __all__ = ["ObservationEncoder", "action_label", "action_masks", "action_table"]
@@ -108,23 +112,23 @@ class ObservationEncoder:
 
     def encode(self, obs: Observation) -> np.ndarray:
         """A fresh float32 vector with every entry in [0, 1]."""
+        return self._encode(obs.queues, obs)
+
+    def encode_simulator(self, sim: Simulator) -> np.ndarray:
+        """``encode(sim.observe())``, from the simulator's own rows when it offers them
+        (``rows()`` and ``office_row()``: the standard rules; no observation is built),
+        else through ``observe``. Equal entry for entry (a test checks it)."""
+        rows = getattr(sim, "rows", None)
+        if rows is None:
+            return self.encode(sim.observe())
+        return self._encode(rows(), sim.office_row())  # type: ignore[attr-defined]
+
+    def _encode(self, queues: Sequence[Any], office: Any) -> np.ndarray:
+        obs = office
         x = np.zeros(self.size, dtype=np.float32)
-        per = self.per_service
-        fields = self.queue_fields
-        for q in obs.queues:
-            base = _SERVICES.index(q.service) * per
-            x[base] = 1.0
-            for j, (name, k) in enumerate(fields, start=1):
-                v = float(getattr(q, name, 0.0))
-                x[base + j] = v / (v + k) if v > 0 else 0.0
-            counts = q.stage_counts
-            for j, stage in enumerate(_STAGES, start=1 + len(fields)):
-                v = float(counts.get(stage, 0))
-                x[base + j] = v / (v + 5.0)
-            p = pressure(q)
-            x[base + 1 + len(fields) + len(_STAGES)] = p / (p + 0.5)
-        self._mark_targets(obs, x)
-        i = len(_SERVICES) * per
+        if queues:
+            self._encode_queues(queues, x)
+        i = len(_SERVICES) * self.per_service
         x[i] = min(1.0, obs.day / obs.max_days) if obs.max_days else 0.0
         if obs.priority_mode in _MODES:
             x[i + 1 + _MODES.index(obs.priority_mode)] = 1.0
@@ -139,22 +143,60 @@ class ObservationEncoder:
             x[j] = min(1.0, max(0.0, v)) if k == 0 else v / (v + k)
         return x
 
-    def _mark_targets(self, obs: Observation, x: np.ndarray) -> None:
-        queues = obs.queues
-        if not queues:
-            return
-        first = self.per_service - len(_DECISIONS) + 1  # offset of staff_target in a slot
-        pair = rebalance_pair(queues)
+    def _encode_queues(self, queues: Sequence[Any], x: np.ndarray) -> None:
+        """The service slots: presence, squashed counts, stage counts, pressure, targets
+        (all queues at once; each squash in float64, then stored as float32). ``queues``:
+        an observation's queues, or ``QueueRow``s (their fields in the encoder's order)."""
+        names, scales = _fields(self.ruleset)
+        rows = len(queues)
+        known: dict[int, float] = {id(q): pressure(q) for q in queues}
+        press = np.fromiter(known.values(), dtype=np.float64, count=rows)
+        if isinstance(queues[0], QueueRow) and names == QueueRow._fields[2:]:
+            values = np.array([q[2:] for q in queues], dtype=np.float64)
+            stages = np.array([q[1] for q in queues], dtype=np.float64)[:, _ROW_STAGES]
+        else:
+            values = np.array([[getattr(q, name, 0.0) for name in names] for q in queues], dtype=np.float64)
+            stages = np.array([[q.stage_counts.get(stage, 0) for stage in _STAGES] for q in queues], dtype=np.float64)
+        block = np.empty((rows, 2 + len(names) + len(_STAGES)))
+        block[:, 0] = 1.0
+        np.divide(values, values + scales, out=block[:, 1 : 1 + len(names)], where=values > 0)
+        block[:, 1 : 1 + len(names)][~(values > 0)] = 0.0
+        block[:, 1 + len(names) : -1] = stages / (stages + 5.0)
+        block[:, -1] = press / (press + 0.5)
+        slots = [_SLOT[q.service] for q in queues]
+        per = self.per_service
+        grid = x[: len(_SERVICES) * per].reshape(len(_SERVICES), per)
+        grid[slots, : block.shape[1]] = block
+        key = known.__getitem__
+
+        def lookup(q: ServiceQueue) -> float:
+            return key(id(q))
+
+        first = per - len(_DECISIONS) + 1  # offset of staff_target in a slot
+        seen: list[Any] = list(queues)  # queue-like: the rules read the same named fields
+        pair = rebalance_pair(seen, key=lookup)
         targets = (
-            staffing_target(queues),
-            documents_target(queues),
-            escalation_target(queues),
+            staffing_target(seen, key=lookup),
+            documents_target(seen),
+            escalation_target(seen, key=lookup),
             pair[0] if pair else None,
             pair[1] if pair else None,
         )
         for j, q in enumerate(targets):
             if q is not None:
-                x[_SERVICES.index(q.service) * self.per_service + first + j] = 1.0
+                grid[_SLOT[q.service], first + j] = 1.0
+
+
+@cache
+def _fields(ruleset: str) -> tuple[tuple[str, ...], np.ndarray]:
+    """A ruleset's per-service field names and their squash scales."""
+    fields = QUEUE_FIELDS + EXTRA_QUEUE_FIELDS.get(ruleset, ())
+    return tuple(f for f, _ in fields), np.array([k for _, k in fields], dtype=np.float64)
+
+
+_SLOT = {s: i for i, s in enumerate(_SERVICES)}
+#: Where each of the encoder's stages sits in a ``QueueRow``'s stage counts.
+_ROW_STAGES = [ROW_STAGES.index(s) for s in _STAGES]
 
 
 @cache
@@ -187,6 +229,38 @@ def action_label(index: int) -> str:
 
 
 def action_masks(sim: Simulator) -> np.ndarray:
-    """Boolean mask over ``action_table()``: True where the action is valid now."""
-    why = sim.why_invalid
-    return np.fromiter((why(a) is None for a in action_table()), dtype=bool, count=len(action_table()))
+    """Boolean mask over ``action_table()``: True where the action is valid now.
+
+    From the simulator's ``action_facts()`` in one pass when it has them (the standard
+    rules), else by asking ``why_invalid`` about every action."""
+    facts = getattr(sim, "action_facts", None)
+    if facts is None:
+        why = sim.why_invalid
+        return np.fromiter((why(a) is None for a in action_table()), dtype=bool, count=len(action_table()))
+    reserve, request, escalate, move = facts()
+    slots = _slots(tuple(getattr(sim, "services", ())))
+    mask = np.zeros(len(action_table()), dtype=bool)
+    mask[: 1 + len(_MODES)] = True  # advance, and every mode
+    n = len(_SERVICES)
+    assign, docs, esc = 1 + len(_MODES), 1 + len(_MODES) + n, 1 + len(_MODES) + 2 * n
+    for k, slot in enumerate(slots):
+        mask[assign + slot] = reserve
+        mask[docs + slot] = request[k]
+        mask[esc + slot] = escalate[k]
+        if move[k]:
+            for slot_to in slots:
+                if slot_to != slot:
+                    mask[_MOVES[slot][slot_to]] = True
+    return mask
+
+
+#: ``_MOVES[a][b]``: the index of "move one officer from service slot a to slot b".
+_MOVES: list[dict[int, int]] = [{} for _ in _SERVICES]
+for _i, (_a, _b) in enumerate((a, b) for a in range(len(_SERVICES)) for b in range(len(_SERVICES)) if a != b):
+    _MOVES[_a][_b] = 1 + len(_MODES) + 3 * len(_SERVICES) + _i
+
+
+@cache
+def _slots(services: tuple[str, ...]) -> tuple[int, ...]:
+    """The ``Service``-order slot of each of a task's services."""
+    return tuple(_SERVICES.index(s) for s in services)

@@ -172,10 +172,11 @@ class GovWorkflowClient:
         )
         _, data = self._call({"type": "step", "data": payload})
         obs = self.adapter.load_observation(data["observation"])
-        terminated, truncated = bool(data["terminated"]), bool(data["truncated"])
+        meta = data["metadata"]
+        terminated, truncated = bool(meta["terminated"]), bool(meta["truncated"])
         self._obs, self._done = obs, terminated or truncated
-        reward = data["reward"]
-        return StepResult(obs, float("nan") if reward is None else float(reward), terminated, truncated, data["info"])
+        reward = meta["raw_reward"]  # the simulator's own reward, as the local env returns it
+        return StepResult(obs, float("nan") if reward is None else float(reward), terminated, truncated, meta["info"])
 
     def state(self) -> EpisodeState:
         """The full (privileged) episode state."""

@@ -1,25 +1,31 @@
 """The wire protocol shared by the server and the client (no web framework imported here).
 
-It follows the OpenEnv 0.3 protocol (``openenv-core``):
+It follows the OpenEnv 0.10 protocol (PyPI ``openenv``):
 
 * WebSocket ``/ws``: the client sends ``{"type": "reset", "data": {...}}``,
-  ``{"type": "step", "data": <action>}``, ``{"type": "state"}`` or ``{"type": "close"}``;
-  the server answers ``{"type": "observation", "data": {"observation": ..., "reward": ...,
-  "done": ...}}``, ``{"type": "state", "data": ...}`` or ``{"type": "error", "data":
-  {"message": ..., "code": ...}}`` with OpenEnv's error codes.
-* Two additions that OpenEnv clients simply never see: observation replies also carry
-  ``terminated``, ``truncated`` and ``info``; and ``{"type": "grade"}`` answers
-  ``{"type": "grade", "data": <Grade>}``. Error replies add ``error_type`` (the Python
-  exception class) so our client can raise the same exception the local env raises.
+  ``{"type": "step", "data": <action>}``, ``{"type": "state"}``, ``{"type": "mcp", "data":
+  <JSON-RPC request>}`` or ``{"type": "close"}``; the server answers ``{"type":
+  "observation", "data": {"observation": ..., "reward": ..., "done": ..., "metadata":
+  ...}}``, ``{"type": "state", "data": ...}``, ``{"type": "mcp", "data": <JSON-RPC
+  reply>}`` or ``{"type": "error", "data": {"message": ..., "code": ...}}`` with
+  OpenEnv's error codes.
+* ``metadata`` carries what OpenEnv's reply has no field for: ``terminated``,
+  ``truncated``, ``info`` and ``raw_reward`` (the simulator's own reward; ``reward`` is
+  that reward bounded into ``REWARD_RANGE`` by ``served_reward``).
+* Our additions: ``{"type": "grade"}`` answers ``{"type": "grade", "data": <Grade>}``;
+  error replies add ``error_type`` (the Python exception class) so our client can raise
+  the same exception the local env raises.
 """
 
 from __future__ import annotations
 
+import json
 import math
+import reprlib
 from functools import cache
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, TypeAdapter, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, TypeAdapter, ValidationError
 
 from govworkflow.core.errors import (
     EpisodeFinishedError,
@@ -32,8 +38,15 @@ from govworkflow.office.models import EpisodeState, Observation, ServiceQueue
 from govworkflow.office.rulesets import RULESETS
 
 __all__ = [
+    "MAX_JSON_DEPTH",
+    "REWARD_RANGE",
     "CapacityError",
+    "ClientLimitError",
+    "ForbiddenError",
+    "JSONInt",
     "MalformedJSONError",
+    "MethodNotAllowedError",
+    "NotFoundError",
     "PayloadTooLargeError",
     "RequestError",
     "ResetParams",
@@ -46,6 +59,9 @@ __all__ = [
     "error_from_payload",
     "load_observation",
     "one_line",
+    "parse_json",
+    "served_reward",
+    "short_repr",
     "state_payload",
     "step_payload",
 ]
@@ -98,18 +114,52 @@ class PayloadTooLargeError(RequestError):
     status = 413
 
 
+class NotFoundError(RequestError):
+    """A path, environment, split or task index that does not exist."""
+
+    status = 404
+
+
+class MethodNotAllowedError(RequestError):
+    """An HTTP method the path does not take."""
+
+    status = 405
+
+
+class ForbiddenError(RequestError):
+    """A request whose ``Host`` or ``Origin`` is not on the server's allow-list."""
+
+    status = 403
+
+
 class CapacityError(ServerError):
-    """All session slots are taken; close a session or try later."""
+    """All session slots are taken; close a session or try later (``retry_after_s``)."""
 
     code = WSCode.CAPACITY_REACHED
     status = 503
 
-    def __init__(self, active_sessions: int, max_sessions: int) -> None:
+    def __init__(self, active_sessions: int, max_sessions: int, retry_after_s: int = 1) -> None:
         self.active_sessions = active_sessions
         self.max_sessions = max_sessions
-        super().__init__(
-            f"server at capacity: {active_sessions} of {max_sessions} sessions in use; "
-            "close a session (or wait for idle ones to expire) and try again"
+        self.retry_after_s = retry_after_s
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        return (
+            f"server at capacity: {self.active_sessions} of {self.max_sessions} sessions in use; "
+            f"close a session (or wait for idle ones to expire) and try again in {self.retry_after_s} s"
+        )
+
+
+class ClientLimitError(CapacityError):
+    """This client (its address) already holds as many sessions as one client may."""
+
+    status = 429
+
+    def _message(self) -> str:
+        return (
+            f"too many sessions from this client: {self.active_sessions} of {self.max_sessions} allowed "
+            f"per client; close one of yours and try again in {self.retry_after_s} s"
         )
 
 
@@ -136,6 +186,9 @@ _BY_NAME: dict[str, type[Exception]] = {
         MalformedJSONError,
         UnknownMessageTypeError,
         PayloadTooLargeError,
+        NotFoundError,
+        MethodNotAllowedError,
+        ForbiddenError,
         SessionError,
         ServerError,
     )
@@ -148,7 +201,11 @@ def describe_error(exc: Exception) -> tuple[str, int, dict[str, Any]]:
     if isinstance(exc, ServerError):
         code, status = exc.code, exc.status
         if isinstance(exc, CapacityError):
-            data |= {"active_sessions": exc.active_sessions, "max_sessions": exc.max_sessions}
+            data |= {
+                "active_sessions": exc.active_sessions,
+                "max_sessions": exc.max_sessions,
+                "retry_after_s": exc.retry_after_s,
+            }
     else:
         code, status = next(
             (v for cls, v in _CORE_ERRORS.items() if isinstance(exc, cls)), (WSCode.EXECUTION_ERROR, 500)
@@ -165,8 +222,11 @@ def error_from_payload(data: dict[str, Any]) -> Exception:
     name = data.get("error_type")
     if name == "UnknownNameError" and "kind" in data:
         return UnknownNameError(data["kind"], data.get("value"), data.get("choices", ()))
-    if name == "CapacityError" or data.get("code") == WSCode.CAPACITY_REACHED:
-        return CapacityError(int(data.get("active_sessions", 0)), int(data.get("max_sessions", 0)))
+    if name in ("CapacityError", "ClientLimitError") or data.get("code") == WSCode.CAPACITY_REACHED:
+        cap = ClientLimitError if name == "ClientLimitError" else CapacityError
+        return cap(
+            int(data.get("active_sessions", 0)), int(data.get("max_sessions", 0)), int(data.get("retry_after_s", 1))
+        )
     cls = _BY_NAME.get(str(name))
     if cls is None:
         by_code = {
@@ -185,12 +245,85 @@ def one_line(err: ValidationError, what: str, drop: tuple[str, ...] = ("body",))
     for e in err.errors():
         loc = ".".join(str(x) for x in e["loc"] if x not in drop) or what
         msg = "unknown field" if e["type"] == "extra_forbidden" else e["msg"]
-        shown = repr(e.get("input"))
-        parts.append(f"{loc}: {msg} (got {shown[:80]})")
+        parts.append(f"{loc}: {msg} (got {short_repr(e.get('input'))})")
     return f"invalid {what}: " + "; ".join(parts)
 
 
+#: The deepest nesting of objects and arrays a body or message may have.
+MAX_JSON_DEPTH = 32
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxdict, _REPR.maxlist = 3, 60, 60, 6, 6
+
+
+def short_repr(value: Any) -> str:
+    """``repr(value)`` cut to a few levels and characters (safe on any input, however deep)."""
+    text = _REPR.repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def parse_json(raw: str | bytes, what: str = "body") -> Any:
+    """``raw`` parsed as JSON, or ``MalformedJSONError`` (also for nesting deeper than
+    ``MAX_JSON_DEPTH``); never any other exception."""
+    try:
+        value = json.loads(raw)
+    except RecursionError:
+        raise MalformedJSONError(f"{what} is not valid JSON: nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except ValueError as err:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise MalformedJSONError(f"{what} is not valid JSON: {err}") from None
+    if _too_deep(value, MAX_JSON_DEPTH):
+        raise MalformedJSONError(f"{what} is not valid JSON: nested deeper than {MAX_JSON_DEPTH} levels")
+    return value
+
+
+def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """A JSON schema with every local ``$ref`` into its ``$defs`` replaced by the definition
+    (for models without recursion), so it can be embedded anywhere (OpenAPI, MCP tools)."""
+    defs = schema.get("$defs", {})
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return walk({**defs[ref.rsplit("/", 1)[1]], **{k: v for k, v in node.items() if k != "$ref"}})
+            return {k: walk(v) for k, v in node.items() if k != "$defs"}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    result: dict[str, Any] = walk(schema)
+    return result
+
+
 # -- requests ------------------------------------------------------------------------
+def _whole(value: Any) -> Any:
+    """A JSON number with no fractional part (``7.0``) as the integer it is; anything else
+    unchanged, for the strict integer check (``true``, ``"7"`` and ``7.5`` are refused)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+#: An integer, written as JSON writes integers (``7`` or ``7.0``, as JSON Schema reads them).
+JSONInt = Annotated[StrictInt, BeforeValidator(_whole)]
+
+
 class ResetParams(BaseModel):
     """What ``reset`` takes: everything is optional (defaults: the session's ruleset and
     task, the task's own seed)."""
@@ -199,8 +332,8 @@ class ResetParams(BaseModel):
 
     ruleset: str | None = Field(None, description="Ruleset name (default: the session's, else the default).")
     task_id: str | None = Field(None, description="Task id (default: the session's current task).")
-    seed: StrictInt | None = Field(None, ge=0, description="Episode seed (default: the task's seed).")
-    max_steps: StrictInt | None = Field(None, ge=1, description="Cut the episode after this many steps.")
+    seed: JSONInt | None = Field(None, ge=0, description="Episode seed (default: the task's seed).")
+    max_steps: JSONInt | None = Field(None, ge=1, description="Cut the episode after this many steps.")
     episode_id: str | None = Field(None, max_length=255, description="Your label for the episode.")
 
     @classmethod
@@ -218,8 +351,12 @@ class WSMessage(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    type: Literal["reset", "step", "state", "grade", "close"]
+    type: Literal["reset", "step", "state", "grade", "mcp", "close"]
     data: dict[str, Any] | None = None
+
+
+#: Every WebSocket message type, in the order the docs list them.
+WS_TYPES: tuple[str, ...] = ("reset", "step", "state", "grade", "mcp", "close")
 
 
 #: What ``step`` data may carry besides the action's own fields (OpenEnv's Action base).
@@ -291,22 +428,45 @@ def observation_schema(ruleset: str) -> dict[str, Any]:
     return schema
 
 
-def _finite(x: float) -> float | None:
-    return x if math.isfinite(x) else None
+#: The range every served ``reward`` lies in (``openenv.yaml`` declares it).
+REWARD_RANGE: tuple[float, float] = (-1.0, 1.0)
+
+
+def served_reward(raw: float, scale: float) -> float:
+    """The simulator's reward ``raw`` bounded into ``REWARD_RANGE``: ``x / (1 + |x|)`` with
+    ``x = raw / scale``. Monotone, odd, close to ``x`` for small rewards, never clipped and
+    invertible (``raw = scale * r / (1 - |r|)``); ``±inf`` maps to ``±1`` and NaN to 0."""
+    if math.isnan(raw):
+        return 0.0
+    if math.isinf(raw):
+        return math.copysign(1.0, raw)
+    x = raw / scale
+    return x / (1.0 + abs(x))
 
 
 def step_payload(
-    observation: dict[str, Any], reward: float | None, terminated: bool, truncated: bool, info: dict[str, Any]
+    observation: dict[str, Any],
+    reward: float | None,
+    terminated: bool,
+    truncated: bool,
+    info: dict[str, Any],
+    reward_scale: float = 1.0,
 ) -> dict[str, Any]:
-    """The reply data after ``reset`` (reward ``None``) or ``step``, for any environment:
-    the JSON ``observation``, OpenEnv's three keys, termination and info."""
+    """The reply data after ``reset`` (reward ``None``) or ``step``, for any environment, in
+    OpenEnv's shape (``observation``, ``reward``, ``done``, ``metadata``): ``reward`` is the
+    bounded reward, ``metadata`` has ``terminated``, ``truncated``, ``info`` and
+    ``raw_reward`` (the simulator's own, ``None`` after reset)."""
+    raw = None if reward is None else float(reward)
     return {
         "observation": observation,
-        "reward": None if reward is None else _finite(float(reward)),
+        "reward": None if raw is None else served_reward(raw, reward_scale),
         "done": bool(terminated or truncated),
-        "terminated": bool(terminated),
-        "truncated": bool(truncated),
-        "info": info,
+        "metadata": {
+            "terminated": bool(terminated),
+            "truncated": bool(truncated),
+            "raw_reward": raw if raw is None or math.isfinite(raw) else None,
+            "info": info,
+        },
     }
 
 

@@ -69,6 +69,12 @@ class BackgroundServer:
         app: Any = None,
     ) -> None:
         self.config = config or ServerConfig()
+        if app is None:
+            from govworkflow.server.app import create_app
+
+            app = create_app(self.config)
+        #: The ASGI application served (``app.state.sessions``: the environment's sessions).
+        self.app = app
         self._server = _uvicorn().Server(_uvicorn_config(host, port, self.config, log_level, app))
         self._thread: threading.Thread | None = None
         self.host = host

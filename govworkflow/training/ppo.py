@@ -27,7 +27,7 @@ import json
 import random
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -123,6 +123,12 @@ class PPOArgs:
     package needs a folder: ``output_dirs``)."""
     progress: bool = True
     """Show a progress bar."""
+    max_wall_s: float | None = None
+    """Stop PPO once this many seconds have passed since the run started (the warm start
+    included); None: train for all ``timesteps``."""
+    use_masking: bool = True
+    """Sample only valid actions (the env's action mask); off, the policy meets invalid
+    actions as penalised no-ops, in training and validation (for comparison)."""
 
     #: Fields that count something (at least 1; ``eval_every`` at least 0).
     COUNTS: ClassVar[tuple[str, ...]] = ("timesteps", "n_envs", "n_steps", "batch_size", "n_epochs",
@@ -137,6 +143,8 @@ class PPOArgs:
         self.eval_every = check_count(self.eval_every, "eval_every", minimum=0)
         for name in ("learning_rate", "clip_range"):
             setattr(self, name, check_positive(getattr(self, name), name))
+        if self.max_wall_s is not None:
+            self.max_wall_s = check_positive(self.max_wall_s, "max_wall_s")
 
 
 @dataclass
@@ -185,6 +193,9 @@ class Target:
     """MaskablePPO's policy: ``"MlpPolicy"`` (an MLP of ``net_arch``) or a policy class."""
     policy_kwargs: dict[str, Any] = field(default_factory=dict)
     """Keyword arguments of a policy class (``"MlpPolicy"`` gets ``net_arch`` from the arguments)."""
+    reference: Callable[[list[int]], dict[str, float]] | None = None
+    """The strongest rules' mean final scores on the validation seeds (by name): the
+    record says when PPO's validation score first passed the best of them."""
 
 
 @dataclass
@@ -252,7 +263,7 @@ def _env_seed(args: PPOArgs, i: int) -> int:
     return args.seed * 1000 + i
 
 
-def final_scores(model: MaskablePPO, env: gym.Env, seeds: list[int]) -> list[float]:
+def final_scores(model: MaskablePPO, env: gym.Env, seeds: list[int], masked: bool = True) -> list[float]:
     """The final grade of the deterministic ``model`` on each of ``seeds``, played through
     ``env`` (any of the package's gym adapters): the one validation loop of every target."""
     out = []
@@ -260,16 +271,20 @@ def final_scores(model: MaskablePPO, env: gym.Env, seeds: list[int]) -> list[flo
         obs, info = env.reset(seed=s)
         done = False
         while not done:
-            action, _ = model.predict(obs, action_masks=info["action_mask"], deterministic=True)
+            mask = info["action_mask"] if masked else None
+            action, _ = model.predict(obs, action_masks=mask, deterministic=True)
             obs, _, terminated, truncated, info = env.step(int(action))
             done = terminated or truncated
         out.append(env.unwrapped.native.grade().score)  # type: ignore[attr-defined]
     return out
 
 
-def validate(model: MaskablePPO, ruleset: str, task: str, seeds: list[int], max_steps: int | None = None) -> float:
+def validate(
+    model: MaskablePPO, ruleset: str, task: str, seeds: list[int], max_steps: int | None = None, masked: bool = True
+) -> float:
     """Mean final score of the deterministic policy over ``seeds`` (an office task)."""
-    return float(np.mean(final_scores(model, GovWorkflowGymEnv(task, ruleset, max_steps=max_steps), seeds)))
+    env = GovWorkflowGymEnv(task, ruleset, max_steps=max_steps)
+    return float(np.mean(final_scores(model, env, seeds, masked)))
 
 
 class _Validation(BaseCallback):
@@ -283,6 +298,8 @@ class _Validation(BaseCallback):
         self.next_eval = args.eval_every or args.timesteps
         self.curve: list[dict[str, float]] = []
         self.start = time.perf_counter()
+        self.reference = target.reference(self.seeds) if target.reference is not None else {}
+        self.passed: dict[str, float] | None = None
 
     def _evaluate(self) -> None:
         score = self.target.validate(cast(MaskablePPO, self.model), self.seeds)
@@ -290,6 +307,8 @@ class _Validation(BaseCallback):
             {"timesteps": float(self.num_timesteps), "validation_score": score,
              "wall_clock_s": round(time.perf_counter() - self.start, 2)}
         )  # fmt: skip
+        if self.passed is None and self.reference and score > max(self.reference.values()):
+            self.passed = dict(self.curve[-1])
         if score > self.best:
             self.best = score
             self.model.save(self.path)
@@ -298,7 +317,8 @@ class _Validation(BaseCallback):
         if self.num_timesteps >= self.next_eval:
             self._evaluate()
             self.next_eval += self.args.eval_every or self.args.timesteps
-        return True
+        limit = self.args.max_wall_s
+        return limit is None or time.perf_counter() - self.start < limit
 
     def _on_training_end(self) -> None:
         if not self.curve or self.curve[-1]["timesteps"] < self.num_timesteps:
@@ -368,16 +388,55 @@ def office_target(args: TrainArgs) -> Target:
 
     return Target(
         name=f"{ruleset}-{args.task}",
-        command=f"govworkflow train --task {args.task} --ruleset {ruleset} --timesteps {args.timesteps} "
-        f"--seed {args.seed}",
+        command=command_line(args, ruleset),
         make_env=lambda: GovWorkflowGymEnv(args.task, ruleset, reward=args.reward, max_steps=args.max_steps),
         seeds=task.seeds,
         validation_seeds=validation_seeds(task.seeds, args.eval_episodes),
         imitation_seeds=imitation_seeds(task.seeds, args.imitation_episodes),
-        validate=lambda model, seeds: validate(model, ruleset, args.task, seeds, args.max_steps),
+        validate=lambda model, seeds: validate(model, ruleset, args.task, seeds, args.max_steps, args.use_masking),
         demonstrations=demos,
         record={"task_id": args.task, "ruleset": ruleset},
+        reference=lambda seeds: rule_scores(ruleset, args.task, seeds, args.max_steps),
     )
+
+
+def command_line(args: TrainArgs, ruleset: str) -> str:
+    """The ``govworkflow train`` command that repeats ``args``: task, ruleset, time steps,
+    seed, and every other option that differs from its default."""
+    default = TrainArgs()
+    words = ["govworkflow train", f"--task {args.task}", f"--ruleset {ruleset}", f"--timesteps {args.timesteps}",
+             f"--seed {args.seed}"]  # fmt: skip
+    for f in fields(TrainArgs):
+        value = getattr(args, f.name)
+        if f.name in ("task", "ruleset", "timesteps", "seed", "out_dir", "progress") or value == getattr(
+            default, f.name
+        ):
+            continue
+        flag = "--" + f.name.replace("_", "-")
+        if isinstance(value, bool):
+            words.append(flag if value else "--no-" + f.name.replace("_", "-"))
+        elif isinstance(value, list):
+            words.append(f"{flag} " + " ".join(str(v) for v in value))
+        else:
+            words.append(f"{flag} {'none' if value is None else value}")
+    return " ".join(words)
+
+
+#: The rules a run's validation is compared with: the strongest heuristics of the ladder.
+REFERENCE_RULES = ("sla_aware", "c_mu")
+
+
+def rule_scores(ruleset: str, task: str, seeds: list[int], max_steps: int | None = None) -> dict[str, float]:
+    """Mean final score of each ``REFERENCE_RULES`` policy over ``seeds`` (the validation
+    seeds: development ones), through the evaluation harness."""
+    from govworkflow.evaluation.run import run_episode
+
+    rs = get_ruleset(ruleset)
+    return {
+        name: float(np.mean([run_episode(rs, task, rs.policy(name), s, max_steps).score for s in seeds]))
+        for name in REFERENCE_RULES
+        if name in rs.policies
+    }
 
 
 def train(args: TrainArgs) -> TrainResult:
@@ -402,7 +461,9 @@ def _learn(args: PPOArgs, target: Target, model: MaskablePPO, callback: _Validat
         }
         callback.init_callback(model)
         callback._evaluate()  # the cloned policy is the first candidate for "best"
-    model.learn(total_timesteps=args.timesteps, callback=callback, progress_bar=args.progress)
+    model.learn(
+        total_timesteps=args.timesteps, callback=callback, progress_bar=args.progress, use_masking=args.use_masking
+    )
     return warm_start
 
 
@@ -456,6 +517,8 @@ def fit(args: PPOArgs, target: Target) -> TrainResult:
             "best_validation_score": callback.best,
             "warm_start": warm_start,
             "validation_seeds": callback.seeds,
+            "reference": {k: round(v, 4) for k, v in callback.reference.items()},
+            "first_passed_reference": callback.passed,
             "curve": callback.curve,
             "hyperparameters": hyper,
             "provenance": provenance(target.command),

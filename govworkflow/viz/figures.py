@@ -25,6 +25,7 @@ except ImportError as err:  # pragma: no cover - exercised only without the extr
     raise MissingExtraError("plotly", "notebooks") from err
 
 __all__ = [
+    "COMPONENT_PALETTE",
     "PALETTE",
     "SERVICE_COLORS",
     "TEMPLATE",
@@ -48,6 +49,20 @@ PALETTE: tuple[str, ...] = (
     "#56B4E9",
     "#B8A000",
     "#8C8C8C",
+)
+#: Paul Tol's "muted" scheme (colour-blind safe), then its pale grey: ten distinct colours,
+#: one per named reward component (the standard rules have nine).
+COMPONENT_PALETTE: tuple[str, ...] = (
+    "#332288",
+    "#88CCEE",
+    "#44AA99",
+    "#117733",
+    "#999933",
+    "#DDCC77",
+    "#CC6677",
+    "#882255",
+    "#AA4499",
+    "#BBBBBB",
 )
 #: One fixed colour per service, so a service looks the same in every chart.
 SERVICE_COLORS: dict[str, str] = dict(
@@ -106,9 +121,11 @@ def _figure(title: str, xaxis: str, yaxis: str, height: int = 320, **layout: Any
 
 
 def _days_axis(fig: go.Figure, days: Sequence[int]) -> go.Figure:
-    """Whole days on the x axis (about ten ticks at most)."""
+    """Whole days on the x axis (about ten ticks at most), from day 0 (never below it, even
+    on day 0, when plotly's autorange would centre the one point); counts from 0 up."""
     last = max(days, default=0)
-    fig.update_xaxes(tickmode="linear", tick0=0, dtick=max(1, -(-last // 10)))
+    fig.update_xaxes(tickmode="linear", tick0=0, dtick=max(1, -(-last // 10)), range=[0, max(1, last)])
+    fig.update_yaxes(rangemode="tozero")
     return fig
 
 
@@ -225,7 +242,7 @@ def reward_components_figure(episode: Trace | EpisodeRecord) -> go.Figure:
                 x=steps,
                 y=[round(r[2][j], 4) for r in rows],
                 name=name,
-                marker={"color": PALETTE[j % len(PALETTE)]},
+                marker={"color": COMPONENT_PALETTE[j % len(COMPONENT_PALETTE)]},
             )
         )
     fig.add_trace(
@@ -237,6 +254,10 @@ def reward_components_figure(episode: Trace | EpisodeRecord) -> go.Figure:
             line={"color": "#808080", "width": 1.5},
         )
     )
+    fig.update_xaxes(rangemode="nonnegative")
+    if not rows:  # before the first step: an empty chart from 0, not plotly's -1..6
+        fig.update_xaxes(range=[0, 1])
+        fig.update_yaxes(range=[0, 1])
     return fig
 
 
@@ -298,46 +319,95 @@ def _ci(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
     }
 
 
+def _leaderboard_keys(rows: Sequence[Mapping[str, Any]]) -> list[tuple[str, str, str]]:
+    """Each row's (ruleset, task, policy); a key given twice is an error naming it."""
+    keys: list[tuple[str, str, str]] = []
+    for r in rows:
+        key = (str(r.get("ruleset", "")), str(r.get("task_id", "")), str(r["policy"]))
+        if key in keys:
+            raise ValueError(
+                f"rows: (ruleset, task, policy) {key} appears twice; a leaderboard has one row each "
+                "(filter the rows, or give each a distinct ruleset)"
+            )
+        keys.append(key)
+    return keys
+
+
 def leaderboard_figure(rows: Sequence[Mapping[str, Any]], title: str = "Leaderboard") -> go.Figure:
     """Mean score per policy with 95% confidence intervals, one colour per task.
 
     ``rows``: dicts with ``policy``, ``mean``, ``ci_low``, ``ci_high`` and optionally
-    ``task_id`` and ``n`` (the leaderboard JSON rows). Policies are ordered by their mean
-    over tasks, best on top.
+    ``ruleset``, ``task_id`` and ``n`` (the leaderboard JSON rows). Policies are ordered by
+    their mean over tasks, best on top. Rows of several rulesets are never added together:
+    each ruleset gets its own panel, so every bar is exactly one (ruleset, task, policy) row
+    (one given twice is an error).
     """
-    tasks = list(dict.fromkeys(str(r.get("task_id", "")) for r in rows))
-    means: dict[str, list[float]] = {}
-    for r in rows:
-        means.setdefault(str(r["policy"]), []).append(float(r["mean"]))
-    order = sorted(means, key=lambda p: (sum(means[p]) / len(means[p]), p))
-    fig = _figure(
-        title,
-        "score (mean, 95% CI)",
-        "",
-        barmode="group",
-        hovermode="closest",
-        height=max(260, 80 + 22 * len(order) * max(1, len(tasks))),
-    )
+    keys = _leaderboard_keys(rows)
+    rulesets = list(dict.fromkeys(k[0] for k in keys)) or [""]
+    tasks = list(dict.fromkeys(k[1] for k in keys))
+    orders: dict[str, list[str]] = {}
+    for name in rulesets:
+        means: dict[str, list[float]] = {}
+        for key, r in zip(keys, rows, strict=True):
+            if key[0] == name:
+                means.setdefault(key[2], []).append(float(r["mean"]))
+        orders[name] = sorted(means, key=lambda p, m=means: (sum(m[p]) / len(m[p]), p))  # type: ignore[misc]
+    size = {n: len(orders[n]) * len({k[1] for k in keys if k[0] == n}) for n in rulesets}
+    bars = sum(size.values())
+    height = max(260, 80 + 22 * bars + 40 * (len(rulesets) - 1))
+    layout: dict[str, Any] = {"barmode": "group", "hovermode": "closest", "height": height}
+    if len(rulesets) == 1:
+        fig = _figure(title, "score (mean, 95% CI)", "", **layout)
+    else:
+        from plotly.subplots import make_subplots
+
+        fig = make_subplots(
+            rows=len(rulesets),
+            cols=1,
+            shared_xaxes=True,
+            vertical_spacing=min(0.3 / len(rulesets), 80 / height),
+            row_heights=[max(1, size[n]) for n in rulesets],
+            subplot_titles=[f"ruleset {n}" for n in rulesets],
+        )
+        fig.update_layout(
+            template=TEMPLATE,
+            title={"text": title, "x": 0, "xanchor": "left"},
+            uirevision="govworkflow",
+            **layout,
+        )
+        fig.update_xaxes(title_text="score (mean, 95% CI)", row=len(rulesets), col=1)
     # Horizontal bars stack upwards: add the tasks last to first so the first is on top,
     # and list the legend in the same order.
     fig.update_layout(legend_traceorder="reversed")
-    for i, task in reversed(list(enumerate(tasks))):
-        sel = sorted(
-            (r for r in rows if str(r.get("task_id", "")) == task),
-            key=lambda r: order.index(str(r["policy"])),
-        )
-        fig.add_trace(
-            go.Bar(
+    for panel, name in enumerate(rulesets, start=1):
+        order = orders[name]
+        for i, task in reversed(list(enumerate(tasks))):
+            sel = sorted(
+                (r for key, r in zip(keys, rows, strict=True) if key[:2] == (name, task)),
+                key=lambda r, o=order: o.index(str(r["policy"])),  # type: ignore[misc]
+            )
+            if not sel:
+                continue
+            bar = go.Bar(
                 y=[str(r["policy"]) for r in sel],
                 x=[round(float(r["mean"]), 4) for r in sel],
                 orientation="h",
                 name=task or "score",
+                legendgroup=task or "score",
+                showlegend=panel == 1,
                 marker={"color": PALETTE[i % len(PALETTE)]},
                 error_x=_ci(sel),
-                hovertext=[f"n={r['n']}" if "n" in r else "" for r in sel],
+                hovertext=[f"{name} · n={r['n']}" if "n" in r else name for r in sel],
             )
-        )
-    fig.update_yaxes(categoryorder="array", categoryarray=order)
+            if len(rulesets) == 1:
+                fig.add_trace(bar)
+            else:
+                fig.add_trace(bar, row=panel, col=1)
+        axis = {"categoryorder": "array", "categoryarray": order}
+        if len(rulesets) == 1:
+            fig.update_yaxes(**axis)
+        else:
+            fig.update_yaxes(**axis, row=panel, col=1)
     fig.update_xaxes(range=[0, 1])
     return fig
 

@@ -25,18 +25,19 @@ from govworkflow.office.record import EpisodeRecord
 from govworkflow.office.rulesets import RULESETS, get_ruleset
 from govworkflow.office.vocab import ActionType
 from govworkflow.viz import figures
+from govworkflow.viz import player_text as readout
 from govworkflow.viz.actions import valid_actions
+from govworkflow.viz.display import figure_bundle, placeholder
 from govworkflow.viz.results import usable_policies
 from govworkflow.viz.trace import Trace
 
 try:
     import ipywidgets as widgets
-    import plotly.io as pio
     from IPython.display import DisplayHandle, display
 except ImportError as err:  # pragma: no cover - exercised only without the extra
     raise MissingExtraError("ipywidgets", "notebooks") from err
 
-__all__ = ["CHARTS", "REPLAY", "EpisodePlayer", "figure_bundle"]
+__all__ = ["AUTOPLAY_DEFAULT", "CHARTS", "REPLAY", "EpisodePlayer", "figure_bundle"]
 
 #: Chart name -> function of the player that builds it.
 CHARTS: dict[str, Callable[[EpisodePlayer], Any]] = {
@@ -48,9 +49,12 @@ CHARTS: dict[str, Callable[[EpisodePlayer], Any]] = {
 }
 #: The auto-play choice that replays a loaded episode instead of running a policy.
 REPLAY = "(replay loaded episode)"
+#: The policy auto-play offers first, where the ruleset has it: the strongest heuristic.
+AUTOPLAY_DEFAULT = "sla_aware"
 _FIELDS = ("priority_mode", "service", "target_service", "officer_delta")
 _HIDDEN, _SHOWN = "none", ""
-_PLOTLY_MIME = "application/vnd.plotly.v1+json"
+#: The status line's two styles (the error style is also the palette's vermillion).
+_STYLE = {True: ("govworkflow-ok", "inherit", "✔"), False: ("govworkflow-error", "#D55E00", "✘")}
 
 
 def _shown(kind: ActionType) -> tuple[str, ...]:
@@ -62,38 +66,6 @@ def _shown(kind: ActionType) -> tuple[str, ...]:
 def _value(action: Action, name: str) -> Any:
     v = getattr(action, name)
     return v.value if hasattr(v, "value") else v
-
-
-def figure_bundle(fig: Any, activate: bool = False) -> dict[str, Any]:
-    """The MIME bundle of a plotly figure for plotly's current renderers, plus plain text.
-
-    Plotly figures display themselves through ``_ipython_display_``, which IPython calls
-    without the display id; a raw bundle keeps the id, so the chart can be updated in
-    place. ``activate=True`` goes through plotly's own ``_repr_mimebundle_``, which also
-    loads plotly.js where a renderer needs it (plotly 5's ``notebook``) -- once per player
-    is enough, so updates skip it. Where no renderer gives a bundle (one that opens a
-    browser), plotly's JSON MIME type is used.
-    """
-    if activate:
-        bundle = dict(fig._repr_mimebundle_() or {})
-    else:
-        fig_dict = fig.to_dict()
-        bundle = {}
-        for name in (pio.renderers.default or "").split("+"):
-            renderer = pio.renderers[name] if name in pio.renderers else None  # noqa: SIM401 (no .get)
-            to_bundle = getattr(renderer, "to_mimebundle", None)
-            if to_bundle is not None:
-                bundle.update(to_bundle(fig_dict))
-    if not bundle:
-        bundle[_PLOTLY_MIME] = {**fig.to_plotly_json(), "config": {}}
-    bundle.setdefault("text/plain", f"<Figure: {fig.layout.title.text}>")
-    return bundle
-
-
-def _placeholder(fig: Any) -> dict[str, Any]:
-    """An empty block of the figure's height, shown for an instant between two charts."""
-    height = fig.layout.height or 320
-    return {"text/html": f'<div style="height:{height}px"></div>', "text/plain": ""}
 
 
 def _set_playing(play: widgets.Play, playing: bool) -> None:
@@ -108,7 +80,7 @@ class EpisodePlayer:
         task_id: The task (default: the ruleset's first).
         ruleset: The ruleset (default: the package default).
         seed: The episode seed (default: the task's own).
-        policy: The policy auto-play uses (default: the ruleset's first).
+        policy: The policy auto-play uses (default: ``sla_aware`` where the ruleset has it).
         charts: Which charts to show, from ``CHARTS``.
 
     Display it as a notebook cell's last expression (or call ``show()``).
@@ -138,6 +110,7 @@ class EpisodePlayer:
         self.policy: Policy | None = None
         self.loaded: EpisodeRecord | None = None
         self._history: list[Snapshot] = []
+        self._auto: list[bool] = []  # per step of the episode: taken by auto-play (or replay)
         self._busy = False  # set while the player updates its own widgets
         self._build_widgets(rs.name, task_id, seed, policy)
         self.reset()
@@ -159,7 +132,7 @@ class EpisodePlayer:
         if policy is not None and policy not in policies:
             policies.append(policy)  # asked for by name: if it cannot act, auto-play says why
         self.policy_picker = widgets.Dropdown(
-            options=policies, value=policy if policy is not None else policies[0], description="policy"
+            options=policies, value=policy if policy is not None else _default_policy(policies), description="policy"
         )
         self.play = widgets.Play(value=0, min=0, max=10**6, step=1, interval=300, description="auto-play")
         self.speed = widgets.IntSlider(value=300, min=20, max=2000, step=20, description="ms/step")
@@ -177,6 +150,7 @@ class EpisodePlayer:
         self.buttons = {k: widgets.Button(description=v) for k, v in labels.items()}
         self.buttons["advance"].button_style = "primary"
         self.counters_html = widgets.HTML()
+        self.describe_html = widgets.HTML()  # what the picked action does and costs, before Step
         self.message_html = widgets.HTML()
         self.explain_html = widgets.HTML()
 
@@ -194,12 +168,13 @@ class EpisodePlayer:
         b["advance"].on_click(lambda _: self.advance_day())
         b["undo"].on_click(lambda _: self.undo())
         b["stop"].on_click(lambda _: self.stop())
-        b["export"].on_click(lambda _: self.export(self.path.value))
-        b["load"].on_click(lambda _: self.load(self.path.value))
+        b["export"].on_click(lambda _: self._file_or_say("Export", self.export))
+        b["load"].on_click(lambda _: self._file_or_say("Load", self.load))
         self.widget = widgets.VBox(
             [
                 widgets.HBox([self.ruleset_picker, self.task_picker, self.seed_picker, b["reset"]]),
                 widgets.HBox([self.action_type, *self.fields.values()]),
+                self.describe_html,
                 widgets.HBox([b["step"], b["advance"], b["undo"]]),
                 widgets.HBox([self.policy_picker, self.play, self.speed, b["stop"]]),
                 widgets.HBox([self.path, b["export"], b["load"]]),
@@ -220,6 +195,15 @@ class EpisodePlayer:
         except ValueError as err:
             self._say(f"{err}; the episode goes on", ok=False)
 
+    def _file_or_say(self, what: str, fn: Callable[[str], object]) -> None:
+        """Export or load the file named in the path box; a failure (no such file, not an
+        episode, a folder that cannot be written) is said in the status line, in the
+        error style, and the episode goes on."""
+        try:
+            fn(self.path.value)
+        except (OSError, ValueError, GovWorkflowError) as err:
+            self._say(f"{what} failed for {self.path.value!r}: {err}", ok=False)
+
     def _on_ruleset(self, change: dict[str, Any]) -> None:
         if self._busy:
             return
@@ -230,7 +214,7 @@ class EpisodePlayer:
             self.task_picker.value = next(iter(rs.tasks))
             self.seed_picker.value = rs.task(self.task_picker.value).seed
             self.policy_picker.options = usable_policies(rs.name)
-            self.policy_picker.value = self.policy_picker.options[0]
+            self.policy_picker.value = _default_policy(list(self.policy_picker.options))
         finally:
             self._busy = False
         self.reset()
@@ -257,7 +241,7 @@ class EpisodePlayer:
         """Display the controls, then each chart with a display handle to update it."""
         display(self.widget)
         for i, name in enumerate(self.chart_names):
-            bundle = figure_bundle(self.figures[name], activate=i == 0)
+            bundle = figure_bundle(self.figures[name], activate=i == 0)  # plotly.js: once per kernel
             handle = display(bundle, raw=True, display_id=True)
             if handle is not None:
                 self.handles[name] = handle
@@ -270,6 +254,7 @@ class EpisodePlayer:
         self.env = env
         self.trace = Trace.start(self.env.simulator)
         self._history.clear()
+        self._auto.clear()
         self._new_policy()
         self._busy = True
         try:
@@ -286,14 +271,18 @@ class EpisodePlayer:
         self.policy = self.env.ruleset.policy(name)
         self.policy.reset(self.env.simulator.seed)
 
-    def step(self, action: Action | dict[str, Any] | str | None = None) -> StepResult | None:
-        """Apply ``action`` (default: the one picked in the widgets). None once over."""
+    def step(self, action: Action | dict[str, Any] | str | None = None, *, auto: bool = False) -> StepResult | None:
+        """Apply ``action`` (default: the one picked in the widgets). None once over.
+
+        ``auto`` marks a step auto-play took (the challenge counts only episodes played
+        by hand: ``auto_steps``)."""
         env = self.env
         if env.done:
             self._say("The episode is over: Reset to play again, or Undo.", ok=False)
             return None
         act = self.selected_action() if action is None else parse_action(action)
         self._history.append(env.snapshot())
+        self._auto.append(auto)
         result = env.step(act)
         self.trace.add(env.simulator, env.record.steps[-1])
         self._refresh()
@@ -309,10 +298,23 @@ class EpisodePlayer:
             self._say("Nothing to undo.", ok=False)
             return False
         snap = self._history.pop()
+        self._auto.pop()
         self.env.restore(snap)
         self.trace.truncate(snap.steps)
         self._refresh()
+        obs = self.env.observe()
+        self._say(f"↶ Undone: back to step {self.env.simulator.steps}, day {obs.day}.")
         return True
+
+    @property
+    def auto_steps(self) -> int:
+        """Steps of this episode that auto-play (or a replay) took."""
+        return sum(self._auto)
+
+    def verdict(self, rival: str, target_score: float) -> str:
+        """The challenge's verdict against ``rival``'s ``target_score``: only an episode
+        played to its end by hand counts (no auto-play step, no replay)."""
+        return readout.verdict(self.counters, self.env.grade(), self.auto_steps, rival, target_score)
 
     def next_policy_action(self) -> Action | None:
         """What auto-play would do now: the loaded episode's next action, or the policy's."""
@@ -339,7 +341,7 @@ class EpisodePlayer:
         if action is None:
             self.stop()
             return None
-        result = self.step(action)
+        result = self.step(action, auto=True)
         if self.env.done:
             self.stop()
         return result
@@ -412,8 +414,18 @@ class EpisodePlayer:
                 self._set_options(w, list(dict.fromkeys(_value(a, name) for a in pool)))
                 pool = [a for a in pool if _value(a, name) == w.value]
             self.buttons["step"].disabled = not self._valid
+            self.buttons["advance"].disabled = self.env.done
+            self.describe_html.value = readout.lines_html(self.describe(), "govworkflow-describe")
         finally:
             self._busy = False
+
+    def describe(self) -> str:
+        """What the picked action does and costs, and whether it is valid now (plain text)."""
+        if self.env.done or not self.action_type.value:
+            return readout.describe(self.env.ruleset.name, None, None, None)
+        kind = ActionType(self.action_type.value)
+        mode = self.fields["priority_mode"].value if kind is ActionType.SET_PRIORITY_MODE else None
+        return readout.describe(self.env.ruleset.name, kind, mode, self.env.why_invalid(self.selected_action()))
 
     @staticmethod
     def _set_options(w: widgets.Dropdown, options: list[Any]) -> None:
@@ -455,33 +467,15 @@ class EpisodePlayer:
         return self.env.simulator.last_message
 
     def _say(self, text: str, ok: bool = True) -> None:
-        color = "inherit" if ok else "#D55E00"
-        self.message_html.value = f'<span style="color:{color}">{html.escape(text)}</span>'
+        """The status line: ``✔`` and the plain style, or ``✘`` and the error style."""
+        css, color, mark = _STYLE[ok]
+        self.message_html.value = f'<span class="{css}" style="color:{color}">{mark} {html.escape(text)}</span>'
 
     def _refresh(self) -> None:
-        c = self.counters
-        cells = [
-            ("day", f"{c['day']} / {c['max_days']}"),
-            ("step", c["step"]),
-            ("backlog", c["backlog"]),
-            ("completed", c["completed"]),
-            ("SLA breaches", c["sla_breaches"]),
-            ("at risk", c["at_risk"]),
-            ("reserve", c["reserve_officers"]),
-            ("mode", c["priority_mode"]),
-            ("reward", f"{c['reward_sum']:.2f}"),
-            ("score", f"{c['score']:.4f}" + ("" if c["done"] else " (so far)")),
-        ]
-        self.counters_html.value = (
-            '<div class="govworkflow-counters" style="display:flex;flex-wrap:wrap;gap:1.2em">'
-            + "".join(
-                f'<span data-counter="{html.escape(k)}"><b>{html.escape(k)}</b> {html.escape(str(v))}</span>'
-                for k, v in cells
-            )
-            + "</div>"
-        )
+        self.counters_html.value = readout.counters_html(self.counters)
+
         sim = self.env.simulator
-        self._say(f"{'✔' if sim.last_valid else '✘'} {sim.last_message}", ok=sim.last_valid)
+        self._say(sim.last_message, ok=sim.last_valid)
         if self.env.done:
             grade = self.env.grade()
             self.explain_html.value = f"<pre>Episode over.\n{html.escape(grade.explain())}</pre>"
@@ -496,5 +490,10 @@ class EpisodePlayer:
                 # JupyterLab's plotly renderer keeps a chart it has drawn when new data
                 # of the same MIME type arrive; passing through another MIME type makes
                 # it draw the new figure. Elsewhere the placeholder is simply replaced.
-                handle.update(_placeholder(self.figures[name]), raw=True)
+                handle.update(placeholder(self.figures[name]), raw=True)
                 handle.update(figure_bundle(self.figures[name]), raw=True)
+
+
+def _default_policy(policies: list[str]) -> str:
+    """Auto-play's first choice: ``AUTOPLAY_DEFAULT`` where offered, else the first."""
+    return AUTOPLAY_DEFAULT if AUTOPLAY_DEFAULT in policies else policies[0]

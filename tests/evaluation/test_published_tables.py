@@ -53,12 +53,22 @@ def test_policy_tables_quote_the_leaderboard(page: str, ruleset: str) -> None:
 
 
 def test_the_gym_page_quotes_the_leaderboard() -> None:
+    """docs/gym.md's results table: PPO's and the strongest heuristic's held-out cells, and
+    the paired difference, as the leaderboard and ``evaluation.claims`` give them."""
+    from govworkflow.evaluation.claims import claims
+
     rows = _rows("standard")
+    by_task = {c["task_id"]: c for c in claims(table.load(ROOT / "data" / "results" / "leaderboard-standard.json"))}
     text = (ROOT / "docs" / "gym.md").read_text(encoding="utf-8")
-    quoted = re.findall(r"^\| (\w+) \| \d+ \| [0-9.]+ \| ([^|]+) \| ([^|]+) \|$", text, flags=re.M)
+    pattern = r"^\| (\w+) \| \d+ \| [^|]+ \| [^|]+ \| [^|]+ \| ([^|]+) \| `(\w+)` ([^|]+) \| ([^|]+) \|"
+    quoted = re.findall(pattern, text, flags=re.M)
     assert len(quoted) == 4
-    for task, sla, ppo in quoted:
-        assert sla.strip() == _cell(rows[(task, "sla_aware")]) and ppo.strip() == _cell(rows[(task, "ppo")])
+    for task, ppo, rule, cell, diff in quoted:
+        claim = by_task[task]
+        assert ppo.strip() == _cell(rows[(task, "ppo")])
+        assert rule == claim["strongest_heuristic"] and cell.strip() == _cell(rows[(task, rule)])
+        d = claim["difference"]
+        assert diff.strip() == f"{d['mean']:+.4f} [{d['ci_low']:+.4f}, {d['ci_high']:+.4f}]"
 
 
 def test_a_leaderboard_file_that_lies_is_refused(tmp_path: Path) -> None:

@@ -108,3 +108,14 @@ def test_too_few_seeds_never_make_a_winner() -> None:
     assert not few.a_beats_b
     enough = stats.paired_difference({s: 0.6 + s / 1000 for s in range(10)}, dict.fromkeys(range(10), 0.5))
     assert enough.n == stats.MIN_PAIRED_SEEDS and enough.a_beats_b
+
+
+def test_probability_of_improvement_counts_wins_and_half_ties() -> None:
+    a = {1: 0.5, 2: 0.6, 3: 0.7, 4: 0.4}
+    b = {1: 0.4, 2: 0.6, 3: 0.8, 4: 0.3}
+    p = stats.probability_of_improvement(a, b)
+    assert p.mean == pytest.approx((1 + 0.5 + 0 + 1) / 4)
+    assert p.low <= p.mean <= p.high and p.n == 4
+    assert stats.probability_of_improvement(b, a).mean == pytest.approx(1 - p.mean)
+    with pytest.raises(ValueError, match="same seeds"):
+        stats.probability_of_improvement(a, {1: 0.1})

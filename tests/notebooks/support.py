@@ -31,6 +31,7 @@ TINY: dict[str, dict[str, object]] = {
         "eval_every": 0,
         "eval_episodes": 2,
         "n_eval_seeds": 2,
+        "masking_timesteps": 256,
     },
     "06_serve_and_connect.ipynb": {"max_steps": 30},
     "07_llm_agent.ipynb": {"max_steps": 5},

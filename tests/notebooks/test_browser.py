@@ -21,7 +21,9 @@ import nbformat
 import pytest
 
 from govworkflow import get_ruleset
+from govworkflow.office.vocab import ActionType
 from govworkflow.triage import TriageEnv
+from govworkflow.viz.describe import describe_action
 from tests.notebooks.support import ARTIFACTS, NOTEBOOKS, ROOT
 
 if TYPE_CHECKING:
@@ -136,11 +138,13 @@ def test_play_notebook_in_jupyterlab(lab: Callable[[str], str]) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with notebook_page(lab(NOTEBOOK)) as page:
         page.get_by_text("replayed exactly: True").wait_for()
+        page.get_by_text("✔ passed · 03.unproductive_moves").wait_for()  # the last cell: the kernel is free
 
         counters = page.locator(".govworkflow-counters").first
         counters.wait_for()
+        # (text_content: JupyterLab gives cells scrolled off screen no innerText)
         days = get_ruleset(None).task("district_backlog_easy").max_days  # the notebook's default
-        assert f"day 0 / {days}" in counters.inner_text()
+        assert f"day 0 / {days}" in (counters.text_content() or "")
         page.wait_for_function(f"() => ({FIRST_PLOT_TITLE} || '').includes('day 0')")
         days_before = page.evaluate("document.querySelector('.js-plotly-plot').data[0].x.length")
 
@@ -151,9 +155,9 @@ def test_play_notebook_in_jupyterlab(lab: Callable[[str], str]) -> None:
         button.click()
 
         page.wait_for_function(
-            f"() => document.querySelector('.govworkflow-counters').innerText.includes('day 1 / {days}')"
+            f"() => document.querySelector('.govworkflow-counters').textContent.includes('day 1 / {days}')"
         )
-        assert "step 1" in counters.inner_text().replace("\n", " ")
+        assert "step 1backlog" in (counters.text_content() or "")
         # each widget syncs on its own message: the status line may land just after the counters
         page.locator(".widget-html-content", has_text="day 1 simulated").first.wait_for(timeout=30_000)
         page.wait_for_function(f"() => ({FIRST_PLOT_TITLE} || '').includes('day 1')")
@@ -161,6 +165,25 @@ def test_play_notebook_in_jupyterlab(lab: Callable[[str], str]) -> None:
         assert days_after == days_before + 1
         page.wait_for_timeout(500)  # let the chart finish drawing
         page.screenshot(path=str(ARTIFACTS / "play_notebook_after_advance_day.png"))
+
+        # the counters stay on one line; the picked action is described before Step
+        box = counters.bounding_box()
+        line = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.govworkflow-counters')).fontSize)")
+        assert box is not None and box["height"] < 2.5 * line, (box, line)
+        describe = page.locator(".govworkflow-describe").first
+        expect(describe).to_contain_text("valid now")
+        shown = describe.text_content() or ""
+        assert any(f"{k.value}: {describe_action('standard', k)}" in shown for k in ActionType), shown
+
+        # an export that fails is said in the status line, in the error style
+        path_box = page.locator(".widget-text input[type='text']").first  # the file box (the seed box is a number)
+        path_box.fill(f"{NOTEBOOK}/episode.json")  # a file where a folder would have to be
+        path_box.press("Enter")
+        page.get_by_role("button", name="Export JSON").first.click()
+        error = page.locator(".govworkflow-error", has_text="Export failed").first
+        error.wait_for(timeout=30_000)
+        assert error.evaluate("e => getComputedStyle(e).color") == "rgb(213, 94, 0)"
+        page.screenshot(path=str(ARTIFACTS / "play_notebook_export_error.png"))
     assert (ARTIFACTS / "play_notebook_after_advance_day.png").stat().st_size > 10_000
 
 

@@ -228,3 +228,30 @@ def test_triage_warmup_leaves_no_widget_state_in_the_source() -> None:
     assert "widgets" not in nb["metadata"]
     assert nb["cells"][0]["source"][0].startswith("[![Open In Colab]")
     assert "parameters" in nb["cells"][2]["metadata"]["tags"]
+
+
+COURSE = [n for n in sorted(TINY) if n not in ("06_serve_and_connect.ipynb", "criteria.ipynb")]
+
+
+@pytest.mark.parametrize("name", COURSE)
+def test_every_exercise_is_checked_and_its_solution_passes_in_the_notebook(executed: Executed, name: str) -> None:
+    from govworkflow.course import exercises_of
+
+    nb = nbformat.read(executed[name], as_version=4)
+    text = "".join(
+        o.get("text", "") + o.get("data", {}).get("text/plain", "")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+    )
+    names = [e.name for e in exercises_of(name)]
+    assert len(names) >= 2
+    for ex in names:
+        assert f"✘ not yet · {ex}: " in text, ex  # the learner's stub, checked
+        assert f"✔ passed · {ex}: " in text, ex  # the reference solution, through the same checker
+    if name == "05_train_ppo.ipynb":
+        assert re.search(r"masked    256 steps from scratch: validation score \d\.\d{4}", text)
+        assert re.search(r"unmasked  256 steps from scratch: validation score \d\.\d{4}", text)
+        assert re.search(
+            r"this notebook: warm start \d\.\d{4}, its teacher sla_aware \d\.\d{4} on the same seeds", text
+        )

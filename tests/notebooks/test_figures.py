@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -181,3 +182,49 @@ def test_trace_of_a_live_episode_matches_the_replay() -> None:
     assert live.points == replayed.points
     live.truncate(2)
     assert len(live) == 3 and live.last == replayed.points[2]
+
+
+def _bars(fig: Any) -> list[tuple[str, str, str, float]]:
+    """Every bar as (its panel's title, task, policy, length)."""
+    panels = {"y" if i == 1 else f"y{i}": a.text for i, a in enumerate(fig.layout.annotations, start=1)}
+    return [
+        (panels.get(t.yaxis or "y", ""), t.name, policy, x)
+        for t in fig.data
+        for policy, x in zip(t.y, t.x, strict=True)
+    ]
+
+
+def test_leaderboard_keeps_rulesets_apart() -> None:
+    """The published files hold several rulesets with the same task names: each (ruleset,
+    task, policy) row is one bar of its own ruleset's panel, never added to another's."""
+    from govworkflow.viz.results import load_leaderboard
+
+    rows, sources = load_leaderboard(ROOT / "data" / "results")
+    assert len({r["ruleset"] for r in rows}) > 1 and len(sources) > 1
+    fig = F.leaderboard_figure(rows)
+    bars = _bars(fig)
+    assert len(bars) == len(rows)
+    expected = {(f"ruleset {r['ruleset']}", r["task_id"], r["policy"], round(r["mean"], 4)) for r in rows}
+    assert set(bars) == expected
+    assert len({b[:3] for b in bars}) == len(bars)  # one bar per (ruleset, task, policy)
+    for t in fig.data:  # within a trace no policy twice: nothing stacks or overlays
+        assert len(set(t.y)) == len(t.y)
+    assert fig.layout.barmode == "group"
+
+
+def test_leaderboard_of_one_ruleset_is_one_panel() -> None:
+    rows = [
+        {"ruleset": "standard", "task_id": t, "policy": p, "mean": m, "ci_low": m - 0.1, "ci_high": m + 0.1, "n": 5}
+        for t in ("a", "b")
+        for p, m in (("x", 0.4), ("y", 0.6))
+    ]
+    fig = F.leaderboard_figure(rows)
+    assert not fig.layout.annotations and [t.name for t in fig.data] == ["b", "a"]
+    assert list(fig.layout.yaxis.categoryarray) == ["x", "y"]  # best on top
+    assert list(fig.data[0].error_x.array) == [0.1, 0.1]
+
+
+def test_leaderboard_refuses_a_row_given_twice() -> None:
+    row = {"ruleset": "standard", "task_id": "a", "policy": "x", "mean": 0.5}
+    with pytest.raises(ValueError, match=r"\('standard', 'a', 'x'\) appears twice"):
+        F.leaderboard_figure([row, dict(row, mean=0.4)])

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from govworkflow.server.app import create_app
 from govworkflow.server.running import BackgroundServer
-from govworkflow.server.sessions import ServerConfig
+from govworkflow.server.sessions import DEFAULT_ALLOWED_HOSTS, ServerConfig
 
 
 class FakeClock:
@@ -41,7 +41,9 @@ def make_client() -> Iterator[object]:
     opened: list[TestClient] = []
 
     def make(**config: object) -> TestClient:
-        client = TestClient(create_app(ServerConfig(**config)))  # type: ignore[arg-type]
+        # TestClient's WebSocket URLs name the host "testserver": on the allow-list here only
+        config.setdefault("allowed_hosts", (*DEFAULT_ALLOWED_HOSTS, "testserver"))
+        client = TestClient(create_app(ServerConfig(**config)), base_url="http://localhost")  # type: ignore[arg-type]
         client.__enter__()
         opened.append(client)
         return client

@@ -7,8 +7,10 @@ import json
 import re
 import shlex
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -30,14 +32,9 @@ def dockerfile() -> list[tuple[str, str]]:
     return out
 
 
-def manifest() -> dict[str, str]:
-    pairs = {}
-    for line in (ROOT / "openenv.yaml").read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            key, _, value = line.partition(":")
-            pairs[key.strip()] = value.strip()
-    return pairs
+def manifest() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((ROOT / "openenv.yaml").read_text(encoding="utf-8"))
+    return data
 
 
 def test_dockerfile_essentials() -> None:
@@ -61,6 +58,22 @@ def test_dockerfile_essentials() -> None:
     assert cmd[:2] == ["govworkflow", "serve"]
     args = build_parser().parse_args(cmd[1:])
     assert (args.host, args.port) == ("0.0.0.0", 7860)
+    # the Space's name and the health check's 127.0.0.1 pass the Host/Origin allow-list
+    assert {"*.hf.space", "127.0.0.1"} <= set(args.allow_host)
+
+
+def test_the_dockerfile_command_builds_a_server_that_answers_its_health_check() -> None:
+    from govworkflow.server.app import create_app
+    from govworkflow.server.sessions import ServerConfig
+
+    cmd = json.loads(next(a for k, a in dockerfile() if k == "CMD"))
+    args = build_parser().parse_args(cmd[1:])
+    app = create_app(ServerConfig(allowed_hosts=tuple(args.allow_host)))
+    for host in ("127.0.0.1:7860", "someone-govworkflow.hf.space"):
+        with TestClient(app, base_url=f"http://{host}") as client:
+            assert client.get("/health").json() == {"status": "healthy"}, host
+    with TestClient(app, base_url="http://elsewhere.example") as client:
+        assert client.get("/health").status_code == 403
 
 
 def test_healthcheck_command_is_valid_python() -> None:
@@ -80,16 +93,16 @@ def test_dockerignore_keeps_the_package() -> None:
 
 def test_openenv_manifest_points_at_a_working_app() -> None:
     spec = manifest()
-    assert spec["spec_version"] == "1"
+    assert spec["spec_version"] == 1
     assert spec["name"] == "govworkflow"
     assert spec["runtime"] == "fastapi"
-    assert spec["port"] == "7860"
+    assert spec["port"] == 7860
     module, _, attr = spec["app"].partition(":")
     import importlib
 
     app = getattr(importlib.import_module(module), attr)
     assert isinstance(app, FastAPI)
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://localhost") as client:
         assert client.get("/health").json() == {"status": "healthy"}
 
 

@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 
 from govworkflow import GovWorkflowEnv
 from govworkflow.office.rulesets import RULESETS
-from govworkflow.server.protocol import dump_observation
+from govworkflow.server.adapters import OFFICE
+from govworkflow.server.protocol import dump_observation, served_reward
 
 ADVANCE = {"action_type": "advance_time"}
 
@@ -18,7 +19,8 @@ ADVANCE = {"action_type": "advance_time"}
 def start(client: TestClient, **params: Any) -> str:
     r = client.post("/reset", json=params)
     assert r.status_code == 200, r.text
-    return str(r.json()["session_id"])
+    assert r.headers["X-Session-Id"] == r.json()["metadata"]["session_id"]
+    return str(r.json()["metadata"]["session_id"])
 
 
 def step(client: TestClient, sid: str, action: Any = ADVANCE) -> Any:
@@ -37,7 +39,8 @@ def test_openenv_info_endpoints(client: TestClient) -> None:
     assert meta["description"]
     schema = client.get("/schema").json()
     assert set(schema) == {"action", "observation", "state"}
-    assert "action_type" in schema["action"]["properties"]
+    assert "action_type" in schema["action"]["anyOf"][0]["properties"]
+    assert "ticket_id" in schema["action"]["anyOf"][1]["properties"]
     assert {"episode_id", "step_count", "active_cases"} <= set(schema["state"]["properties"])
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
@@ -47,7 +50,8 @@ def test_openenv_info_endpoints(client: TestClient) -> None:
         (name, tid) for name, rs in RULESETS.items() for tid in rs.tasks
     }
     rpc = client.post("/mcp", json={"jsonrpc": "2.0", "method": "tools/list", "id": 1}).json()
-    assert rpc == {"jsonrpc": "2.0", "id": 1, "result": {"tools": []}}
+    assert (rpc["jsonrpc"], rpc["id"]) == ("2.0", 1)
+    assert "advance_time" in [t["name"] for t in rpc["result"]["tools"]]
     assert client.post("/mcp", json={}).json()["error"]["code"] == -32600
 
 
@@ -65,7 +69,7 @@ def test_http_session_keeps_its_episode_and_matches_the_local_env(client: TestCl
     name, rs = next(iter(RULESETS.items()))
     task = list(rs.tasks)[-1]
     r = client.post("/reset", json={"ruleset": name, "task_id": task, "seed": 7}).json()
-    sid = r["session_id"]
+    sid = r["metadata"]["session_id"]
     env = GovWorkflowEnv(task, ruleset=name)
     assert r["observation"] == dump_observation(env.reset(seed=7))
     assert (r["reward"], r["done"]) == (None, False)
@@ -73,17 +77,18 @@ def test_http_session_keeps_its_episode_and_matches_the_local_env(client: TestCl
         got = step(client, sid).json()
         obs, reward, _terminated, _truncated, info = env.step(ADVANCE)
         assert got["observation"] == dump_observation(obs)
-        assert got["reward"] == pytest.approx(reward)
-        assert got["info"] == info
+        assert got["metadata"]["raw_reward"] == pytest.approx(reward)
+        assert got["reward"] == pytest.approx(served_reward(reward, OFFICE.reward_scale))
+        assert got["metadata"]["info"] == info
         assert got["observation"]["day"] == i + 1  # the server remembered the episode
     state, grade = snapshot(client, sid)
     assert state["steps"] == state["step_count"] == 5
     assert grade == env.grade().model_dump(mode="json")
-    # the same session can start over; the query parameter also identifies it
+    # the same session can start over
     again = client.post("/reset", json={"session_id": sid, "seed": 7}).json()
-    assert again["session_id"] == sid
+    assert again["metadata"]["session_id"] == sid
     assert again["observation"]["day"] == 0
-    assert client.get("/state", params={"session_id": sid}).json()["steps"] == 0
+    assert client.get("/state", headers={"X-Session-Id": sid}).json()["steps"] == 0
     assert client.post("/close", json={"session_id": sid}).json() == {"closed": True}
     assert step(client, sid).status_code == 404
 
@@ -142,7 +147,7 @@ def test_malformed_and_misshapen_requests(client: TestClient) -> None:
     assert "action" in r.json()["detail"]
     r = client.post("/step", json={"action": ADVANCE})
     assert r.status_code == 422
-    assert "session_id is required" in r.json()["detail"]
+    assert "session_id: Field required" in r.json()["detail"]
     r = client.post("/reset", json={"session_id": sid, "task_id": "atlantis"})
     assert r.status_code == 422
     assert "atlantis" in r.json()["detail"]
@@ -183,6 +188,7 @@ def test_capacity_error_is_503_and_clear(make_client: Any) -> None:
     assert r.status_code == 503
     assert "capacity" in r.json()["detail"]
     assert r.json()["max_sessions"] == 2
+    assert int(r.headers["Retry-After"]) == r.json()["retry_after_s"] >= 1
     with client.websocket_connect("/ws") as ws:
         reply = ws.receive_json()
         assert reply["type"] == "error"

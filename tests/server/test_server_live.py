@@ -110,7 +110,7 @@ def test_concurrent_clients_do_not_interfere(live_server: BackgroundServer) -> N
 
 def test_http_sessions_over_the_network(live_server: BackgroundServer) -> None:
     with httpx.Client(base_url=live_server.url, timeout=10) as http:
-        sid = http.post("/reset", json={"seed": 3}).json()["session_id"]
+        sid = http.post("/reset", json={"seed": 3}).json()["metadata"]["session_id"]
         for _ in range(3):
             assert http.post("/step", json={"session_id": sid, "action": {"action_type": "advance_time"}}).is_success
         assert http.get("/state", headers={"X-Session-Id": sid}).json()["steps"] == 3

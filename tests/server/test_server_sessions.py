@@ -8,7 +8,7 @@ import pytest
 
 from govworkflow.core.errors import EpisodeFinishedError, InvalidActionError, NoEpisodeError, UnknownNameError
 from govworkflow.office.rulesets import DEFAULT_RULESET, RULESETS
-from govworkflow.server.protocol import CapacityError, RequestError, ResetParams, SessionError
+from govworkflow.server.protocol import CapacityError, ClientLimitError, RequestError, ResetParams, SessionError
 from govworkflow.server.sessions import ServerConfig, SessionManager
 
 
@@ -132,3 +132,56 @@ def test_reset_params_reject_wrong_types_and_extra_fields() -> None:
     for data in [{"seed": "1"}, {"seed": -1}, {"max_steps": 0}, {"colour": "red"}, [1]]:
         with pytest.raises(RequestError, match="invalid reset parameters"):
             ResetParams.parse(data)
+
+
+def test_each_client_has_its_own_share(clock: Any) -> None:
+    manager = SessionManager(ServerConfig(max_sessions=5, max_sessions_per_client=2, idle_timeout_s=60), clock)
+    manager.open("http", "10.0.0.1")
+    clock.advance(15)
+    manager.open("ws", "10.0.0.1")
+    with pytest.raises(ClientLimitError, match="2 of 2 allowed per client") as info:
+        manager.open("http", "10.0.0.1")
+    assert info.value.retry_after_s == 45  # the client's first session can expire in 45 s
+    manager.open("http", "10.0.0.2")  # another client is not affected
+    manager.open("http")  # nor is a session without a client address
+    clock.advance(46)
+    manager.open("http", "10.0.0.1")  # the idle one was reaped for it
+    assert len(manager) == 4
+
+
+def test_an_attached_session_is_not_reaped_and_attaches_once(clock: Any) -> None:
+    manager = SessionManager(ServerConfig(idle_timeout_s=10), clock)
+    session = manager.open("http")
+    assert manager.attach(session.session_id) is session
+    with pytest.raises(SessionError, match="already has a WebSocket"):
+        manager.attach(session.session_id)
+    clock.advance(30)
+    assert manager.reap() == 0
+    session.attached = False
+    assert manager.reap() == 1
+    with pytest.raises(SessionError):
+        manager.attach(manager.open("ws").session_id)  # connection sessions have no id to attach to
+
+
+def test_requests_on_one_session_run_one_at_a_time(clock: Any) -> None:
+    import asyncio
+
+    manager = SessionManager(ServerConfig(), clock)
+    session = manager.open("http")
+    session.reset(ResetParams())
+    order: list[str] = []
+
+    async def both() -> None:
+        async def grade() -> None:
+            await session.call("grade", in_thread=True)
+            order.append("grade")
+
+        async def step() -> None:
+            await asyncio.sleep(0)  # let the grade take the lock first
+            await session.call("step", {"action_type": "advance_time"})
+            order.append("step")
+
+        await asyncio.gather(grade(), step())
+
+    asyncio.run(both())
+    assert order == ["grade", "step"]

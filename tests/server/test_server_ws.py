@@ -10,7 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from govworkflow import GovWorkflowEnv
-from govworkflow.server.protocol import dump_observation
+from govworkflow.server.adapters import OFFICE
+from govworkflow.server.protocol import dump_observation, served_reward
 
 ADVANCE = {"action_type": "advance_time"}
 
@@ -32,7 +33,7 @@ def test_reset_step_state_grade_close(client: TestClient) -> None:
     with client.websocket_connect("/ws") as ws:
         reply = ask(ws, {"type": "reset", "data": {"seed": 4, "episode_id": "ep-1"}})
         assert reply["type"] == "observation"
-        assert set(reply["data"]) == {"observation", "reward", "done", "terminated", "truncated", "info"}
+        assert set(reply["data"]) == {"observation", "reward", "done", "metadata"}
         assert reply["data"]["observation"] == dump_observation(env.reset(seed=4))
         assert (reply["data"]["reward"], reply["data"]["done"]) == (None, False)
         reply = ask(ws, {"type": "step", "data": ADVANCE})
@@ -41,11 +42,9 @@ def test_reset_step_state_grade_close(client: TestClient) -> None:
             "type": "observation",
             "data": {
                 "observation": dump_observation(obs),
-                "reward": reward,
+                "reward": served_reward(reward, OFFICE.reward_scale),
                 "done": terminated or truncated,
-                "terminated": terminated,
-                "truncated": truncated,
-                "info": info,
+                "metadata": {"terminated": terminated, "truncated": truncated, "raw_reward": reward, "info": info},
             },
         }
         state = ask(ws, {"type": "state"})
@@ -63,7 +62,7 @@ def test_reset_step_state_grade_close(client: TestClient) -> None:
 
 
 BAD: list[tuple[str, Any, str, str]] = [
-    ("malformed JSON", '{"type": "step", ', "INVALID_JSON", "Invalid JSON"),
+    ("malformed JSON", '{"type": "step", ', "INVALID_JSON", "not valid JSON"),
     ("not an object", "[1, 2]", "VALIDATION_ERROR", "expected a JSON object"),
     ("unknown message type", {"type": "jump"}, "UNKNOWN_TYPE", "jump"),
     ("missing type", {"data": {}}, "UNKNOWN_TYPE", "None"),

@@ -15,8 +15,9 @@ from fastapi.testclient import TestClient
 
 from govworkflow.core.errors import EpisodeFinishedError, InvalidActionError, UnknownNameError
 from govworkflow.server import GovWorkflowClient
+from govworkflow.server.adapters import TRIAGE
 from govworkflow.server.app import create_app
-from govworkflow.server.protocol import RequestError
+from govworkflow.server.protocol import RequestError, served_reward
 from govworkflow.server.running import BackgroundServer
 from govworkflow.server.sessions import ServerConfig
 from govworkflow.server.triage import TriageClient
@@ -31,7 +32,7 @@ def live_server() -> Iterator[BackgroundServer]:
 
 @pytest.fixture
 def client() -> Iterator[TestClient]:
-    with TestClient(create_app()) as c:
+    with TestClient(create_app(ServerConfig(allowed_hosts=("testserver",)))) as c:
         yield c
 
 
@@ -80,14 +81,14 @@ def test_http_session_switches_between_office_and_triage(client: TestClient) -> 
     r = client.post("/reset", json={"ruleset": "triage", "task_id": "overload_12", "seed": 3})
     assert r.status_code == 200
     body = r.json()
-    sid = body["session_id"]
+    sid = body["metadata"]["session_id"]
     assert body["reward"] is None and body["done"] is False
     local = TriageEnv("overload_12")
     local.reset(seed=3)
-    assert body["info"]["action_mask"] == local.action_mask()
+    assert body["metadata"]["info"]["action_mask"] == local.action_mask()
     first = body["observation"]["tickets"][0]["ticket_id"]
     r = client.post("/step", json={"session_id": sid, "action": {"ticket_id": first}})
-    assert r.status_code == 200 and r.json()["info"]["valid"]
+    assert r.status_code == 200 and r.json()["metadata"]["info"]["valid"]
     assert client.post("/reset", json={"session_id": sid, "seed": 4}).json()["observation"]["task_id"] == "overload_12"
     state = client.get("/state", headers={"X-Session-Id": sid}).json()
     assert (state["step_count"], state["seed"]) == (0, 4)
@@ -95,10 +96,10 @@ def test_http_session_switches_between_office_and_triage(client: TestClient) -> 
     office = client.post("/reset", json={"session_id": sid, "ruleset": "legacy"}).json()
     assert office["observation"]["ruleset"] == "legacy"
     short = client.post("/reset", json={"ruleset": "triage", "task_id": "overload_12", "max_steps": 2}).json()
-    sid2 = short["session_id"]
+    sid2 = short["metadata"]["session_id"]
     for i in range(2):
         r = client.post("/step", json={"session_id": sid2, "action": {"ticket_id": "T99"}}).json()
-        assert r["truncated"] == (i == 1)  # the step cap asked for, as the local env plays it
+        assert r["metadata"]["truncated"] == (i == 1)  # the step cap asked for, as the local env plays it
     r = client.post("/reset", json={"ruleset": "triage", "max_steps": 10**6})
     assert r.status_code == 422 and r.json()["error_type"] == RequestError.__name__
     tasks = client.get("/tasks", params={"ruleset": "triage"}).json()
@@ -118,6 +119,8 @@ def test_websocket_in_process(client: TestClient) -> None:
         assert reply["type"] == "observation"
         ws.send_json({"type": "step", "data": {"ticket_id": "T42"}})
         reply = ws.receive_json()
-        assert reply["data"]["reward"] == -1.0 and not reply["data"]["info"]["valid"]
+        meta = reply["data"]["metadata"]
+        assert meta["raw_reward"] == -1.0 and not meta["info"]["valid"]
+        assert reply["data"]["reward"] == served_reward(-1.0, TRIAGE.reward_scale) < 0
         ws.send_json({"type": "grade"})
         assert ws.receive_json()["data"]["provisional"] is True

@@ -137,3 +137,21 @@ def test_probe_task_is_solved(tmp_path: Path, probe_ruleset: str) -> None:
     ]
     counters = env.office.state().counters
     assert (counters["stage_advances"], counters["idle_officer_days"]) == (2, 0)
+
+
+def test_the_recorded_command_repeats_the_run() -> None:
+    """A run's provenance command parses back, through the real command line, to the same
+    arguments (every option that differs from its default is in it)."""
+    import shlex
+
+    from govworkflow.cli.main import TRAIN_OPTIONS, build_parser
+    from govworkflow.training.ppo import command_line
+
+    args = TrainArgs(task="mixed_urgency_medium", imitate="oracle_lookahead", imitation_episodes=96,
+                     learning_rate=1e-5, clip_range=0.05, n_epochs=4, ent_coef=0.0, max_wall_s=570.0,
+                     timesteps=100_000, use_masking=False, net_arch=[64, 32])  # fmt: skip
+    text = command_line(args, "standard")
+    assert "--no-use-masking" in text and "--net-arch 64 32" in text and "--max-wall-s 570.0" in text
+    parsed = build_parser().parse_args(shlex.split(text)[1:])
+    again = TRAIN_OPTIONS.build(TrainArgs, parsed)
+    assert again == TrainArgs(**{**args.__dict__, "ruleset": "standard"})

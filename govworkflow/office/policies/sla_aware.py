@@ -27,6 +27,7 @@ cases as the pressure measure.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from govworkflow.core.kernel import Simulator
@@ -49,9 +50,10 @@ def pressure(q: ServiceQueue, staff_change: int = 0) -> float:
     return work / max(staff, 0.5) / sla
 
 
-def staffing_target(queues: list[ServiceQueue]) -> ServiceQueue:
-    """The service a reserve officer goes to: the most pressed."""
-    return max(queues, key=pressure)
+def staffing_target(queues: list[ServiceQueue], key: Callable[[ServiceQueue], float] = pressure) -> ServiceQueue:
+    """The service a reserve officer goes to: the most pressed (``key``: the pressure, or
+    a lookup of it already computed)."""
+    return max(queues, key=key)
 
 
 def documents_target(queues: list[ServiceQueue]) -> ServiceQueue | None:
@@ -60,21 +62,25 @@ def documents_target(queues: list[ServiceQueue]) -> ServiceQueue | None:
     return max(docs, key=lambda q: (q.missing_docs_cases, getattr(q, "at_risk_cases", 0))) if docs else None
 
 
-def escalation_target(queues: list[ServiceQueue], min_pressure: float = 0.3) -> ServiceQueue | None:
+def escalation_target(
+    queues: list[ServiceQueue], min_pressure: float = 0.3, key: Callable[[ServiceQueue], float] = pressure
+) -> ServiceQueue | None:
     """The service whose most at-risk case is fast-tracked: at-risk cases on a pressed service."""
-    risky = [q for q in queues if getattr(q, "at_risk_cases", 0) > 0 and pressure(q) >= min_pressure]
-    return max(risky, key=lambda q: (getattr(q, "at_risk_cases", 0), pressure(q))) if risky else None
+    risky = [q for q in queues if getattr(q, "at_risk_cases", 0) > 0 and key(q) >= min_pressure]
+    return max(risky, key=lambda q: (getattr(q, "at_risk_cases", 0), key(q))) if risky else None
 
 
-def rebalance_pair(queues: list[ServiceQueue], min_gap: float = 0.25) -> tuple[ServiceQueue, ServiceQueue] | None:
+def rebalance_pair(
+    queues: list[ServiceQueue], min_gap: float = 0.25, key: Callable[[ServiceQueue], float] = pressure
+) -> tuple[ServiceQueue, ServiceQueue] | None:
     """(donor, receiver) of one officer: least to most pressed, when the gap is wide enough
     (the donor's pressure counted with one officer fewer)."""
-    hot = max(queues, key=pressure)
+    hot = max(queues, key=key)
     donors = [q for q in queues if q.officers > 1 and q is not hot]
     if not donors:
         return None
-    cold = min(donors, key=pressure)
-    return (cold, hot) if pressure(hot) - pressure(cold, -1) >= min_gap else None
+    cold = min(donors, key=key)
+    return (cold, hot) if key(hot) - pressure(cold, -1) >= min_gap else None
 
 
 @dataclass

@@ -213,6 +213,12 @@ class Office:
         self.breaches = [0] * n
         self.at_risk = [0] * n
         self.backlog_units = [0] * n
+        #: Open, not yet breached cases that cannot finish by their due day (privileged).
+        self.late = [0] * n
+        #: Open urgent cases breached or unable to finish in time (privileged).
+        self.urgent_late = [0] * n
+        #: Blocked cases whose turnaround is not decided yet (blocked within the target days).
+        self.documents_pending = 0
         self.active = 0
         self.gap = 0.0
         for i, count in enumerate(task.initial_cases):
@@ -439,18 +445,66 @@ class Office:
         return on_time
 
     def refresh_views(self) -> None:
-        """Recount the per-service at-risk cases, remaining work and fairness gap."""
+        """Recount, in one pass over the open cases, the per-service at-risk cases (public
+        slack), remaining work, cases that cannot finish in time (privileged: the grade's
+        estimate) and blocked cases not yet past the document target, then the fairness
+        gap. ``earliest_finish`` is inlined here, both readings at once (a test checks the
+        counts against it)."""
         day = self.day
         risk = self.task.at_risk_slack_days
-        earliest = self.earliest_finish
+        fastest = self.task.answer_delay_days[0]
+        target = day - self.task.document_target_days
+        fv_days = self.fv_days
+        pending = 0
         for i, queue in enumerate(self.queues):
             tail = self.tail[i]
-            n_risk = units = 0
+            n_risk = units = late = urgent_late = 0
             for c in queue:
-                units += c.work + tail[c.stage]
-                if not c.breached and 0 <= c.due - earliest(c, day, False) <= risk:
+                st = c.stage
+                units += c.work + tail[st]
+                e = day + STAGES_LEFT[st]
+                if st == FV:
+                    if c.fv_ready > day + 1:
+                        e += c.fv_ready - day - 1
+                elif c.fv and st < FV:
+                    e += fv_days[i]
+                public = private = e
+                if c.doc != CLEAR:
+                    if c.blocked_day >= target:
+                        pending += 1
+                    public += fastest - 1
+                    if c.doc == WAITING:
+                        ready = c.ready if c.answers else c.ready + fastest
+                        if ready > day + 1:
+                            private += ready - day - 1
+                    else:
+                        private += fastest - 1
+                if c.breached:
+                    if c.urgency == 3:
+                        urgent_late += 1
+                    continue
+                if 0 <= c.due - public <= risk:
                     n_risk += 1
+                if private > c.due:
+                    late += 1
+                    if c.urgency == 3:
+                        urgent_late += 1
             self.at_risk[i] = n_risk
             self.backlog_units[i] = units
+            self.late[i] = late
+            self.urgent_late[i] = urgent_late
+        self.documents_pending = pending
         rates = [1 - b / a for a, b in zip(self.arrived, self.breaches, strict=True) if a > 0]
         self.gap = max(rates) - min(rates) if len(rates) >= 2 else 0.0
+
+    def recount_late(self, i: int) -> None:
+        """``late`` and ``urgent_late`` of service ``i`` again (a document request moves its
+        cases' earliest finish within the day)."""
+        day = self.day
+        late = urgent_late = 0
+        for c in self.queues[i]:
+            if c.breached or self.earliest_finish(c, day) > c.due:
+                late += not c.breached
+                urgent_late += c.urgency == 3
+        self.late[i] = late
+        self.urgent_late[i] = urgent_late

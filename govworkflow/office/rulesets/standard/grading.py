@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 from govworkflow.core.grading import clamp01 as _clip
 from govworkflow.core.grading import make_grade
 from govworkflow.office.models import Grade
-from govworkflow.office.rulesets.standard.dynamics import CLEAR, DONE
+from govworkflow.office.rulesets.standard.dynamics import DONE
 
 if TYPE_CHECKING:
     from govworkflow.office.rulesets.standard.sim import StandardSimulator
@@ -111,39 +111,24 @@ def _fairness(rates: list[float], tol: float) -> float:
 
 
 def _documents(s: StandardSimulator) -> float:
-    """Blocked cases answered within the target / blocked cases decided (1 when none)."""
+    """Blocked cases answered within the target / blocked cases decided (1 when none);
+    undecided: still blocked, blocked within the target days (``documents_pending``)."""
     c = s.counters
-    target = s.task.document_target_days
-    day = s.day
-    pending = sum(
-        1 for q in s.queues for x in q if x.stage != DONE and x.doc != CLEAR and day - x.blocked_day <= target
-    )
-    decided = c["documents_blocked"] - pending
+    decided = c["documents_blocked"] - s.documents_pending
     return c["documents_on_time"] / decided if decided > 0 else 1.0
 
 
 def estimate(sim: StandardSimulator) -> dict[str, float]:
     """The components read on the current state, unsettled and cheap (open cases that
-    cannot finish by their due day count as breached): for shaping rewards only."""
+    cannot finish by their due day count as breached, from the simulator's ``late`` and
+    ``urgent_late`` counts): for shaping rewards only."""
     task = sim.task
     c = sim.counters
-    day = sim.day
-    doomed = [0] * sim.n
-    urgent_open_lost = 0
-    earliest = sim.earliest_finish
-    for queue in sim.queues:
-        for case in queue:
-            if case.stage == DONE:
-                continue
-            late = case.breached or earliest(case, day) > case.due
-            if late and not case.breached:
-                doomed[case.svc] += 1
-            if late and case.urgency == 3:
-                urgent_open_lost += 1
+    doomed = sim.late
     arrived = c["arrived"]
     breached = c["sla_breaches"] + sum(doomed)
     urgent_completed_late = c["urgent_arrived"] - c["urgent_on_time"] - sum(sim.n_urgent)
-    urgent_lost = urgent_completed_late + urgent_open_lost
+    urgent_lost = urgent_completed_late + sum(sim.urgent_late)
     available = c["work_units_available"]
     rates = [1 - (b + d) / a for a, b, d in zip(sim.arrived, sim.breaches, doomed, strict=True) if a > 0]
     return {

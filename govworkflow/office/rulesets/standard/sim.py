@@ -79,6 +79,7 @@ class StandardSimulator(Office, OfficeSimulator):
         self.truncated = False
         self.last_valid = True
         self.last_message = "reset"
+        self._running: tuple[tuple[int, int], float] | None = None
         self._init_office(task, seed)
         self.refresh_views()
 
@@ -185,6 +186,11 @@ class StandardSimulator(Office, OfficeSimulator):
         return None
 
     def _request(self, cases: list[Case]) -> None:
+        self._send_requests(cases)
+        for i in {c.svc for c in cases}:
+            self.recount_late(i)
+
+    def _send_requests(self, cases: list[Case]) -> None:
         day = self.day
         counters = self.counters
         reminder = self.task.reminder_after_days
@@ -287,9 +293,35 @@ class StandardSimulator(Office, OfficeSimulator):
     def why_invalid(self, action: Action) -> str | None:
         return self._resolve(action)[0]
 
+    def action_facts(self) -> tuple[bool, list[bool], list[bool], list[bool]]:
+        """``_resolve``'s verdicts on the one-officer macro-actions, for every service at once:
+        whether the reserve has an officer to assign, and per service (task order) whether a
+        document request would reach a blocked case, whether a case can be escalated, and
+        whether an officer is present to be moved. Mode changes and advancing are always
+        valid. ``office.encoding.action_masks`` builds the action mask from these; a test
+        checks them against ``why_invalid`` action by action."""
+        escalate = self.budget > 0
+        queues = self.queues
+        absent = self.events.absent
+        officers = self.officers
+        return (
+            self.reserve >= 1,
+            [n > 0 for n in self.n_requestable],
+            [escalate and len(queues[i]) > self.n_escalated[i] for i in range(self.n)],
+            [officers[i] - absent[i] >= 1 for i in range(self.n)],
+        )
+
     # -- views -----------------------------------------------------------------------
     def observe(self) -> views.StandardObservation:
         return views.observe(self)
+
+    def rows(self) -> list[views.QueueRow]:
+        """Every service's counts as the observation reports them (``views.rows``)."""
+        return views.rows(self)
+
+    def office_row(self) -> views.OfficeRow:
+        """The office-wide facts of the observation (``views.office_row``)."""
+        return views.office_row(self)
 
     def state(self) -> EpisodeState:
         return views.state(self)
@@ -333,10 +365,19 @@ class StandardSimulator(Office, OfficeSimulator):
 
     def running_score(self) -> float:
         """A cheap, unsettled estimate of the score now (``grading.estimate``): for shaping
-        rewards step by step; the grade itself settles (``grade``)."""
+        rewards step by step; the grade itself settles (``grade``).
+
+        The estimate reads only what a day or a document request changes (a request moves
+        its cases' earliest finish), so it is kept until the next of either."""
+        key = (self.day, self.counters["documents_requested"])
+        cached = getattr(self, "_running", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
         values = grading.estimate(self)
         weights = self.task.grade_weights
-        return sum(weights.get(k, 0.0) * v for k, v in values.items())
+        score = sum(weights.get(k, 0.0) * v for k, v in values.items())
+        self._running = (key, score)
+        return score
 
     def open_cases(self) -> list[Case]:
         """The open cases (privileged; for tests and look-ahead policies)."""

@@ -13,7 +13,7 @@ extra facts. Semantics of the common fields under these rules:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from govworkflow.office.models import CaseView, EpisodeState, Observation, ServiceQueue
 from govworkflow.office.rulesets.standard.dynamics import CLEAR, STAGES, UNIT
@@ -21,7 +21,7 @@ from govworkflow.office.rulesets.standard.dynamics import CLEAR, STAGES, UNIT
 if TYPE_CHECKING:
     from govworkflow.office.rulesets.standard.sim import StandardSimulator
 
-__all__ = ["StandardObservation", "StandardQueue", "observe", "state"]
+__all__ = ["OfficeRow", "QueueRow", "StandardObservation", "StandardQueue", "observe", "office_row", "rows", "state"]
 
 # ``observe`` runs every step: its queues and observation are blank instances (``_new``)
 # filled field by field, by name, at half the cost of a positional call (a call with
@@ -64,51 +64,108 @@ class StandardObservation(Observation):
     """A case with this much slack or less counts as at risk."""
 
 
-def observe(sim: StandardSimulator) -> StandardObservation:
+class QueueRow(NamedTuple):
+    """One service's counts as ``observe`` reports them (the same names as the queue's
+    fields): what a ``StandardQueue`` is filled from, and what the gym adapter's encoder
+    reads directly (``office.encoding.ObservationEncoder.encode_rows``)."""
+
+    service: str
+    stage_counts: tuple[int, ...]
+    active_cases: int
+    missing_docs_cases: int
+    escalated_cases: int
+    urgent_cases: int
+    breached_cases: int
+    avg_age_days: float
+    officers: int
+    blocked_cases: int
+    awaiting_documents: int
+    field_verification_cases: int
+    at_risk_cases: int
+    work_backlog_days: float
+    available_officers: int
+    sla_days: int
+
+
+def rows(sim: StandardSimulator) -> list[QueueRow]:
+    """Every service's ``QueueRow``, in task order: the one place the queue counts are read."""
     day = sim.day
     ev = sim.events
-    queues: list[StandardQueue] = []
+    absent, cut, fresh = ev.absent, ev.sla_cut, sim.fresh
+    out = []
     for i, name in enumerate(sim.services):
         n = len(sim.queues[i])
         counts = sim.stage_counts[i]
         off = sim.officers[i]
+        waiting = sim.n_waiting[i]
+        requestable = sim.n_requestable[i]
+        out.append(
+            QueueRow(
+                name,
+                tuple(counts),
+                n,
+                requestable,
+                sim.n_escalated[i],
+                sim.n_urgent[i],
+                sim.n_breached[i],
+                round(day - sim.arrival_sum[i] / n, 2) if n else 0.0,
+                off,
+                requestable + waiting,
+                waiting,
+                counts[2],
+                sim.at_risk[i],
+                sim.backlog_units[i] / UNIT,
+                max(0, off - absent[i] - fresh[i]),
+                max(1, sim.sla[i] - cut[i]),
+            )
+        )
+    return out
+
+
+class OfficeRow(NamedTuple):
+    """The office-wide facts of an observation (the same names as its fields)."""
+
+    day: int
+    max_days: int
+    priority_mode: str
+    reserve_officers: int
+    escalation_budget_remaining: int
+    fairness_gap: float
+    last_action_valid: bool
+    actions_left_today: int
+
+
+def office_row(sim: StandardSimulator) -> OfficeRow:
+    """The office-wide facts ``observe`` reports."""
+    return OfficeRow(sim.day, sim.task.max_days, sim.mode, sim.reserve, sim.budget, round(sim.gap, 4),
+                     sim.last_valid, sim.task.actions_per_day - sim.actions_today)  # fmt: skip
+
+
+def observe(sim: StandardSimulator) -> StandardObservation:
+    ev = sim.events
+    queues: list[StandardQueue] = []
+    for row in rows(sim):
         q = _new(StandardQueue)
-        q.service = name
-        q.active_cases = n
-        q.missing_docs_cases = sim.n_requestable[i]
-        q.escalated_cases = sim.n_escalated[i]
-        q.urgent_cases = sim.n_urgent[i]
-        q.breached_cases = sim.n_breached[i]
-        q.avg_age_days = round(day - sim.arrival_sum[i] / n, 2) if n else 0.0
-        q.stage_counts = dict(zip(STAGES, counts, strict=False))
-        q.officers = off
-        q.blocked_cases = sim.n_requestable[i] + sim.n_waiting[i]
-        q.awaiting_documents = sim.n_waiting[i]
-        q.field_verification_cases = counts[2]
-        q.at_risk_cases = sim.at_risk[i]
-        q.work_backlog_days = sim.backlog_units[i] / UNIT
-        q.available_officers = max(0, off - ev.absent[i] - sim.fresh[i])
-        q.sla_days = max(1, sim.sla[i] - ev.sla_cut[i])
+        q.service = row.service
+        q.stage_counts = dict(zip(STAGES, row.stage_counts, strict=False))
+        (q.active_cases, q.missing_docs_cases, q.escalated_cases, q.urgent_cases, q.breached_cases,
+         q.avg_age_days, q.officers, q.blocked_cases, q.awaiting_documents, q.field_verification_cases,
+         q.at_risk_cases, q.work_backlog_days, q.available_officers, q.sla_days) = row[2:]  # fmt: skip
         queues.append(q)
     c = sim.counters
     obs = _new(StandardObservation)
     obs.ruleset = "standard"
     obs.task_id = sim.task.task_id
-    obs.day = day
-    obs.max_days = sim.task.max_days
-    obs.priority_mode = sim.mode
+    office = office_row(sim)
+    (obs.day, obs.max_days, obs.priority_mode, obs.reserve_officers, obs.escalation_budget_remaining,
+     obs.fairness_gap, obs.last_action_valid, obs.actions_left_today) = office  # fmt: skip
     obs.queues = queues
     obs.officers = dict(zip(sim.services, sim.officers, strict=True))
-    obs.reserve_officers = sim.reserve
     obs.total_backlog = sim.active
     obs.total_completed = c["completed"]
     obs.total_sla_breaches = c["sla_breaches"]
-    obs.fairness_gap = round(sim.gap, 4)
-    obs.escalation_budget_remaining = sim.budget
-    obs.last_action_valid = sim.last_valid
     obs.last_action_message = sim.last_message
     obs.extra = {}
-    obs.actions_left_today = sim.task.actions_per_day - sim.actions_today
     obs.actions_per_day = sim.task.actions_per_day
     obs.active_events = ev.labels(sim.services)
     obs.at_risk_slack_days = sim.task.at_risk_slack_days
