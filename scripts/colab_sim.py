@@ -34,7 +34,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PINS = ROOT / "scripts" / "colab-pins.txt"
-SOURCES = ("pyproject.toml", "README.md", "LICENSE", "govworkflow")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from release_check import copy_sources  # noqa: E402 - the one way builds copy the sources
+
 #: An executed notebook's size limit: one copy of plotly.js (about 3.5 MB) and the figures.
 MAX_BYTES = 6_000_000
 #: What plotly 5's notebook renderer writes once per activation (one copy of plotly.js).
@@ -49,15 +51,7 @@ def run(cmd: list[str], **kwargs: object) -> None:
 
 def build_wheel(out: Path) -> Path:
     """The package's wheel, built from a copy of the sources (the checkout stays clean)."""
-    src = out / "src"
-    shutil.rmtree(src, ignore_errors=True)
-    src.mkdir(parents=True)
-    for name in SOURCES:
-        path = ROOT / name
-        if path.is_dir():
-            shutil.copytree(path, src / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        else:
-            shutil.copy(path, src / name)
+    src = copy_sources(out / "src")
     dist = out / "dist"
     shutil.rmtree(dist, ignore_errors=True)
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(src)])

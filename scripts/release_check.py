@@ -25,6 +25,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ("pyproject.toml", "README.md", "LICENSE", "govworkflow")
+
+
+def copy_sources(src: Path) -> Path:
+    """A fresh copy of what a build reads (``SOURCES``) in ``src``: builds never touch the
+    checkout (``scripts/colab_sim.py`` builds its wheel the same way)."""
+    shutil.rmtree(src, ignore_errors=True)
+    src.mkdir(parents=True)
+    for name in SOURCES:
+        path = ROOT / name
+        if path.is_dir():
+            shutil.copytree(path, src / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy(path, src / name)
+    return src
+
+
 #: Files each release file must hold (paths inside the package).
 REQUIRED = (
     "govworkflow/py.typed",
@@ -39,14 +55,7 @@ REQUIRED = (
 def build(outdir: Path) -> tuple[Path, Path]:
     """(sdist, wheel) built from a copy of the sources into ``outdir``."""
     with tempfile.TemporaryDirectory(prefix="govworkflow-release-") as tmp:
-        src = Path(tmp) / "src"
-        src.mkdir()
-        for name in SOURCES:
-            path = ROOT / name
-            if path.is_dir():
-                shutil.copytree(path, src / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-            else:
-                shutil.copy(path, src / name)
+        src = copy_sources(Path(tmp) / "src")
         cmd = [sys.executable, "-m", "build", "--sdist", "--wheel", "--no-isolation", "--outdir", str(outdir), str(src)]
         subprocess.run(cmd, check=True, capture_output=True, text=True)
     (sdist,) = outdir.glob("govworkflow-*.tar.gz")
