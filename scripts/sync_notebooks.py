@@ -44,6 +44,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "05_train_ppo.ipynb": ("train", "leaderboard"),
     "06_serve_and_connect.ipynb": ("server",),
     "07_llm_agent.ipynb": ("llm",),
+    "08_train_an_llm_agent.ipynb": ("llm-train", "leaderboard"),
     "criteria.ipynb": ("train", "leaderboard"),
 }
 BADGE = "[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"

@@ -28,6 +28,7 @@ LAYERS: dict[str, int] = {
     "evaluation": 2,
     "gym": 3,
     "training": 4,
+    "llmtrain": 4,  # language-model agents trained with TRL (GRPO) over tool environments
     "server": 5,
     "viz": 5,
     "cli": 6,

@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from govworkflow.cli.options import (
     BadArgumentError,
@@ -34,8 +35,12 @@ from govworkflow.cli.options import (
 from govworkflow.cli.output import leaderboard_table, print_json, print_results, table
 from govworkflow.core.errors import GovWorkflowError, MissingExtraError, check_count, distinct
 from govworkflow.evaluation import evaluate
+from govworkflow.evaluation.backends import BACKENDS
 from govworkflow.office import models
 from govworkflow.office.rulesets import DEFAULT_RULESET, RULESETS, get_ruleset, task_rows
+
+if TYPE_CHECKING:
+    from govworkflow.evaluation.backends import Backend
 
 __all__ = ["COMMANDS", "TRAIN_OPTIONS", "BadArgumentError", "Names", "add_command", "build_parser", "main"]
 
@@ -51,6 +56,33 @@ ROW_NAMES = PolicyNames("policy", [*POLICY_NAMES, "upper_bound"])
 REWARD_MODES = Names("reward", models.REWARD_MODES)
 
 
+#: ``--backend`` values (``evaluation.backends``).
+BACKEND_NAMES = Names("backend", BACKENDS)
+
+
+def _add_backend(p: argparse.ArgumentParser, local: str) -> None:
+    p.add_argument(
+        "--backend",
+        default="local",
+        choices=BACKEND_NAMES,
+        help=f"where episodes run: {local}, or ray (extra: distributed)",
+    )
+    p.add_argument(
+        "--address",
+        default=None,
+        metavar="auto|HOST:PORT",
+        help="--backend ray: the Ray cluster to join (auto: the one this machine belongs to; "
+        "default: start Ray on this machine)",
+    )
+
+
+def _backend(args: argparse.Namespace, workers: int = 1) -> Backend:
+    """The backend ``--backend``/``--address`` ask for (not yet connected)."""
+    from govworkflow.evaluation.backends import get_backend
+
+    return get_backend(args.backend, workers, args.address)
+
+
 def _add_evaluate(p: argparse.ArgumentParser) -> None:
     p.add_argument("--task", required=True, help="task id (see `govworkflow tasks`)")
     p.add_argument(
@@ -64,15 +96,23 @@ def _add_evaluate(p: argparse.ArgumentParser) -> None:
     add_seed_options(p, seeds=True)
     p.add_argument("--max-steps", type=int, default=None, help="cut each episode after N steps")
     p.add_argument("--json", action="store_true", help="print a JSON list, one object per episode")
+    _add_backend(p, "local (in this process)")
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.max_steps is not None:
         check_count(args.max_steps, "--max-steps")
     task = get_ruleset(args.ruleset).task(args.task)
-    print_results(
-        evaluate(args.task, args.policy, chosen_seeds(args, task.seeds), args.ruleset, args.max_steps), args.json
-    )
+    seeds = chosen_seeds(args, task.seeds)
+    backend = _backend(args)
+    if backend.name == "local":
+        results = evaluate(args.task, args.policy, seeds, args.ruleset, args.max_steps)
+    else:
+        from govworkflow.evaluation.backends import evaluate_on
+
+        with backend:
+            results = evaluate_on(backend, args.task, args.policy, seeds, args.ruleset, args.max_steps)
+    print_results(results, args.json)
     return 0
 
 
@@ -121,7 +161,13 @@ def _add_leaderboard(p: argparse.ArgumentParser) -> None:
         "repeat for several (default: the whole ladder and the bound)",
     )
     limit = p.add_argument("--limit", type=int, default=None, help="only the first N held-out seeds (default: all)")
-    p.add_argument("--workers", type=int, default=2, help="worker processes (default: 2)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="worker processes (default: 2; --backend ray: CPUs of a Ray started here)",
+    )
+    _add_backend(p, "local (worker processes)")
     add_output(
         p,
         "JSON file to write (default: data/results/leaderboard-<ruleset>.json, "
@@ -157,20 +203,25 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
     full = tasks is None and policies is None and args.limit is None
     output = output_path(args.output)
     target = output or (Path(f"data/results/leaderboard-{rs.name}.json") if full else None)
+    backend = _backend(args, args.workers)
     if target and not args.no_save:
         check_output(target, "--output")  # before the long run
-    rows, seconds = lb.timed(
-        lambda: lb.run_leaderboard(rs.name, tasks, policies, args.limit, args.workers, progress=not args.json)
-    )
-    canaries = None
-    if rs.name == "standard" and policies is None and not args.no_canaries:
-        from govworkflow.evaluation.canaries import report
+    with backend:  # a cluster that cannot be reached fails here, before any episode
+        rows, seconds = lb.timed(
+            lambda: lb.run_leaderboard(
+                rs.name, tasks, policies, args.limit, args.workers, progress=not args.json, backend=backend
+            )
+        )
+        canaries = None
+        if rs.name == "standard" and policies is None and not args.no_canaries:
+            from govworkflow.evaluation.canaries import report
 
-        seeds = {r.task_id: r.seeds for r in rows}
-        started = time.perf_counter()
-        canaries = report(seeds, workers=args.workers, progress=not args.json)
-        seconds += time.perf_counter() - started
-    doc = lb.build_document(rs.name, rows, seconds, args.workers, ["govworkflow", *sys.argv[1:]], canaries)
+            seeds = {r.task_id: r.seeds for r in rows}
+            started = time.perf_counter()
+            canaries = report(seeds, workers=args.workers, progress=not args.json, backend=backend)
+            seconds += time.perf_counter() - started
+    command = ["govworkflow", *sys.argv[1:]]
+    doc = lb.build_document(rs.name, rows, seconds, args.workers, command, canaries, backend.name)
     if target and not args.no_save:
         write_json(target, doc)
     if args.json:
@@ -284,6 +335,93 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return run_training(TRAIN_OPTIONS, TrainArgs, train, args)
 
 
+#: ``sweep``'s options: ``train``'s, less the seed and the output folder (one per trial).
+SWEEP_OPTIONS = DataclassOptions(
+    "govworkflow.training.ppo",
+    "TrainArgs",
+    exclude=("seed", "out_dir", "progress"),
+    required=("task",),
+    choices={"ruleset": RULESET_NAMES, "reward": REWARD_MODES, "imitate": POLICY_NAMES},
+    metavars={"task": "TASK", "imitate": "POLICY"},
+)
+
+
+def _add_sweep(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seeds", type=int, nargs="+", required=True, metavar="S", help="one trial per training seed")
+    p.add_argument(
+        "--out-dir",
+        default=None,
+        metavar="DIR",
+        help="the sweep's folder: one folder per trial and the sweep's record (default: runs/sweep-<ruleset>-<task>)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="trials at once: local processes, or the CPUs of a Ray started here (default: 1)",
+    )
+    p.add_argument(
+        "--vary",
+        action="append",
+        default=[],
+        metavar="OPTION=V1,V2",
+        help="also try these values of a training option (repeat: every combination, each with every seed), "
+        "e.g. --vary learning-rate=1e-4,3e-4",
+    )
+    _add_backend(p, "local (worker processes)")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True, help="show a progress bar")
+    SWEEP_OPTIONS.add_to(p)
+
+
+def _grid(texts: Sequence[str]) -> list[dict[str, object]]:
+    """The settings ``--vary OPTION=V1,V2`` asks for: every combination of the values."""
+    import itertools
+
+    specs = {f.option[2:]: f for f in SWEEP_OPTIONS.fields() if f.name not in ("task", "ruleset")}
+    axes: dict[str, list[object]] = {}
+    for text in texts:
+        option, _, values = text.partition("=")
+        spec = specs.get(option.removeprefix("--"))
+        kind = spec.kind() if spec is not None else None
+        if spec is None or kind is None or kind[2]:
+            allowed = ", ".join(n for n, f in specs.items() if (k := f.kind()) is not None and not k[2])
+            raise BadArgumentError(f"--vary: {option!r} is not a training option a sweep can vary; one of: {allowed}")
+        base, optional, _ = kind
+        parse = (lambda v: v.lower() in ("1", "true", "yes")) if base is bool else base
+        try:
+            parsed = [None if optional and v == "none" else parse(v) for v in values.split(",") if v]
+        except ValueError:
+            raise BadArgumentError(f"--vary {text}: expected {base.__name__} values, separated by commas") from None
+        if not parsed:
+            raise BadArgumentError(f"--vary {text!r}: give OPTION=V1,V2")
+        axes[spec.name] = list(dict.fromkeys(parsed))
+    return [dict(zip(axes, combo, strict=True)) for combo in itertools.product(*axes.values())]
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    rs = get_ruleset(args.ruleset)
+    rs.task(args.task)
+    if args.imitate is not None:
+        rs.policy(args.imitate)
+    check_count(args.workers, "--workers")
+    backend = _backend(args, args.workers)
+    from govworkflow.training.ppo import TrainArgs
+    from govworkflow.training.sweep import sweep, trials
+
+    base = SWEEP_OPTIONS.build(TrainArgs, args)
+    out_dir = output_path(args.out_dir) or Path(f"runs/sweep-{rs.name}-{args.task}")
+    settings = _grid(args.vary)
+    with SWEEP_OPTIONS.naming_options():
+        runs = trials(base, args.seeds, out_dir, settings)
+    with backend:
+        result = sweep(runs, out_dir, backend, args.progress, " ".join(["govworkflow", *sys.argv[1:]]))
+    for t in result.trials:
+        mark = "best" if t["trial"] == result.best else "    "
+        print(f"{mark} {t['trial']:<30} best validation score {t['best_validation_score']:.4f}  {t['out_dir']}")
+    print(f"record: {result.record_path}")
+    return 0
+
+
 #: name -> (help, add arguments, run)
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
     "evaluate": ("run a policy on a task and print scores", _add_evaluate, _cmd_evaluate),
@@ -291,6 +429,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callab
     "policies": ("list policies by ruleset", _add_policies, _cmd_policies),
     "leaderboard": ("every task x policy x held-out seed, with 95% CIs", _add_leaderboard, _cmd_leaderboard),
     "train": ("train MaskablePPO on a task (extra: train)", _add_train, _cmd_train),
+    "sweep": ("train several seeds at once, locally or on Ray (the best on development seeds)", _add_sweep, _cmd_sweep),
     "triage": ("ticket triage: tasks, policies, evaluate, leaderboard, train", _add_triage, _cmd_triage),
     "serve": ("serve the environment over HTTP/WebSocket (OpenEnv)", _add_serve, _cmd_serve),
 }

@@ -20,12 +20,12 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from govworkflow.core.errors import UnknownNameError
 from govworkflow.core.provenance import provenance, write_text
 from govworkflow.evaluation import stats
+from govworkflow.evaluation.backends import Backend, Job, LocalBackend, run_jobs
 from govworkflow.evaluation.run import run_episode
 from govworkflow.office.policies.canaries import CANARIES, HONEST
 from govworkflow.office.rulesets import get_ruleset
@@ -38,16 +38,16 @@ def _diff(a: dict[int, float], b: dict[int, float]) -> dict[str, float]:
     return {"mean": round(d.mean, 5), "ci_low": round(d.low, 5), "ci_high": round(d.high, 5), "n": d.n}
 
 
-def _pair(args: tuple[str, str | None, list[int]]) -> dict[int, tuple[float, float]]:
-    """``{seed: (score, on-time rate)}`` of one canary (``None``: the honest policy) on one
-    task (runs in a worker process)."""
-    task, name, seeds = args
+def _player(task: str, name: str | None) -> Callable[[int], tuple[float, float]]:
+    """``play(seed)``: (score, on-time rate) of one canary (``None``: the honest policy) on
+    one task, a fresh policy each episode (built in the worker)."""
     rs = get_ruleset("standard")
-    out = {}
-    for s in seeds:
-        r = run_episode(rs, task, rs.policy(HONEST) if name is None else CANARIES[name](), s)
-        out[s] = (r.score, r.metrics["sla_compliance"])
-    return out
+
+    def play(seed: int) -> tuple[float, float]:
+        r = run_episode(rs, task, rs.policy(HONEST) if name is None else CANARIES[name](), seed)
+        return (r.score, r.metrics["sla_compliance"])
+
+    return play
 
 
 def report(
@@ -56,28 +56,24 @@ def report(
     say: Callable[[str], object] = lambda _l: None,
     workers: int = 1,
     progress: bool = False,
+    backend: Backend | None = None,
 ) -> list[dict[str, Any]]:
     """One row per (task, canary): the paired differences against ``sla_aware`` of the score
-    and of the eventual on-time rate, and whether the canary wins by artefact."""
-    from tqdm.auto import tqdm
+    and of the eventual on-time rate, and whether the canary wins by artefact.
 
+    ``backend``: where the episodes run (``evaluation.backends``, entered already); None:
+    ``workers`` local processes."""
     names = list(canaries or CANARIES)
     for name in names:
         if name not in CANARIES:
             raise UnknownNameError("canary", name, CANARIES)
-    jobs = [(task, name, list(s)) for task, s in seeds.items() for name in [None, *names]]
-    done: list[dict[int, tuple[float, float]]] = []
-    with tqdm(total=len(jobs), desc="canaries", unit="run", disable=not progress) as bar:
-        if workers > 1:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                for out in pool.map(_pair, jobs):
-                    done.append(out)
-                    bar.update()
-        else:
-            for job in jobs:
-                done.append(_pair(job))
-                bar.update()
-    played = {(job[0], job[1]): out for job, out in zip(jobs, done, strict=True)}
+    jobs = [
+        Job(_player, (task, name), tuple(s), f"standard/{task}/{name or HONEST}")
+        for task, s in seeds.items()
+        for name in [None, *names]
+    ]
+    done = run_jobs(jobs, backend or LocalBackend(workers), "canaries", progress)
+    played = {job.args: dict(zip(job.seeds, out, strict=True)) for job, out in zip(jobs, done, strict=True)}
     rows = []
     for task in seeds:
         honest = played[(task, None)]

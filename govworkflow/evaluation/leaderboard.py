@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from govworkflow.core.assets import has_model
@@ -23,6 +22,7 @@ from govworkflow.core.errors import GovWorkflowError, check_count, distinct
 from govworkflow.core.kernel import TaskLike, is_privileged
 from govworkflow.core.provenance import provenance as _provenance
 from govworkflow.evaluation import run_episode, stats, table
+from govworkflow.evaluation.backends import Backend, Job, LocalBackend, run_jobs
 from govworkflow.office.policies.ladder import LADDER
 from govworkflow.office.ruleset import Ruleset
 from govworkflow.office.rulesets import get_ruleset
@@ -59,27 +59,30 @@ Row = table.Row
 Episode = tuple[int, float, dict[str, float], dict[str, float]]
 
 
-def _chunk(args: tuple[str, str, str, list[int], int | None]) -> list[Episode]:
-    """Play one policy on one task over some seeds (runs in a worker process)."""
-    ruleset, task_id, policy, seeds, max_steps = args
+def _player(ruleset: str, task_id: str, policy: str, max_steps: int | None) -> Callable[[int], Episode]:
+    """``play(seed)`` of one policy on one task (built once per job, in the worker)."""
     rs = get_ruleset(ruleset)
-    out: list[Episode] = []
     if policy == UPPER_BOUND:
-        assert rs.bound is not None
-        task = rs.task(task_id)
-        for seed in seeds:
-            g = rs.bound(task, seed)
-            out.append((seed, g.score, g.metrics, {}))
-        return out
-    for seed in seeds:
-        r = run_episode(rs, task_id, rs.policy(policy), seed, max_steps)
+        bound, task = rs.bound, rs.task(task_id)
+        assert bound is not None
+
+        def bounded(seed: int) -> Episode:
+            g = bound(task, seed)
+            return (seed, g.score, g.metrics, {})
+
+        return bounded
+    pol = rs.policy(policy)
+
+    def play(seed: int) -> Episode:
+        r = run_episode(rs, task_id, pol, seed, max_steps)
         if not r.faithful:  # graded on its replay all the same, but no leaderboard lists it
             raise GovWorkflowError(
-                f"{ruleset}/{task_id} seed {seed}: policy {policy!r} changed the simulator it was given "
+                f"policy {policy!r} changed the simulator it was given "
                 "(its episode differs from the replay of its actions); it is not put on a leaderboard"
             )
-        out.append((r.seed, r.score, r.metrics, {"steps": float(r.steps), "completed": float(r.outcome["completed"])}))
-    return out
+        return (r.seed, r.score, r.metrics, {"steps": float(r.steps), "completed": float(r.outcome["completed"])})
+
+    return play
 
 
 def summarise(task_id: str, policy: str, episodes: Sequence[Episode], privileged: bool = False) -> Row:
@@ -95,12 +98,16 @@ def run_leaderboard(
     workers: int = 1,
     max_steps: int | None = None,
     progress: bool = True,
+    backend: Backend | None = None,
 ) -> list[Row]:
     """Play every task x policy x held-out seed; one ``Row`` per (task, policy).
 
     ``policies`` defaults to the ruleset's ladder policies (``LADDER``), plus ``ppo`` when a
     trained model ships for every task played, plus the ruleset's analytic bound
-    (``UPPER_BOUND``, when it has one: ``Suite.bound``)."""
+    (``UPPER_BOUND``, when it has one: ``Suite.bound``).
+
+    ``backend``: where the episodes run (``evaluation.backends``, entered already); None:
+    ``workers`` local processes. Every backend gives the same rows."""
     rs: Ruleset = get_ruleset(ruleset)
     if n_seeds is not None:
         check_count(n_seeds, "n_seeds")
@@ -122,31 +129,23 @@ def run_leaderboard(
                 raise GovWorkflowError(f"the {rs.name} ruleset has no analytic bound ({UPPER_BOUND!r})")
         else:
             rs.policy(p)
-    jobs: list[tuple[str, str, str, list[int], int | None]] = []
+    jobs: list[Job] = []
     for t in task_ids:
         seeds = evaluation_seeds(rs.task(t))
         if n_seeds is not None:
             seeds = seeds[:n_seeds]
         for p in policy_names:
             size = 2 if p == LOOKAHEAD else 10
-            jobs += [(rs.name, t, p, seeds[i : i + size], max_steps) for i in range(0, len(seeds), size)]
+            jobs += [
+                Job(_player, (rs.name, t, p, max_steps), tuple(seeds[i : i + size]), f"{rs.name}/{t}/{p}")
+                for i in range(0, len(seeds), size)
+            ]
     # the slow look-ahead first, so that workers finish together
-    jobs.sort(key=lambda j: j[2] != LOOKAHEAD)
-    results: dict[tuple[str, str], list[Any]] = {(t, p): [] for t in task_ids for p in policy_names}
-    from tqdm.auto import tqdm
-
-    total = sum(len(j[3]) for j in jobs)
-    with tqdm(total=total, desc=f"leaderboard {rs.name}", unit="ep", disable=not progress) as bar:
-        if workers > 1:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                for job, out in zip(jobs, pool.map(_chunk, jobs), strict=True):
-                    results[(job[1], job[2])] += out
-                    bar.update(len(out))
-        else:
-            for job in jobs:
-                out = _chunk(job)
-                results[(job[1], job[2])] += out
-                bar.update(len(out))
+    jobs.sort(key=lambda j: j.args[2] != LOOKAHEAD)
+    results: dict[tuple[str, str], list[Episode]] = {(t, p): [] for t in task_ids for p in policy_names}
+    played = run_jobs(jobs, backend or LocalBackend(workers), f"leaderboard {rs.name}", progress)
+    for job, out in zip(jobs, played, strict=True):
+        results[(job.args[1], job.args[2])] += out
     privileged = {p: p == UPPER_BOUND or is_privileged(rs.policy(p)) for p in policy_names}
     return [summarise(t, p, results[(t, p)], privileged[p]) for t in task_ids for p in policy_names]
 
@@ -220,9 +219,15 @@ def _disagreements(cells: dict[str, Row]) -> list[tuple[str, str]]:
 
 
 def provenance(
-    ruleset: str, rows: Sequence[Row], seconds: float, workers: int, command: Sequence[str] | None = None
+    ruleset: str,
+    rows: Sequence[Row],
+    seconds: float,
+    workers: int,
+    command: Sequence[str] | None = None,
+    backend: str = "local",
 ) -> dict[str, Any]:
-    """``govworkflow.core.provenance.provenance`` plus the ruleset, seeds, bootstrap and run time."""
+    """``govworkflow.core.provenance.provenance`` plus the ruleset, seeds, bootstrap, where the
+    episodes ran (``backend``, ``evaluation.backends``) and run time."""
     seeds: dict[str, list[int]] = {}
     for r in rows:
         seeds.setdefault(r.task_id, r.seeds)
@@ -232,6 +237,7 @@ def provenance(
         seeds={t: {"count": len(s), "first": s[0], "last": s[-1]} for t, s in seeds.items()},
         bootstrap=stats.settings(),
         workers=workers,
+        backend=backend,
         seconds=round(seconds, 1),
     )
 
@@ -243,13 +249,15 @@ def build_document(
     workers: int,
     command: Sequence[str] | None = None,
     canaries: Sequence[dict[str, Any]] | None = None,
+    backend: str = "local",
 ) -> dict[str, Any]:
     """The JSON document saved under ``data/results/`` (an ``evaluation.table.Document``);
-    ``canaries``: the rows of ``evaluation.canaries.report`` on the same seeds, if run."""
+    ``canaries``: the rows of ``evaluation.canaries.report`` on the same seeds, if run;
+    ``backend``: where the episodes ran."""
     doc = table.Document(
         environment="office",
         ruleset=ruleset,
-        provenance=provenance(ruleset, rows, seconds, workers, command),
+        provenance=provenance(ruleset, rows, seconds, workers, command, backend),
         rows=list(rows),
         calibration=calibration(rows, canaries) if ruleset == "standard" else None,
         canaries=list(canaries) if canaries is not None else None,

@@ -71,6 +71,11 @@ def _wrong(name: str) -> tuple[Any, str]:
         "05.clipped_objective": (lambda r, a, c: min(r, 1 + c) * a, "a negative advantage"),
         "07.parse_step": (lambda line: {**parse_step_line(line), "error": "null"}, "error of"),
         "07.best_baseline": ("advance_only", "is not the highest"),
+        "08.pass_hat_k": (
+            lambda s, t: sum(any(x >= b for x in r) for r, b in zip(s, t, strict=True)) / len(s),
+            "expected",
+        ),
+        "08.refused_seed": (11, "is a development seed"),
     }
     if name == "01.held_out_mean":
         task = rs.task("district_backlog_easy")
