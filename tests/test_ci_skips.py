@@ -24,6 +24,7 @@ def _run(tmp_path: Path, ci: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
+@pytest.mark.slow  # three pytest subprocesses, about 3.5 s each
 @pytest.mark.parametrize(("ci", "code"), [("true", 1), ("", 0), ("false", 0)])
 def test_a_skip_fails_only_in_ci(tmp_path: Path, ci: str, code: int) -> None:
     out = _run(tmp_path, ci)

@@ -51,6 +51,7 @@ def test_smoke_run_of_the_command_line(tmp_path: Path, capsys: pytest.CaptureFix
     assert shipped.stat().st_size < 1_000_000
 
 
+@pytest.mark.slow  # a short training run, about 4 s
 def test_a_flat_network_with_a_teacher(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["triage", "train", "--task", "two_workers_12", "--timesteps", "256", "--n-envs", "2",
                  "--eval-every", "0", "--network", "mlp", "--imitate", "greedy_rate", "--imitation-episodes", "4",
