@@ -149,15 +149,7 @@ def paired_difference(a: Mapping[int, float], b: Mapping[int, float]) -> PairedD
 
     ``a`` and ``b`` map seeds to scores and must hold the same seeds: a comparison on
     different seeds is not paired, and is refused naming the seeds that differ."""
-    only_a, only_b = sorted(set(a) - set(b)), sorted(set(b) - set(a))
-    if only_a or only_b:
-        raise BadValueError(
-            f"paired difference: both sides need the same seeds; only in a: {only_a[:5]}, only in b: {only_b[:5]}"
-        )
-    seeds = sorted(a)
-    if not seeds:
-        raise BadValueError("paired difference: no seeds")
-    xa, xb = _finite([a[s] for s in seeds], "a"), _finite([b[s] for s in seeds], "b")
+    xa, xb = _paired(a, b)
     diffs = [x - y for x, y in zip(xa, xb, strict=True)]
     low, high = _interval(diffs)
     return PairedDifference(
@@ -173,7 +165,19 @@ def paired_difference(a: Mapping[int, float], b: Mapping[int, float]) -> PairedD
 def probability_of_improvement(a: Mapping[int, float], b: Mapping[int, float]) -> Interval:
     """The chance that ``a`` scores higher than ``b`` on a seed (ties count a half),
     estimated over the seeds both were played on, with its bootstrap interval."""
-    paired_difference(a, b)  # refuses unpaired seeds and non-finite scores, naming them
+    xa, xb = _paired(a, b)
+    return mean_ci([1.0 if x > y else 0.5 if x == y else 0.0 for x, y in zip(xa, xb, strict=True)])
+
+
+def _paired(a: Mapping[int, float], b: Mapping[int, float]) -> tuple[list[float], list[float]]:
+    """Both sides' scores in seed order, once the seeds are checked to be the same and the
+    scores finite (refused naming the seeds or value otherwise)."""
+    only_a, only_b = sorted(set(a) - set(b)), sorted(set(b) - set(a))
+    if only_a or only_b:
+        raise BadValueError(
+            f"paired difference: both sides need the same seeds; only in a: {only_a[:5]}, only in b: {only_b[:5]}"
+        )
     seeds = sorted(a)
-    wins = [1.0 if a[s] > b[s] else 0.5 if a[s] == b[s] else 0.0 for s in seeds]
-    return mean_ci(wins)
+    if not seeds:
+        raise BadValueError("paired difference: no seeds")
+    return _finite([a[s] for s in seeds], "a"), _finite([b[s] for s in seeds], "b")

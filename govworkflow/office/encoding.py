@@ -123,8 +123,9 @@ class ObservationEncoder:
             return self.encode(sim.observe())
         return self._encode(rows(), sim.office_row())  # type: ignore[attr-defined]
 
-    def _encode(self, queues: Sequence[Any], office: Any) -> np.ndarray:
-        obs = office
+    def _encode(self, queues: Sequence[Any], obs: Any) -> np.ndarray:
+        """The vector from queue-like rows and office-wide facts (an observation or a
+        ``views.OfficeRow``: the same field names)."""
         x = np.zeros(self.size, dtype=np.float32)
         if queues:
             self._encode_queues(queues, x)
@@ -157,10 +158,9 @@ class ObservationEncoder:
         else:
             values = np.array([[getattr(q, name, 0.0) for name in names] for q in queues], dtype=np.float64)
             stages = np.array([[q.stage_counts.get(stage, 0) for stage in _STAGES] for q in queues], dtype=np.float64)
-        block = np.empty((rows, 2 + len(names) + len(_STAGES)))
+        block = np.zeros((rows, 2 + len(names) + len(_STAGES)))
         block[:, 0] = 1.0
-        np.divide(values, values + scales, out=block[:, 1 : 1 + len(names)], where=values > 0)
-        block[:, 1 : 1 + len(names)][~(values > 0)] = 0.0
+        np.divide(values, values + scales, out=block[:, 1 : 1 + len(names)], where=values > 0)  # 0 elsewhere
         block[:, 1 + len(names) : -1] = stages / (stages + 5.0)
         block[:, -1] = press / (press + 0.5)
         slots = [_SLOT[q.service] for q in queues]

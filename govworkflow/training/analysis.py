@@ -50,10 +50,10 @@ def behaviour(ruleset: str | None, task_id: str, policy_name: str, seeds: Sequen
     score = 0.0
     arrived: Counter[str] = Counter()
     breached: Counter[str] = Counter()
+    policy = rs.policy(policy_name)  # once: a trained policy loads its model here
+    env = GovWorkflowEnv(task_id, ruleset=rs.name)
     for seed in seeds:
-        env = GovWorkflowEnv(task_id, ruleset=rs.name)
         obs = env.reset(seed=seed)
-        policy = rs.policy(policy_name)
         policy.reset(seed)
         done = False
         while not done:

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from govworkflow.core.errors import MissingExtraError
 from govworkflow.core.grading import make_grade
 from govworkflow.office.models import Grade
-from govworkflow.office.rulesets.standard.dynamics import APP, DOC, ISS, SUB
+from govworkflow.office.rulesets.standard.dynamics import APP, DOC, ISS, SUB, UNIT
 from govworkflow.office.rulesets.standard.grading import DESCRIPTIONS
 from govworkflow.office.rulesets.standard.tasks import StandardTask
 
@@ -65,7 +65,7 @@ def cases_of(task: StandardTask, seed: int) -> tuple[Counter[CaseClass], int]:
     from govworkflow.office.rulesets.standard.sim import StandardSimulator
 
     sim = StandardSimulator(task, seed)
-    capacity = (sum(sim.officers) + sim.reserve) * 100
+    capacity = (sum(sim.officers) + sim.reserve) * UNIT
     sim.officers = [0] * sim.n  # nobody works: every case stays in its queue, the draws are the same
     sim.reserve = 0
     while sim.day < task.max_days:
@@ -201,7 +201,7 @@ def upper_bound_components(task: StandardTask, seed: int) -> dict[str, float]:
             lp.row([(h, float(k.work))] + [(j, -1.0) for t, j in days.items() if t <= horizon], 0.0)
     for (i, t), entries in work_on.items():  # a day's work at a service: its productive staff's, plus savings
         people = productive[i][t] if t <= horizon else staff[i][horizon]
-        lp.row([*entries, (people, -100.0), (savings[i][t], -1.0)], 0.0)
+        lp.row([*entries, (people, -float(UNIT)), (savings[i][t], -1.0)], 0.0)
     x = lp.solve(f"{task.task_id} seed {seed}")
     on_time = sum(x[o] for o, _ in on_time_vars)
     urgent = sum(x[o] for o, u in on_time_vars if u)
@@ -220,7 +220,7 @@ def _ceil(value: float) -> int:
 
 
 def _stage_work(task: StandardTask) -> list[list[int]]:
-    return [[round(d * 100) for d in p.work_days] for p in task.profiles]
+    return [[round(d * UNIT) for d in p.work_days] for p in task.profiles]
 
 
 def upper_bound(task: StandardTask, seed: int) -> Grade:

@@ -79,7 +79,6 @@ class StandardSimulator(Office, OfficeSimulator):
         self.truncated = False
         self.last_valid = True
         self.last_message = "reset"
-        self._running: tuple[tuple[int, int], float] | None = None
         self._init_office(task, seed)
         self.refresh_views()
 
@@ -364,20 +363,12 @@ class StandardSimulator(Office, OfficeSimulator):
             raise ConservationError(f"{self.task.task_id} seed {self.seed} day {self.day}: " + "; ".join(problems))
 
     def running_score(self) -> float:
-        """A cheap, unsettled estimate of the score now (``grading.estimate``): for shaping
-        rewards step by step; the grade itself settles (``grade``).
-
-        The estimate reads only what a day or a document request changes (a request moves
-        its cases' earliest finish), so it is kept until the next of either."""
-        key = (self.day, self.counters["documents_requested"])
-        cached = getattr(self, "_running", None)
-        if cached is not None and cached[0] == key:
-            return cached[1]
+        """A cheap, unsettled estimate of the score now (``grading.estimate``, from counts the
+        day's bookkeeping keeps): for shaping rewards step by step; the grade itself
+        settles (``grade``)."""
         values = grading.estimate(self)
         weights = self.task.grade_weights
-        score = sum(weights.get(k, 0.0) * v for k, v in values.items())
-        self._running = (key, score)
-        return score
+        return sum(weights.get(k, 0.0) * v for k, v in values.items())
 
     def open_cases(self) -> list[Case]:
         """The open cases (privileged; for tests and look-ahead policies)."""
