@@ -96,6 +96,12 @@ class Simulator(ABC):
     def grade(self) -> Grade:
         """The grade of the episode so far (provisional until it ends)."""
 
+    def consume_grade(self) -> Grade:
+        """``grade()`` for a simulator nobody uses afterwards (a replay, a look-ahead's
+        copy): a ruleset whose grade plays the episode on (``standard``'s settlement) may
+        play it on this simulator instead of a copy. Default: ``grade()``."""
+        return self.grade()
+
     def check_conservation(self) -> None:
         """Raise ``ConservationError`` if the episode's books do not balance (cases that
         arrived = completed + open, officers kept): run on every replayed episode before

@@ -113,7 +113,8 @@ def run_episode(
     fresh.check_conservation()
     faithful = (fresh.steps, fresh.clock, fresh.outcome()) == (sim.steps, sim.clock, sim.outcome())
     sim = fresh
-    grade = sim.grade()
+    outcome = sim.outcome()
+    grade = sim.consume_grade()  # the replay is not read again
     return EpisodeResult(
         task_id=sim.task.task_id,
         ruleset=suite.name,
@@ -123,7 +124,7 @@ def run_episode(
         steps=sim.steps,
         reward_sum=round(reward_sum, 4),
         metrics=grade.metrics,
-        outcome=sim.outcome(),
+        outcome=outcome,
         terminated=terminated,
         truncated=truncated,
         faithful=faithful,

@@ -245,3 +245,28 @@ def test_a_same_day_round_trip_costs_one_officer_day() -> None:
         assert sim.last_valid, sim.last_message
     assert sum(sim.fresh) == 1  # the officer who went and came back; nobody else
     assert sum(q.available_officers for q in sim.observe().queues) == before - 1
+
+
+def test_kept_priority_keys_are_the_mode_orders() -> None:
+    """The keys a case keeps (``Case.set_keys``) sort as the orders they stand for, before
+    and after an escalation; an answer delay drawn without ``randint`` is randint's draw."""
+    import random
+
+    from govworkflow.office.rulesets.standard.dynamics import KEYS
+
+    orders = {
+        "balanced": lambda c: (not c.esc, c.due, -c.urgency, c.arrival, c.id),
+        "urgent_first": lambda c: (not c.esc, -c.urgency, c.due, c.arrival, c.id),
+        "oldest_first": lambda c: (not c.esc, c.arrival, c.due, c.id),
+    }
+    sim = make("cross_department_hard", 11)
+    cases = [c for q in sim.queues for c in q]
+    for c in cases[::7]:
+        c.esc = True
+        c.set_keys()
+    assert any(c.esc for c in cases) and not all(c.esc for c in cases)
+    for mode, order in orders.items():
+        assert sorted(cases, key=KEYS[mode]) == sorted(cases, key=order), mode
+    lo, hi = sim.task.answer_delay_days
+    a, b = random.Random(3), random.Random(3)
+    assert [lo + a._randbelow(hi - lo + 1) for _ in range(500)] == [b.randint(lo, hi) for _ in range(500)]

@@ -132,3 +132,20 @@ def test_utilisation_counts_reserve_and_moves_as_unproductive() -> None:
     staff = sum(sim.officers) + sim.reserve
     assert c["work_units_available"] == 5 * staff * 100
     assert c["work_units_done"] <= 5 * sum(sim.officers) * 100
+
+
+@pytest.mark.parametrize("task_id", TASK_IDS)
+def test_a_grade_that_consumes_the_simulator_is_the_same_grade(task_id: str) -> None:
+    """``consume_grade`` settles the simulator itself (the replay's and the look-ahead's
+    copies): the same grade as ``grade()``, which leaves its simulator as it was."""
+    sim = RULESET.make(task_id, 9)
+    policy = RULESET.policy("sla_aware")
+    policy.reset(9)
+    for _ in range(25):
+        sim.step(policy.act(sim.observe(), sim))
+    day, counters = sim.day, dict(sim.counters)
+    kept = sim.grade()
+    assert (sim.day, sim.counters) == (day, counters)
+    consumed = sim.consume_grade()
+    assert consumed == kept
+    assert sim.day > day  # it was played on to its settlement

@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from math import exp
+from operator import attrgetter
 from typing import Any
 
 from govworkflow.office.rulesets.standard.events import Events
@@ -101,6 +102,9 @@ class Case:
         "fv_ready",
         "id",
         "ignores",
+        "key_balanced",
+        "key_oldest",
+        "key_urgent",
         "missing",
         "ready",
         "requests",
@@ -136,6 +140,15 @@ class Case:
         self.fast = False
         self.esc_at_risk = False
         self.breached = False
+        self.set_keys()
+
+    def set_keys(self) -> None:
+        """The case's places in the three priority orders that do not change while it is
+        open (``KEYS``): set on arrival and again when it is escalated."""
+        first = not self.esc
+        self.key_balanced = (first, self.due, -self.urgency, self.arrival, self.id)
+        self.key_urgent = (first, -self.urgency, self.due, self.arrival, self.id)
+        self.key_oldest = (first, self.arrival, self.due, self.id)
 
     @property
     def name(self) -> str:
@@ -155,11 +168,14 @@ def _poisson(rng: random.Random, lam: float) -> int:
     return k
 
 
-#: Priority keys (ascending): escalated cases first, then the mode's order.
+#: Priority keys (ascending): escalated cases first, then the mode's order. The first
+#: three are fixed while a case is open and kept on it (``Case.set_keys``):
+#: balanced ``(not esc, due, -urgency, arrival, id)``, urgent_first ``(not esc, -urgency,
+#: due, arrival, id)``, oldest_first ``(not esc, arrival, due, id)``.
 KEYS: dict[str, Any] = {
-    "balanced": lambda c: (not c.esc, c.due, -c.urgency, c.arrival, c.id),
-    "urgent_first": lambda c: (not c.esc, -c.urgency, c.due, c.arrival, c.id),
-    "oldest_first": lambda c: (not c.esc, c.arrival, c.due, c.id),
+    "balanced": attrgetter("key_balanced"),
+    "urgent_first": attrgetter("key_urgent"),
+    "oldest_first": attrgetter("key_oldest"),
     "backlog_clearance": lambda c: (not c.esc, STAGES_LEFT[c.stage], c.work, c.due, c.id),
 }
 
@@ -171,6 +187,9 @@ class Office:
     day: int
     #: New cases arrive (the settlement after the horizon turns arrivals off).
     accepting: bool = True
+    #: The day ends by recounting the views (``refresh_views``); the settlement, which
+    #: nobody observes, turns this off and recounts once at its end.
+    viewing: bool = True
 
     def _init_office(self, task: StandardTask, seed: int) -> None:
         self.rng = rng = random.Random(seed)
@@ -238,7 +257,8 @@ class Office:
         p_missing = min(0.95, self.defect[i][digital] * self.events.defect_factor)
         missing = rng.random() < p_missing
         fv = rng.random() < self.p_fv[i]
-        delay = rng.randint(*task.answer_delay_days)
+        fastest, slowest = task.answer_delay_days
+        delay = fastest + rng._randbelow(slowest - fastest + 1)  # type: ignore[attr-defined]  # = randint, unchecked
         ignores = 0
         while ignores < task.max_ignored_requests and rng.random() < task.p_no_answer:
             ignores += 1
@@ -376,7 +396,8 @@ class Office:
         counters["sla_breaches"] += new_breaches
         counters["escalations_wasted"] += wasted
         self.fresh = [0] * self.n
-        self.refresh_views()
+        if self.viewing:
+            self.refresh_views()
         return DayStats(
             advances=advances,
             on_time=on_time,

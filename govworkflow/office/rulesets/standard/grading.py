@@ -64,10 +64,13 @@ DESCRIPTIONS: dict[str, str] = {
 }
 
 
-def settle(sim: StandardSimulator) -> tuple[StandardSimulator, dict[str, int]]:
-    """A settled copy of ``sim`` (``sim`` itself is not touched) and the counters as they
-    stood at the end of the horizon."""
-    s: StandardSimulator = pickle.loads(pickle.dumps(sim, protocol=pickle.HIGHEST_PROTOCOL))
+def settle(sim: StandardSimulator, copy: bool = True) -> tuple[StandardSimulator, dict[str, int]]:
+    """A settled copy of ``sim`` (``sim`` itself is not touched; with ``copy=False``, ``sim``
+    itself is settled: for a simulator nobody reads again) and the counters as they stood
+    at the end of the horizon. Nobody observes the settled days, so the day's views are
+    recounted once, at the end (``Office.viewing``)."""
+    s: StandardSimulator = pickle.loads(pickle.dumps(sim, protocol=pickle.HIGHEST_PROTOCOL)) if copy else sim
+    s.viewing = False
     last = s.task.max_days
     while s.day < last:  # the agent stops acting: the rest of the horizon runs by itself
         s._advance_day()
@@ -78,12 +81,15 @@ def settle(sim: StandardSimulator) -> tuple[StandardSimulator, dict[str, int]]:
         raise RuntimeError(f"settlement would run {latest - s.day} days, more than {SETTLE_LIMIT_DAYS}")
     while s.day < latest:
         s._advance_day()
+    s.viewing = True
+    s.refresh_views()
     return s, horizon
 
 
-def metrics(sim: StandardSimulator) -> dict[str, float]:
-    """The six components of the settled episode, unrounded, each in [0, 1]."""
-    s, horizon = settle(sim)
+def metrics(sim: StandardSimulator, copy: bool = True) -> dict[str, float]:
+    """The six components of the settled episode, unrounded, each in [0, 1] (``copy``:
+    as ``settle``'s)."""
+    s, horizon = settle(sim, copy)
     task = s.task
     c = s.counters
     arrived = c["arrived"]
@@ -141,10 +147,11 @@ def estimate(sim: StandardSimulator) -> dict[str, float]:
     }
 
 
-def grade(sim: StandardSimulator) -> Grade:
+def grade(sim: StandardSimulator, copy: bool = True) -> Grade:
     """The grade of the settled episode: score, breakdown; provisional before the horizon's
-    end (a grade taken mid-episode, or of an episode cut by a step cap)."""
+    end (a grade taken mid-episode, or of an episode cut by a step cap). ``copy=False``
+    settles ``sim`` itself (``Simulator.consume_grade``)."""
     provisional = sim.day < sim.task.max_days
     return make_grade(
-        "standard", sim.task.task_id, metrics(sim), sim.task.grade_weights, DESCRIPTIONS, provisional=provisional
+        "standard", sim.task.task_id, metrics(sim, copy), sim.task.grade_weights, DESCRIPTIONS, provisional=provisional
     )

@@ -209,6 +209,7 @@ class StandardSimulator(Office, OfficeSimulator):
     def _escalate(self, c: Case) -> None:
         slack = c.due - self.earliest_finish(c, self.day, False)
         c.esc = True
+        c.set_keys()
         c.esc_at_risk = at_risk = not c.breached and slack <= self.task.at_risk_slack_days
         if c.stage == FV:
             c.fast = True
@@ -327,6 +328,10 @@ class StandardSimulator(Office, OfficeSimulator):
 
     def grade(self) -> Grade:
         return grading.grade(self)
+
+    def consume_grade(self) -> Grade:
+        """The grade, settling this simulator itself instead of a copy."""
+        return grading.grade(self, copy=False)
 
     def at_risk_cases(self) -> int:
         """The observation's at-risk cases, summed over services: open, not breached, with
