@@ -1,20 +1,41 @@
-"""Steps per second of the nine legacy (task x policy) episodes at their default seeds.
+"""The legacy ruleset's speed: steps/s of the nine published (task x policy) episodes, and,
+given the published benchmark's own code, both side by side through the CLI.
 
-Each episode runs the real loop (observe -> policy -> step) on the simulator, as the
-published benchmark's loop did; each row is the best of ``--repeats`` timed batches, which
-filters out noise from other processes. The benchmark this ruleset reproduces ran about
-6,500 steps/s for cross_department_hard x backlog_clearance on this machine class; the
-last column is the ratio to that figure.
+First table: each episode runs the real loop (observe -> policy -> step) on the simulator,
+as the published benchmark's loop did, at the task's default seed; each row is the best
+of ``--repeats`` timed batches, which filters out noise from other processes. The last
+column is the ratio to the 6,500 steps/s the published implementation ran for
+cross_department_hard x backlog_clearance on this machine class.
+
+Second table, with ``--reference DIR`` (a checkout of the published benchmark at commit
+1a2660b: the folder that holds its ``app`` package): in this one process, for each of the
+nine pairs over ``--seeds`` seeds, the seconds the reference's own episode loop
+(``app.baselines.run_policy_episode``) takes, and the seconds ``govworkflow evaluate
+--ruleset legacy --json`` takes on the same seeds (the CLI's entry point called here: it
+plays, replays the recorded actions on a fresh simulator, checks the books and grades;
+interpreter start-up is not counted for either), best of ``--repeats``; the ratio; and
+whether every episode agrees (score to the fourth decimal, steps, reward sum, cases
+completed and left open).
 
     python benchmarks/bench_legacy.py [--episodes 200] [--repeats 5]
+                                      [--reference DIR] [--seeds 120] [--first-seed 0]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import json
+import os
 import platform
+import sys
 import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
+from govworkflow.cli.main import main as cli
 from govworkflow.office.policies.heuristics import HEURISTICS
 from govworkflow.office.rulesets import get_ruleset
 
@@ -41,11 +62,86 @@ def measure(task_id: str, policy_name: str, episodes: int, repeats: int) -> tupl
     return steps, best
 
 
+def reference_loop(folder: Path) -> Callable[[str, str, int], dict[str, Any]]:
+    """The published benchmark's ``run_policy_episode``, imported from ``folder``."""
+    if not (folder / "app" / "baselines.py").is_file():
+        raise SystemExit(f"--reference {folder}: no app/baselines.py there (the published benchmark's checkout)")
+    sys.path.insert(0, str(folder))
+    from app.baselines import run_policy_episode  # type: ignore[import-not-found]
+
+    def run(task_id: str, policy: str, seed: int) -> dict[str, Any]:
+        result: dict[str, Any] = run_policy_episode(task_id, policy, seed=seed)
+        return result
+
+    return run
+
+
+def ours_through_cli(task_id: str, policy: str, seeds: list[int]) -> list[dict[str, Any]]:
+    """``govworkflow evaluate --ruleset legacy --json`` on ``seeds``, its output read back."""
+    argv = ["evaluate", "--ruleset", "legacy", "--task", task_id, "--policy", policy, "--json"]
+    for seed in seeds:
+        argv += ["--seed", str(seed)]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = cli(argv)
+    if code:
+        raise SystemExit(f"govworkflow {' '.join(argv)} exited {code}")
+    rows: list[dict[str, Any]] = json.loads(out.getvalue())
+    return rows
+
+
+def same(theirs: dict[str, Any], ours: dict[str, Any]) -> bool:
+    """One episode agrees: score, steps, reward sum, completed and backlog."""
+    mine = (round(ours["score"], 4), ours["steps"], ours["reward_sum"], ours["outcome"]["completed"],
+            ours["outcome"]["backlog"])  # fmt: skip
+    return (round(theirs["score"], 4), theirs["steps"], theirs["reward_sum"], theirs["completed"],
+            theirs["backlog"]) == mine  # fmt: skip
+
+
+def side_by_side(folder: Path, seeds: list[int], repeats: int) -> None:
+    reference = reference_loop(folder)
+    tasks = list(get_ruleset("legacy").tasks)
+    print()
+    print(f"through the CLI, side by side with the reference at {folder}: {len(seeds)} seeds per pair, "
+          f"best of {repeats}")  # fmt: skip
+    print(f"{'task':<24}{'policy':<20}{'reference s':>12}{'ours s':>9}{'ratio':>8}{'episodes agree':>16}")
+    total_ref = total_ours = 0.0
+    agree_all = 0
+    here = os.getcwd()
+    for task_id in tasks:
+        for policy in HEURISTICS:
+            best_ref = best_ours = float("inf")
+            for _ in range(repeats):
+                os.chdir(folder)  # the reference reads its data files from its own checkout
+                start = time.perf_counter()
+                theirs = [reference(task_id, policy, s) for s in seeds]
+                best_ref = min(best_ref, time.perf_counter() - start)
+                os.chdir(here)
+                start = time.perf_counter()
+                ours = ours_through_cli(task_id, policy, seeds)
+                best_ours = min(best_ours, time.perf_counter() - start)
+            agree = sum(same(a, b) for a, b in zip(theirs, ours, strict=True))
+            agree_all += agree
+            total_ref += best_ref
+            total_ours += best_ours
+            print(f"{task_id:<24}{policy:<20}{best_ref:>12.3f}{best_ours:>9.3f}{best_ref / best_ours:>7.1f}x"
+                  f"{f'{agree}/{len(seeds)}':>16}")  # fmt: skip
+    pairs = len(tasks) * len(HEURISTICS)
+    print(f"{'all nine pairs':<44}{total_ref:>12.3f}{total_ours:>9.3f}{total_ref / total_ours:>7.1f}x"
+          f"{f'{agree_all}/{pairs * len(seeds)}':>16}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--episodes", type=int, default=200, help="episodes per timed batch")
     parser.add_argument("--repeats", type=int, default=5, help="timed batches per row (best kept)")
+    parser.add_argument("--reference", type=Path, metavar="DIR", help="the published benchmark's checkout (1a2660b)")
+    parser.add_argument("--seeds", type=int, default=120, help="--reference: seeds per pair")
+    parser.add_argument("--first-seed", type=int, default=0, help="--reference: the first of the seeds")
     args = parser.parse_args()
+    if min(args.episodes, args.repeats, args.seeds) < 1:
+        parser.error(f"--episodes, --repeats and --seeds must be at least 1, got {args.episodes}, "
+                     f"{args.repeats} and {args.seeds}")  # fmt: skip
     rs = get_ruleset("legacy")
     print(
         f"python {platform.python_version()} on {platform.machine()}; best of {args.repeats} x {args.episodes} episodes"
@@ -55,6 +151,9 @@ def main() -> None:
         for policy_name in HEURISTICS:  # the published three (the ladder has slower policies)
             steps, rate = measure(task_id, policy_name, args.episodes, args.repeats)
             print(f"{task_id:<24}{policy_name:<20}{steps:>6}{rate:>12,.0f}{rate / REFERENCE_STEPS_PER_S:>9.1f}")
+    if args.reference is not None:
+        seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+        side_by_side(args.reference.resolve(), seeds, args.repeats)
 
 
 if __name__ == "__main__":

@@ -22,17 +22,23 @@ METRIC_TEXT = {
 
 
 def legacy_metrics(c: Mapping[str, int], fairness_gap: float) -> dict[str, float]:
-    """The seven metrics from the episode counters, unrounded and clamped to [0, 1], in
+    """The seven metrics from the episode counters, each clamped to [0, 1] and rounded to
+    4 decimals before the score weighs them (as the published grader does: a score from
+    unrounded metrics differs in the fourth decimal on about one seed in eight), in
     ``METRICS`` order (the order the score sums them in)."""
     return {
-        "completion_rate": ratio(c["completed"], c["arrived"], 0.0),
-        "sla_compliance": 1.0 - ratio(c["sla_breaches"], c["arrived"], 0.0),
-        "document_rework_quality": ratio(c["documents_cleared"], c["documents_requested"], 1.0),
-        "urgent_served_rate": ratio(c["urgent_completed"], c["urgent_arrived"], 1.0),
-        "fairness_score": clamp01(1.0 - fairness_gap),
-        "escalation_discipline": 1.0 - ratio(c["wasted_escalations"], c["escalations_used"], 0.0),
-        "idle_efficiency": 1.0 - ratio(c["idle_officer_days"], c["capacity_officer_days"], 0.0),
+        "completion_rate": _bounded(ratio(c["completed"], c["arrived"], 0.0)),
+        "sla_compliance": _bounded(1.0 - ratio(c["sla_breaches"], c["arrived"], 0.0)),
+        "document_rework_quality": _bounded(ratio(c["documents_cleared"], c["documents_requested"], 1.0)),
+        "urgent_served_rate": _bounded(ratio(c["urgent_completed"], c["urgent_arrived"], 1.0)),
+        "fairness_score": _bounded(1.0 - fairness_gap),
+        "escalation_discipline": _bounded(1.0 - ratio(c["wasted_escalations"], c["escalations_used"], 0.0)),
+        "idle_efficiency": _bounded(1.0 - ratio(c["idle_officer_days"], c["capacity_officer_days"], 0.0)),
     }
+
+
+def _bounded(value: float) -> float:
+    return round(clamp01(value), 4)
 
 
 def legacy_grade(task: LegacyTask, metrics: Mapping[str, float], *, provisional: bool) -> Grade:

@@ -503,7 +503,7 @@ class LegacySimulator(OfficeSimulator):
         return obs
 
     def metrics(self) -> dict[str, float]:
-        """The seven grade metrics, unrounded and clamped to [0, 1]."""
+        """The seven grade metrics, clamped to [0, 1] and rounded to 4 decimals (``legacy_metrics``)."""
         return legacy_metrics(self.counters, self.gap)
 
     def grade(self) -> Grade:
