@@ -98,8 +98,8 @@ def same(theirs: dict[str, Any], ours: dict[str, Any]) -> bool:
             theirs["backlog"]) == mine  # fmt: skip
 
 
-def side_by_side(folder: Path, seeds: list[int], repeats: int) -> None:
-    reference = reference_loop(folder)
+def side_by_side(folder: Path, reference: Callable[[str, str, int], dict[str, Any]], seeds: list[int],
+                 repeats: int) -> None:  # fmt: skip
     tasks = list(get_ruleset("legacy").tasks)
     print()
     print(f"through the CLI, side by side with the reference at {folder}: {len(seeds)} seeds per pair, "
@@ -142,6 +142,7 @@ def main() -> None:
     if min(args.episodes, args.repeats, args.seeds) < 1:
         parser.error(f"--episodes, --repeats and --seeds must be at least 1, got {args.episodes}, "
                      f"{args.repeats} and {args.seeds}")  # fmt: skip
+    reference = reference_loop(args.reference.resolve()) if args.reference is not None else None
     rs = get_ruleset("legacy")
     print(
         f"python {platform.python_version()} on {platform.machine()}; best of {args.repeats} x {args.episodes} episodes"
@@ -151,9 +152,9 @@ def main() -> None:
         for policy_name in HEURISTICS:  # the published three (the ladder has slower policies)
             steps, rate = measure(task_id, policy_name, args.episodes, args.repeats)
             print(f"{task_id:<24}{policy_name:<20}{steps:>6}{rate:>12,.0f}{rate / REFERENCE_STEPS_PER_S:>9.1f}")
-    if args.reference is not None:
+    if reference is not None:
         seeds = list(range(args.first_seed, args.first_seed + args.seeds))
-        side_by_side(args.reference.resolve(), seeds, args.repeats)
+        side_by_side(args.reference.resolve(), reference, seeds, args.repeats)
 
 
 if __name__ == "__main__":

@@ -56,3 +56,37 @@ def test_office_benchmarks_run(script: str) -> None:
     if script == "bench_standard.py":  # the cost of settling: a row per task, ratios to the play alone
         table = text.split("grading v1")[1].splitlines()[2:]
         assert len(table) == 4 and all(line.count("x)") == 2 for line in table), text
+
+
+STAND_IN = """
+from govworkflow import evaluate
+
+
+def run_policy_episode(task_id, policy_name, seed=None, max_steps=500):
+    (r,) = evaluate(task_id, policy_name, seeds=[seed], ruleset="legacy")
+    score = r.score + ({off!r} if (task_id, policy_name, seed) == ("mixed_urgency_medium", "oldest_first", 1) else 0.0)
+    return {{"score": score, "steps": r.steps, "reward_sum": r.reward_sum, "completed": r.completed,
+            "backlog": r.backlog}}
+"""
+
+
+@pytest.mark.parametrize("off", [0.0, 0.01])
+def test_bench_legacy_runs_a_reference_side_by_side_and_counts_disagreements(tmp_path: Path, off: float) -> None:
+    """The published implementation is not here: a stand-in with its entry point (our own
+    legacy ruleset, one score moved when ``off``) shows the plumbing and the agreement count."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "baselines.py").write_text(STAND_IN.format(off=off))
+    text = _bench("bench_legacy.py", "--episodes", "1", "--repeats", "1", "--reference", str(tmp_path), "--seeds", "2")
+    table = text.split("side by side")[1].splitlines()[2:]
+    assert len(table) == 10, text  # nine pairs and the total
+    agree = [line.split()[-1] for line in table]
+    moved = ["1/2" if "mixed_urgency_medium" in line and "oldest_first" in line else "2/2" for line in table[:9]]
+    assert agree == ([*moved, "17/18"] if off else ["2/2"] * 9 + ["18/18"]), text
+    assert all(line.rstrip().split()[-2].endswith("x") for line in table), text
+
+
+def test_bench_legacy_refuses_a_folder_without_the_reference(tmp_path: Path) -> None:
+    out = _run("bench_legacy.py", "--episodes", "1", "--repeats", "1", "--reference", str(tmp_path))
+    assert out.returncode != 0
+    assert f"--reference {tmp_path}: no app/baselines.py there" in out.stderr

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
 from govworkflow import GovWorkflowEnv, evaluate
 from govworkflow.cli.main import main
+from govworkflow.core.grading import ratio
 from govworkflow.office.rulesets import get_ruleset
 
 # task: (score, steps, completed, backlog, completion, sla, urgent, fairness score)
@@ -72,3 +74,38 @@ def test_score_is_the_weighted_sum_of_its_components() -> None:
     weights = {c.name: c.weight for c in grade.components}
     assert sum(weights.values()) == pytest.approx(1.0)
     assert result.score == pytest.approx(sum(weights[k] * v for k, v in result.metrics.items()), abs=2e-4)
+
+
+# Scores the published implementation gives (``app.baselines.run_policy_episode`` at commit
+# 1a2660b) where weighing unrounded metrics would give another fourth decimal.
+ROUNDED_BEFORE_WEIGHING = {
+    ("district_backlog_easy", "urgent_first", 7): 0.5666,
+    ("district_backlog_easy", "urgent_first", 17): 0.6030,
+    ("district_backlog_easy", "urgent_first", 24): 0.6138,
+    ("district_backlog_easy", "urgent_first", 25): 0.5715,
+}
+
+
+@pytest.mark.parametrize(("task_id", "policy", "seed"), ROUNDED_BEFORE_WEIGHING)
+def test_metrics_are_rounded_before_they_are_weighed(task_id: str, policy: str, seed: int) -> None:
+    (result,) = evaluate(task_id, policy, seeds=[seed], ruleset="legacy")
+    assert all(v == round(v, 4) for v in result.metrics.values())
+    weights = get_ruleset("legacy").task(task_id).grade_weights
+    assert result.score == round(sum(weights.get(k, 0.0) * v for k, v in result.metrics.items()), 4)
+    assert result.score == ROUNDED_BEFORE_WEIGHING[(task_id, policy, seed)]
+    unrounded = get_ruleset("legacy").make(task_id, seed)  # the other reading: a different last digit
+    assert result.score != round(sum(weights.get(k, 0.0) * v for k, v in _unrounded(unrounded, policy).items()), 4)
+
+
+def _unrounded(sim: Any, policy: str) -> dict[str, float]:
+    """The easy task's three weighed metrics, not rounded."""
+    pol = get_ruleset("legacy").policy(policy)
+    pol.reset(sim.seed)
+    while not sim.done:
+        sim.step(pol.act(sim.observe(), sim))
+    c = sim.counters
+    return {
+        "completion_rate": ratio(c["completed"], c["arrived"], 0.0),
+        "sla_compliance": 1.0 - ratio(c["sla_breaches"], c["arrived"], 0.0),
+        "idle_efficiency": 1.0 - ratio(c["idle_officer_days"], c["capacity_officer_days"], 0.0),
+    }
