@@ -11,6 +11,9 @@ processes):
 * ``PPO on CartPole`` and ``MaskablePPO on <Task>``: frames per second of
   ``model.learn`` with the same network (``--net 64 64``), ``n_steps`` and batch size,
   after one warm-up rollout; our env's fps as a share of CartPole's.
+* ``MaskablePPO on a zero-cost env``: the same, on an env with our spaces that costs
+  nothing (a constant observation, every action valid): the most MaskablePPO can reach
+  with these spaces, network and ``n_steps`` on this machine, whatever the env.
 * ``--vec N``: MaskablePPO with ``N`` envs in a ``DummyVecEnv`` and in a ``SubprocVecEnv``
   (``make_vec_env``), to show what vectorising buys on this machine.
 
@@ -87,6 +90,29 @@ def office_steps(task_id: str, n: int) -> Callable[[], int]:
     return batch
 
 
+class ZeroCostEnv(gym.Env):
+    """An env with the spaces of ``like`` that costs nothing: a constant observation, every
+    action valid, 150-step episodes."""
+
+    def __init__(self, like: gym.Env) -> None:
+        self.observation_space = like.observation_space
+        self.action_space = like.action_space
+        self._obs = np.zeros(like.observation_space.shape, dtype=np.float32)
+        self._mask = np.ones(int(like.action_space.n), dtype=bool)
+        self._t = 0
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
+        self._t = 0
+        return self._obs, {}
+
+    def step(self, action: int) -> tuple[np.ndarray, float, bool, bool, dict]:
+        self._t += 1
+        return self._obs, 0.0, False, self._t >= 150, {}
+
+    def action_masks(self) -> np.ndarray:
+        return self._mask
+
+
 def learn_fps(make_model: Callable[[], Any], timesteps: int) -> Callable[[], int]:
     model = make_model()
     model.learn(model.n_steps * model.n_envs)  # warm-up: first rollout, torch's first calls
@@ -149,8 +175,11 @@ def main() -> None:
               "policy_kwargs": {"net_arch": list(args.net)}, "device": "cpu"}  # fmt: skip
     ppo = best(1, learn_fps(lambda: PPO("MlpPolicy", gym.make("CartPole-v1"), **common), args.ppo_steps))
     masked = best(1, learn_fps(lambda: MaskablePPO("MlpPolicy", gym.make(gid), **common), args.ppo_steps))
+    free = best(1, learn_fps(lambda: MaskablePPO("MlpPolicy", ZeroCostEnv(gym.make(gid)), **common), args.ppo_steps))
     print(f"{'PPO on CartPole-v1':<44}{ppo:>12,.0f} fps")
     print(f"{'MaskablePPO on ' + args.task:<44}{masked:>12,.0f} fps  {masked / ppo:6.0%} of CartPole's")
+    print(f"{'MaskablePPO on a zero-cost env, same spaces':<44}{free:>12,.0f} fps  {free / ppo:6.0%} of CartPole's"
+          "  (the most any env with these spaces reaches)")  # fmt: skip
     for vec_cls in (DummyVecEnv, SubprocVecEnv) if args.vec > 1 else ():
 
         def make(vec_cls: Any = vec_cls) -> Any:

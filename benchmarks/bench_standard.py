@@ -1,5 +1,11 @@
 """Episodes/s and steps/s of the standard ruleset, per task.
 
+The first table is the simulator's own step cost against CartPole's, in this process:
+``gymnasium.make("CartPole-v1")`` stepped with random actions, then, per task, the
+standard simulator played by ``sla_aware`` (observe -> act -> step, no replay, no grade),
+each the best of ``--repeats`` timed batches; the last column is a standard step's cost
+in CartPole steps.
+
 Each row plays ``--episodes`` episodes (held-out seeds) of one policy through
 ``govworkflow.run_episode`` (the real loop: observe -> policy -> step, grade at the end)
 and keeps the best of ``--repeats`` timed batches, which filters out noise from other
@@ -42,6 +48,45 @@ def measure(task_id: str, policies: list[str], episodes: int, repeats: int) -> t
         best_steps = max(best_steps, steps / elapsed)
         mean_steps = steps / len(seeds)
     return mean_steps, best_eps, best_steps
+
+
+def cartpole_rate(steps: int, repeats: int) -> float:
+    """CartPole-v1 steps/s with random actions, best of ``repeats``."""
+    import gymnasium as gym
+
+    env = gym.make("CartPole-v1")
+    env.reset(seed=0)
+    space = env.action_space
+    space.seed(0)
+    best = 0.0
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(steps):
+            _, _, terminated, truncated, _ = env.step(space.sample())
+            if terminated or truncated:
+                env.reset()
+        best = max(best, steps / (time.perf_counter() - start))
+    return best
+
+
+def play_rate(task_id: str, episodes: int, repeats: int) -> float:
+    """Steps/s of the simulator played by ``sla_aware``, best of ``repeats``."""
+    rs = get_ruleset("standard")
+    seeds = evaluation_seeds(rs.task(task_id))[:episodes]
+    best = 0.0
+    for _ in range(repeats):
+        steps = 0
+        start = time.perf_counter()
+        for seed in seeds:
+            sim = rs.make(task_id, seed)
+            policy = rs.policy("sla_aware")
+            policy.reset(seed)
+            act, step, observe = policy.act, sim.step, sim.observe
+            while not sim.done:
+                step(act(observe(), sim))
+            steps += sim.steps
+        best = max(best, steps / (time.perf_counter() - start))
+    return best
 
 
 def grading_cost(task_id: str, episodes: int, repeats: int) -> tuple[float, float, float]:
@@ -87,6 +132,12 @@ def main() -> None:
     if args.lookahead:
         rows.append((LOOKAHEAD, [LOOKAHEAD], max(2, args.episodes // 10)))
     print(f"python {platform.python_version()} on {platform.machine()}; best of {args.repeats} batches")
+    cart = cartpole_rate(max(1000, 400 * args.episodes), args.repeats)
+    print(f"{'CartPole-v1 (random actions)':<50}{cart:>10,.0f} steps/s")
+    for task_id in rs.tasks:
+        rate = play_rate(task_id, args.episodes, args.repeats)
+        print(f"{task_id + ' (sla_aware, play)':<50}{rate:>10,.0f} steps/s{cart / rate:>7.1f}x CartPole's step cost")
+    print()
     print(f"{'task':<32}{'policy':<18}{'episodes':>9}{'steps/ep':>9}{'episodes/s':>12}{'steps/s':>10}")
     for task_id in rs.tasks:
         for label, policies, episodes in rows:

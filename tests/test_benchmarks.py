@@ -90,3 +90,15 @@ def test_bench_legacy_refuses_a_folder_without_the_reference(tmp_path: Path) -> 
     out = _run("bench_legacy.py", "--episodes", "1", "--repeats", "1", "--reference", str(tmp_path))
     assert out.returncode != 0
     assert f"--reference {tmp_path}: no app/baselines.py there" in out.stderr
+
+
+@pytest.mark.slow
+def test_bench_gym_prints_every_row() -> None:
+    text = _bench("bench_gym.py", "--steps", "50", "--ppo-steps", "64", "--n-steps", "64", "--repeats", "1")
+    assert re.search(r"^CartPole-v1 \(gym step\) +[\d,]+ steps/s$", text, re.M), text
+    assert re.search(
+        r"^govworkflow/CrossDepartmentHard-v1 \(gym step\) +[\d,]+ steps/s +[\d.]+x CartPole's", text, re.M
+    )
+    fps = re.findall(r"^(PPO on CartPole-v1|MaskablePPO on [\w ,-]+?) +[\d,]+ fps", text, re.M)
+    assert fps == ["PPO on CartPole-v1", "MaskablePPO on cross_department_hard",
+                   "MaskablePPO on a zero-cost env, same spaces"], text  # fmt: skip
