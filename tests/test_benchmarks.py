@@ -31,6 +31,7 @@ def _bench(script: str, *args: str) -> str:
     return out.stdout
 
 
+@pytest.mark.slow
 def test_bench_triage_prints_every_row() -> None:
     text = _bench("bench_triage.py", "--episodes", "2", "--repeats", "1")
     row = re.compile(r"^(\w+) +(sim \+ edf|gym \+ random|oracle|ppo) +(\d+) +[\d,.]+ (st/s|ms/i) ", re.M)

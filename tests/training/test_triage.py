@@ -33,6 +33,7 @@ TINY = {"timesteps": 256, "n_envs": 2, "n_steps": 64, "batch_size": 64, "n_epoch
 SHIPPED = [t for t in TASKS if has_model("triage", t)]
 
 
+@pytest.mark.slow
 def test_smoke_run_of_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["triage", "train", "--task", "overload_12", "--timesteps", "256", "--n-envs", "2", "--eval-every",
                  "0", "--imitation-episodes", "4", "--out-dir", str(tmp_path), "--no-progress"])  # fmt: skip
