@@ -99,3 +99,50 @@ def test_the_classic_rules_staff_by_their_index() -> None:
             sim.step(policy.act(sim.observe()))
             invalid += not sim.last_valid
         assert invalid == 0, policy.name
+
+
+def test_the_lookahead_skips_only_rollouts_that_repeat_an_earlier_one() -> None:
+    """A variant that played today like an earlier one, to the same memory, is not played
+    on: each day's choice is the one playing every variant through would make."""
+    import dataclasses
+
+    from govworkflow.core.kernel import Simulator
+    from govworkflow.office.policies import lookahead
+    from govworkflow.office.policies.lookahead import OracleLookahead
+
+    def every_variant(la: OracleLookahead, simulator: Simulator) -> tuple[dict[str, object], int]:
+        """The knobs playing every variant through would choose, and how many there were."""
+        blob = simulator.snapshot()
+        variants = list(la.variants)
+        if la.case_candidates and lookahead._budget_left(simulator) > 0:
+            variants += [{"escalate_case": c} for c in lookahead._at_risk_cases(simulator, la.case_candidates)]
+        scores = []
+        for knobs in variants:
+            sim, today = Simulator.restore(blob), dataclasses.replace(la._base, **knobs)
+            la._play_today(sim, today)
+            scores.append(OracleLookahead._play_on(la, sim, today))
+        return variants[scores.index(max(scores))], len(variants)
+
+    la = OracleLookahead()
+    la.reset(3)
+    played_on = 0
+    real_play_on = la._play_on
+
+    def counting(sim: Simulator, today: object) -> float:
+        nonlocal played_on
+        played_on += 1
+        return real_play_on(sim, today)  # type: ignore[arg-type]
+
+    la._play_on = counting  # type: ignore[method-assign]
+    sim = RULESET.make("cross_department_hard", 3)
+    tried = 0
+    for _ in range(6):  # six days, planned both ways
+        knobs, n = every_variant(la, sim)
+        tried += n
+        plan = la._plan(sim)
+        assert plan == dataclasses.replace(la._base, **knobs)
+        la._base = dataclasses.replace(plan, **lookahead._BASE_KNOBS)
+        day = sim.day
+        while sim.day == day:
+            sim.step(plan.act(sim.observe(), sim))
+    assert 0 < played_on < tried  # some rollouts were repeats, and were skipped
