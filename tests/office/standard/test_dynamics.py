@@ -270,3 +270,18 @@ def test_kept_priority_keys_are_the_mode_orders() -> None:
     lo, hi = sim.task.answer_delay_days
     a, b = random.Random(3), random.Random(3)
     assert [lo + a._randbelow(hi - lo + 1) for _ in range(500)] == [b.randint(lo, hi) for _ in range(500)]
+
+
+def test_a_case_pickles_as_its_slots_in_order() -> None:
+    """``Case.__reduce__`` saves the slots in ``__slots__`` order and ``_case`` restores
+    each to its own slot (distinct values per slot catch a swapped pair)."""
+    import pickle
+
+    from govworkflow.office.rulesets.standard.dynamics import Case
+
+    case = next(c for q in make("cross_department_hard", 2).queues for c in q)
+    for k, slot in enumerate(Case.__slots__):
+        setattr(case, slot, (slot, k))
+    copy = pickle.loads(pickle.dumps(case))
+    assert type(copy) is Case and copy is not case
+    assert {s: getattr(copy, s) for s in Case.__slots__} == {s: (s, k) for k, s in enumerate(Case.__slots__)}

@@ -154,6 +154,23 @@ class Case:
     def name(self) -> str:
         return f"case-{self.id:05d}"
 
+    def __reduce__(self) -> tuple[Any, tuple[tuple[Any, ...]]]:
+        """Pickled as its slots' values, in ``__slots__`` order (snapshots and the
+        settlement's copies: half the bytes and under half the time of the default)."""
+        return _case, (_slots_of(self),)
+
+
+_slots_of = attrgetter(*Case.__slots__)
+
+
+def _case(state: tuple[Any, ...]) -> Case:
+    """The case ``Case.__reduce__`` saved (``state`` in ``__slots__`` order; a test checks)."""
+    c = object.__new__(Case)
+    (c.answer_delay, c.answers, c.arrival, c.blocked_day, c.breached, c.digital, c.doc, c.due, c.esc,
+     c.esc_at_risk, c.fast, c.fv, c.fv_ready, c.id, c.ignores, c.key_balanced, c.key_oldest, c.key_urgent,
+     c.missing, c.ready, c.requests, c.since, c.stage, c.svc, c.urgency, c.work) = state  # fmt: skip
+    return c
+
 
 def _poisson(rng: random.Random, lam: float) -> int:
     """Knuth's method (fine for the small daily rates used here)."""
