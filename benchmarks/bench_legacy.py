@@ -113,10 +113,12 @@ def side_by_side(folder: Path, reference: Callable[[str, str, int], dict[str, An
             best_ref = best_ours = float("inf")
             for _ in range(repeats):
                 os.chdir(folder)  # the reference reads its data files from its own checkout
-                start = time.perf_counter()
-                theirs = [reference(task_id, policy, s) for s in seeds]
-                best_ref = min(best_ref, time.perf_counter() - start)
-                os.chdir(here)
+                try:
+                    start = time.perf_counter()
+                    theirs = [reference(task_id, policy, s) for s in seeds]
+                    best_ref = min(best_ref, time.perf_counter() - start)
+                finally:
+                    os.chdir(here)
                 start = time.perf_counter()
                 ours = ours_through_cli(task_id, policy, seeds)
                 best_ours = min(best_ours, time.perf_counter() - start)

@@ -16,7 +16,7 @@ apart from the policies; the ceiling reference is the analytic bound
 It needs the simulator and costs about ``len(variants) x horizon_days`` simulated days
 per real day, less the variants that played the day exactly like an earlier one (the
 same actions, the same memory at the day's end: their rollouts would repeat it), which
-are not played on: a third to a half of them.
+are not played on.
 """
 
 from __future__ import annotations
@@ -80,13 +80,13 @@ class OracleLookahead:
 
     def _plan(self, simulator: Simulator) -> SlaAware:
         blob = simulator.snapshot()
-        best: tuple[float, int] | None = None
+        best: float | None = None
         chosen = self._base
         variants = list(self.variants)
         if self.case_candidates and _budget_left(simulator) > 0:
             variants += [{"escalate_case": cid} for cid in _at_risk_cases(simulator, self.case_candidates)]
         tried: set[tuple[Any, ...]] = set()
-        for k, knobs in enumerate(variants):
+        for knobs in variants:
             candidate = dataclasses.replace(self._base, **knobs)
             sim = Simulator.restore(blob)
             today = dataclasses.replace(candidate)
@@ -99,8 +99,8 @@ class OracleLookahead:
                 continue
             tried.add(key)
             score = self._play_on(sim, today)
-            if best is None or score > best[0]:
-                best = (score, k)
+            if best is None or score > best:
+                best = score
                 chosen = candidate
         return chosen
 

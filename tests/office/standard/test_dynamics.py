@@ -248,10 +248,8 @@ def test_a_same_day_round_trip_costs_one_officer_day() -> None:
 
 
 def test_kept_priority_keys_are_the_mode_orders() -> None:
-    """The keys a case keeps (``Case.set_keys``) sort as the orders they stand for, before
-    and after an escalation; an answer delay drawn without ``randint`` is randint's draw."""
-    import random
-
+    """The keys a case keeps (``Case.set_keys``) sort as the orders they stand for, also
+    after escalations played through ``step``."""
     from govworkflow.office.rulesets.standard.dynamics import KEYS
 
     orders = {
@@ -260,16 +258,26 @@ def test_kept_priority_keys_are_the_mode_orders() -> None:
         "oldest_first": lambda c: (not c.esc, c.arrival, c.due, c.id),
     }
     sim = make("cross_department_hard", 11)
+    escalate = Action(action_type=ActionType.ESCALATE_SERVICE)
+    while sim.budget > 0 and sim.day < 10:
+        sim.step(escalate)
     cases = [c for q in sim.queues for c in q]
-    for c in cases[::7]:
-        c.esc = True
-        c.set_keys()
     assert any(c.esc for c in cases) and not all(c.esc for c in cases)
+    for c in cases:
+        assert (c.key_balanced, c.key_urgent, c.key_oldest) == tuple(orders[m](c) for m in orders), c.name
     for mode, order in orders.items():
         assert sorted(cases, key=KEYS[mode]) == sorted(cases, key=order), mode
+
+
+def test_answer_delays_span_the_task_range() -> None:
+    """Every answer delay a case draws is in the task's range, both ends reached."""
+    sim = make("cross_department_hard", 4)
+    while sim.day < 20:
+        sim.step(ADVANCE)
     lo, hi = sim.task.answer_delay_days
-    a, b = random.Random(3), random.Random(3)
-    assert [lo + a._randbelow(hi - lo + 1) for _ in range(500)] == [b.randint(lo, hi) for _ in range(500)]
+    seen = [c for q in sim.queues for c in q] + [c for cs in sim.due_on.values() for c in cs]
+    delays = {c.answer_delay for c in seen}
+    assert delays == set(range(lo, hi + 1)), (delays, lo, hi)
 
 
 def test_a_case_pickles_as_its_slots_in_order() -> None:

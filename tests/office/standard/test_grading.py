@@ -6,6 +6,7 @@ import statistics
 
 import pytest
 
+from govworkflow.core.errors import EpisodeFinishedError
 from govworkflow.office.policies.heuristics import ADVANCE
 from govworkflow.office.rulesets import get_ruleset
 from govworkflow.office.rulesets.standard import StandardSimulator
@@ -149,3 +150,6 @@ def test_a_grade_that_consumes_the_simulator_is_the_same_grade(task_id: str) -> 
     consumed = sim.consume_grade()
     assert consumed == kept
     assert sim.day > day  # it was played on to its settlement
+    for again in (sim.grade, sim.consume_grade, lambda: sim.step(ADVANCE)):
+        with pytest.raises(EpisodeFinishedError, match="settled by consume_grade"):
+            again()

@@ -141,8 +141,8 @@ def test_the_lookahead_skips_only_rollouts_that_repeat_an_earlier_one() -> None:
         tried += n
         plan = la._plan(sim)
         assert plan == dataclasses.replace(la._base, **knobs)
-        la._base = dataclasses.replace(plan, **lookahead._BASE_KNOBS)
         day = sim.day
         while sim.day == day:
             sim.step(plan.act(sim.observe(), sim))
+        la._base = dataclasses.replace(plan, **lookahead._BASE_KNOBS)  # as act() does: the day's memory carries over
     assert 0 < played_on < tried  # some rollouts were repeats, and were skipped

@@ -207,6 +207,8 @@ class Office:
     #: The day ends by recounting the views (``refresh_views``); the settlement, which
     #: nobody observes, turns this off and recounts once at its end.
     viewing: bool = True
+    #: Settled in place by ``consume_grade``: past its episode, it cannot be stepped or graded again.
+    consumed: bool = False
 
     def _init_office(self, task: StandardTask, seed: int) -> None:
         self.rng = rng = random.Random(seed)

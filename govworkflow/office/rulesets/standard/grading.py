@@ -39,6 +39,7 @@ from __future__ import annotations
 import pickle
 from typing import TYPE_CHECKING
 
+from govworkflow.core.errors import EpisodeFinishedError
 from govworkflow.core.grading import clamp01 as _clip
 from govworkflow.core.grading import make_grade
 from govworkflow.office.models import Grade
@@ -53,6 +54,10 @@ __all__ = ["DESCRIPTIONS", "SETTLE_LIMIT_DAYS", "VERSION", "estimate", "grade", 
 VERSION = 1
 #: A guard on the settlement's length after the horizon (it ends by the latest due day).
 SETTLE_LIMIT_DAYS = 400
+CONSUMED = (
+    "this simulator was settled by consume_grade(), which played it past its episode: it cannot be "
+    "graded or stepped again (grade() grades a copy and leaves the simulator as it was)"
+)
 
 DESCRIPTIONS: dict[str, str] = {
     "completion": "cases completed by the end of the horizon / cases arrived",
@@ -69,7 +74,10 @@ def settle(sim: StandardSimulator, copy: bool = True) -> tuple[StandardSimulator
     itself is settled: for a simulator nobody reads again) and the counters as they stood
     at the end of the horizon. Nobody observes the settled days, so the day's views are
     recounted once, at the end (``Office.viewing``)."""
+    if sim.consumed:
+        raise EpisodeFinishedError(CONSUMED)
     s: StandardSimulator = pickle.loads(pickle.dumps(sim, protocol=pickle.HIGHEST_PROTOCOL)) if copy else sim
+    s.consumed = not copy
     s.viewing = False
     last = s.task.max_days
     while s.day < last:  # the agent stops acting: the rest of the horizon runs by itself

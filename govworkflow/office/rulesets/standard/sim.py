@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar, NamedTuple
 
+from govworkflow.core.errors import EpisodeFinishedError
 from govworkflow.core.kernel import ConservationError
 from govworkflow.office.models import Action, EpisodeState, Grade, missing_fields
 from govworkflow.office.ruleset import OfficeSimulator
@@ -84,6 +85,8 @@ class StandardSimulator(Office, OfficeSimulator):
 
     # -- one step --------------------------------------------------------------------
     def step(self, action: Action) -> tuple[float, RewardComponents, bool, bool]:
+        if self.consumed:
+            raise EpisodeFinishedError(grading.CONSUMED)
         self.steps += 1
         day_stats = None
         wasted_now = 0
@@ -330,7 +333,8 @@ class StandardSimulator(Office, OfficeSimulator):
         return grading.grade(self)
 
     def consume_grade(self) -> Grade:
-        """The grade, settling this simulator itself instead of a copy."""
+        """The grade, settling this simulator itself instead of a copy (it cannot be stepped
+        or graded afterwards: ``EpisodeFinishedError``)."""
         return grading.grade(self, copy=False)
 
     def at_risk_cases(self) -> int:
