@@ -15,10 +15,14 @@ nine pairs over ``--seeds`` seeds, the seconds the reference's own episode loop
 plays, replays the recorded actions on a fresh simulator, checks the books and grades;
 interpreter start-up is not counted for either), best of ``--repeats``; the ratio; and
 whether every episode agrees (score to the fourth decimal, steps, reward sum, cases
-completed and left open).
+completed and left open). Third table: ``--random-episodes`` episodes per task of random
+actions of every type (some invalid) played in the reference's env and in ours from the
+same seed, the observation, reward and end flags compared at every step and the grade at
+the end.
 
     python benchmarks/bench_legacy.py [--episodes 200] [--repeats 5]
                                       [--reference DIR] [--seeds 120] [--first-seed 0]
+                                      [--random-episodes 40]
 """
 
 from __future__ import annotations
@@ -29,15 +33,20 @@ import io
 import json
 import os
 import platform
+import random
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from govworkflow.cli.main import main as cli
+from govworkflow.office.models import Action
 from govworkflow.office.policies.heuristics import HEURISTICS
 from govworkflow.office.rulesets import get_ruleset
+from govworkflow.office.vocab import PriorityMode, Service
 
 REFERENCE_STEPS_PER_S = 6_500.0  # published benchmark, cross_department_hard x backlog_clearance
 
@@ -133,6 +142,99 @@ def side_by_side(folder: Path, reference: Callable[[str, str, int], dict[str, An
           f"{f'{agree_all}/{pairs * len(seeds)}':>16}")  # fmt: skip
 
 
+#: What the random play draws from: every action type (advancing more often), the legacy
+#: services (some not in the task), officer deltas that are sometimes invalid.
+_TYPES = ("set_priority_mode", "assign_capacity", "request_missing_documents", "escalate_service",
+          "reallocate_officers", "advance_time", "advance_time", "advance_time", "advance_time")  # fmt: skip
+
+
+def _random_action(rng: random.Random, services: list[str], modes: list[str]) -> dict[str, Any]:
+    kind = rng.choice(_TYPES)
+    action: dict[str, Any] = {"action_type": kind}
+    if kind == "set_priority_mode":
+        action["priority_mode"] = rng.choice(modes)
+    elif kind in ("assign_capacity", "request_missing_documents", "escalate_service"):
+        if rng.random() < 0.9:
+            action["service"] = rng.choice(services)
+        if kind == "assign_capacity":
+            action["officer_delta"] = rng.choice((1, 1, 2, 0, -1))
+    elif kind == "reallocate_officers":
+        action.update(service=rng.choice(services), target_service=rng.choice(services),
+                      officer_delta=rng.choice((1, 1, 2, 0)))  # fmt: skip
+    return action
+
+
+def _ours(obs: Any) -> tuple[Any, ...]:
+    queues = [(q.service, q.active_cases, q.missing_docs_cases, q.escalated_cases, q.urgent_cases, q.breached_cases,
+               q.avg_age_days, dict(q.stage_counts)) for q in obs.queues]  # fmt: skip
+    return (obs.day, obs.priority_mode, obs.total_backlog, obs.total_completed, obs.total_sla_breaches,
+            round(obs.fairness_gap, 4), obs.escalation_budget_remaining, obs.last_action_valid, obs.reserve_officers,
+            dict(obs.officers), queues)  # fmt: skip
+
+
+def _theirs(obs: Any) -> tuple[Any, ...]:
+    pool = obs.officer_pool
+    return (obs.day, obs.priority_mode.value, obs.total_backlog, obs.total_completed, obs.total_sla_breaches,
+            round(obs.fairness_gap, 4), obs.escalation_budget_remaining, obs.last_action_valid, pool.reserve_officers,
+            {k.value: v for k, v in pool.allocations.items()},
+            [(q.service.value, q.active_cases, q.missing_docs_cases, q.escalated_cases, q.urgent_cases,
+              q.breached_cases, q.avg_age_days, {k.value: v for k, v in q.stage_counts.items()})
+             for q in obs.queue_snapshots])  # fmt: skip
+
+
+def random_play(folder: Path, episodes: int, first_seed: int) -> None:
+    """Random actions of every type, some invalid, played in the reference's env and in ours
+    from the same seed: observation, reward and end flags compared at every step, the
+    grade at the end."""
+    from app.env import GovWorkflowEnv as Reference  # type: ignore[import-not-found]
+    from app.graders import grade_episode  # type: ignore[import-not-found]
+    from app.models import ActionModel  # type: ignore[import-not-found]
+
+    rs = get_ruleset("legacy")
+    services = [s.value for s in Service if s.value != "aadhaar_card"]  # the legacy vocabulary
+    modes = [m.value for m in PriorityMode]
+    print()
+    print(f"random play, every action type, step by step against the reference: {episodes} episodes per task")
+    print(f"{'task':<24}{'episodes':>9}{'steps':>8}{'episodes agree':>16}")
+    here = os.getcwd()
+    total = agreed = 0
+    for task_id in rs.tasks:
+        steps = agree = 0
+        for seed in range(first_seed, first_seed + episodes):
+            rng = random.Random(seed)
+            os.chdir(folder)
+            try:
+                reference = Reference(task_id=task_id)
+                reference.reset(seed=seed)
+                ours = rs.make(task_id, seed)
+                same = True
+                while same:
+                    raw = _random_action(rng, services, modes)
+                    try:
+                        action = Action.model_validate(raw)
+                    except ValidationError:
+                        continue  # refused by our parser before it reaches the rules: played by neither
+                    obs, reward, terminated, truncated, _ = reference.step(ActionModel(**raw))
+                    mine, _, my_terminated, my_truncated = ours.step(action)
+                    steps += 1
+                    same = (round(reward, 4), terminated, truncated, _theirs(obs)) == (
+                        round(mine, 4),
+                        my_terminated,
+                        my_truncated,
+                        _ours(ours.observe()),
+                    )
+                    if terminated or truncated:
+                        same = same and round(grade_episode(reference.state()).score, 4) == ours.grade().score
+                        break
+                agree += same
+            finally:
+                os.chdir(here)
+        total += episodes
+        agreed += agree
+        print(f"{task_id:<24}{episodes:>9}{steps:>8}{f'{agree}/{episodes}':>16}")
+    print(f"{'all tasks':<24}{total:>9}{'':>8}{f'{agreed}/{total}':>16}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--episodes", type=int, default=200, help="episodes per timed batch")
@@ -140,6 +242,7 @@ def main() -> None:
     parser.add_argument("--reference", type=Path, metavar="DIR", help="the published benchmark's checkout (1a2660b)")
     parser.add_argument("--seeds", type=int, default=120, help="--reference: seeds per pair")
     parser.add_argument("--first-seed", type=int, default=0, help="--reference: the first of the seeds")
+    parser.add_argument("--random-episodes", type=int, default=40, help="--reference: random-play episodes per task")
     args = parser.parse_args()
     if min(args.episodes, args.repeats, args.seeds) < 1:
         parser.error(f"--episodes, --repeats and --seeds must be at least 1, got {args.episodes}, "
@@ -157,6 +260,7 @@ def main() -> None:
     if reference is not None:
         seeds = list(range(args.first_seed, args.first_seed + args.seeds))
         side_by_side(args.reference.resolve(), reference, seeds, args.repeats)
+        random_play(args.reference.resolve(), args.random_episodes, args.first_seed)
 
 
 if __name__ == "__main__":

@@ -59,6 +59,66 @@ def test_office_benchmarks_run(script: str) -> None:
         assert len(table) == 4 and all(line.count("x)") == 2 for line in table), text
 
 
+STAND_IN_ENV = '''
+from types import SimpleNamespace
+
+from govworkflow.office.models import Action
+from govworkflow.office.rulesets import get_ruleset
+
+
+class _Name(str):
+    @property
+    def value(self):
+        return str(self)
+
+
+def _named(mapping):
+    return {{_Name(k): v for k, v in mapping.items()}}
+
+
+class GovWorkflowEnv:
+    """The published env's interface over our own legacy simulator (one observation moved when {off})."""
+
+    def __init__(self, task_id):
+        self.task_id = task_id
+
+    def reset(self, seed=None):
+        self.sim = get_ruleset("legacy").make(self.task_id, seed)
+
+    def step(self, action):
+        reward, _, terminated, truncated = self.sim.step(Action.model_validate(action.fields))
+        o = self.sim.observe()
+        pool = SimpleNamespace(reserve_officers=o.reserve_officers, allocations=_named(o.officers))
+        queues = [SimpleNamespace(service=_Name(q.service), active_cases=q.active_cases,
+                                  missing_docs_cases=q.missing_docs_cases, escalated_cases=q.escalated_cases,
+                                  urgent_cases=q.urgent_cases, breached_cases=q.breached_cases,
+                                  avg_age_days=q.avg_age_days, stage_counts=_named(q.stage_counts))
+                  for q in o.queues]
+        moved = {off} if self.task_id == "cross_department_hard" and o.day == 3 else 0
+        obs = SimpleNamespace(day=o.day, priority_mode=_Name(o.priority_mode),
+                              total_backlog=o.total_backlog + moved, total_completed=o.total_completed,
+                              total_sla_breaches=o.total_sla_breaches, fairness_gap=o.fairness_gap,
+                              escalation_budget_remaining=o.escalation_budget_remaining,
+                              last_action_valid=o.last_action_valid, officer_pool=pool, queue_snapshots=queues)
+        return obs, reward, terminated, truncated, {{}}
+
+    def state(self):
+        return self.sim
+'''
+STAND_IN_MODELS = """
+class ActionModel:
+    def __init__(self, **fields):
+        self.fields = fields
+"""
+STAND_IN_GRADERS = """
+from types import SimpleNamespace
+
+
+def grade_episode(sim):
+    return SimpleNamespace(score=sim.grade().score)
+"""
+
+
 STAND_IN = """
 from govworkflow import evaluate
 
@@ -78,8 +138,14 @@ def test_bench_legacy_runs_a_reference_side_by_side_and_counts_disagreements(tmp
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "__init__.py").write_text("")
     (tmp_path / "app" / "baselines.py").write_text(STAND_IN.format(off=off))
-    text = _bench("bench_legacy.py", "--episodes", "1", "--repeats", "1", "--reference", str(tmp_path), "--seeds", "2")
-    table = text.split("side by side")[1].splitlines()[2:]
+    (tmp_path / "app" / "env.py").write_text(STAND_IN_ENV.format(off=int(off * 100)))
+    (tmp_path / "app" / "models.py").write_text(STAND_IN_MODELS)
+    (tmp_path / "app" / "graders.py").write_text(STAND_IN_GRADERS)
+    args = ("--episodes", "1", "--repeats", "1", "--reference", str(tmp_path), "--seeds", "2", "--random-episodes", "3")
+    text = _bench("bench_legacy.py", *args)
+    random_play = [line.split()[-1] for line in text.split("random play")[1].splitlines()[2:]]
+    assert random_play == (["3/3", "3/3", "0/3", "6/9"] if off else ["3/3", "3/3", "3/3", "9/9"]), text
+    table = text.split("side by side")[1].split("random play")[0].strip().splitlines()[2:]
     assert len(table) == 10, text  # nine pairs and the total
     agree = [line.split()[-1] for line in table]
     moved = ["1/2" if "mixed_urgency_medium" in line and "oldest_first" in line else "2/2" for line in table[:9]]
