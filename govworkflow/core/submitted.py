@@ -12,7 +12,10 @@ arguments, it makes the policy, an object with
 
 A submitted policy is trusted with nothing: it receives the observation only (never the
 simulator), and whatever it returns is read by the environment's own action parser, so an
-action that cannot be read is a one-line error naming the policy and the step's day.
+action that cannot be read is a one-line error naming the policy and the step's day. In
+this process, code that digs can still reach the simulator (Python has no private
+attributes): ``isolated:<spec>`` plays the policy from a process of its own
+(``core.isolated``).
 """
 
 from __future__ import annotations
@@ -27,9 +30,10 @@ from typing import TYPE_CHECKING, Any
 from govworkflow.core.errors import GovWorkflowError, InvalidActionError
 
 if TYPE_CHECKING:
+    from govworkflow.core.isolated import IsolatedPolicy
     from govworkflow.core.kernel import Suite
 
-__all__ = ["SubmittedPolicy", "SubmittedPolicyError", "is_spec", "load_policy"]
+__all__ = ["SubmittedPolicy", "SubmittedPolicyError", "is_spec", "load_policy", "load_submitted"]
 
 
 class SubmittedPolicyError(GovWorkflowError, ValueError):
@@ -64,9 +68,19 @@ def _module(where: str, spec: str) -> Any:
         raise SubmittedPolicyError(f"policy {spec!r}: no module {where!r} ({err})") from None
 
 
-def load_policy(spec: str, suite: Suite) -> SubmittedPolicy:
+def load_policy(spec: str, suite: Suite) -> SubmittedPolicy | IsolatedPolicy:
     """The policy ``spec`` names, ready to play ``suite``'s tasks (``SubmittedPolicyError``
-    for a missing file or module, a missing name, or an object that is not a policy)."""
+    for a missing file or module, a missing name, or an object that is not a policy).
+    ``isolated:<spec>`` plays it from a process of its own (``core.isolated``)."""
+    from govworkflow.core.isolated import PREFIX, IsolatedPolicy
+
+    if spec.startswith(PREFIX):
+        return IsolatedPolicy(spec[len(PREFIX) :], suite)
+    return load_submitted(spec, suite)
+
+
+def load_submitted(spec: str, suite: Suite) -> SubmittedPolicy:
+    """``load_policy`` in this process (what an isolated policy's own process runs)."""
     where, _, attr = spec.rpartition(":")
     if not where or not attr:
         raise SubmittedPolicyError(f"policy {spec!r}: expected path/to/file.py:Name or package.module:Name")

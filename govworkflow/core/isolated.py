@@ -1,0 +1,176 @@
+"""Submitted policies played from a separate process that sees the observations only.
+
+``isolated:path/to/file.py:Name`` (or ``isolated:package.module:Name``), wherever a policy
+name is accepted, loads and runs the submitted policy in a child process of its own. The
+child is sent each observation and answers with the action as JSON text, which this
+process reads with the environment's own parser: nothing it sends is unpickled here, and
+nothing of the simulator reaches it (in process, code that digs can find the simulator:
+Python has no private attributes). Its ``reset`` gets a seed derived from the episode's by
+a hash, not the episode's own, so a policy judged on private seeds cannot learn them and
+replay the episode with its own copy of the library.
+
+A child starts when the policy is made (an error in loading it is raised then), serves
+every episode the policy plays, and ends with it. A step that takes longer than
+``STEP_TIMEOUT_S`` ends the child with an error naming the policy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import subprocess
+import sys
+import weakref
+from typing import TYPE_CHECKING, Any
+
+from govworkflow.core.submitted import SubmittedPolicyError
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+    from govworkflow.core.kernel import Suite
+
+__all__ = ["PREFIX", "STEP_TIMEOUT_S", "IsolatedPolicy", "policy_seed"]
+
+#: A policy name that starts with this runs isolated (the rest is the submitted spec).
+PREFIX = "isolated:"
+#: Seconds a child may take to load, reset or act before it is ended.
+STEP_TIMEOUT_S = 600.0
+
+
+def policy_seed(seed: int | None) -> int | None:
+    """The seed an isolated policy's ``reset`` gets for an episode of ``seed``: fixed for a
+    seed (episodes stay reproducible), and telling nothing of it."""
+    if seed is None:
+        return None
+    return int.from_bytes(hashlib.sha256(f"govworkflow-policy-{seed}".encode()).digest()[:8], "big")
+
+
+class IsolatedPolicy:
+    """A submitted policy run in a child process (see the module docstring)."""
+
+    privileged = False
+
+    def __init__(self, spec: str, suite: Suite, step_timeout_s: float = STEP_TIMEOUT_S) -> None:
+        self.spec = spec
+        self.suite = suite
+        self.name = PREFIX + spec
+        self.step_timeout_s = step_timeout_s
+        self._parse = suite.parse_action
+        parent, child = multiprocessing.Pipe()
+        # a fresh interpreter (not a fork of this one, which holds the simulator), talking
+        # over its own socket: the policy's prints go to the usual streams
+        process = subprocess.Popen(
+            [sys.executable, "-m", "govworkflow.core.isolated", str(child.fileno()), spec],
+            pass_fds=(child.fileno(),),
+        )
+        child.close()
+        parent.send(suite)  # what to load the policy for (this side's pickle: the child reads it)
+        self._conn: Connection = parent
+        self._process = process
+        self._finalizer = weakref.finalize(self, _stop, process, parent)
+        _, description = self._ask(None, "load")
+        self.description = str(description) or f"submitted policy {spec} (isolated)"
+
+    def reset(self, seed: int | None = None) -> None:
+        self._ask(("reset", policy_seed(seed)), "reset")
+
+    def act(self, observation: Any, simulator: Any = None) -> Any:
+        """The child's action for ``observation``, read by the environment's parser (the
+        simulator never leaves this process)."""
+        _, text = self._ask(("act", observation), "act")
+        where = getattr(observation, "day", getattr(observation, "time", "?"))
+        if self._parse is None:
+            return json.loads(text)
+        try:
+            return self._parse(text)
+        except Exception as err:
+            raise SubmittedPolicyError(
+                f"policy {self.name!r} returned an action that cannot be read (at {where}): {err}"
+            ) from None
+
+    def close(self) -> None:
+        """End the child now (it also ends when the policy is garbage-collected)."""
+        self._finalizer()
+
+    def _ask(self, message: tuple[str, Any] | None, what: str) -> tuple[str, Any]:
+        if self._process.poll() is not None and not self._conn.poll():
+            code = self._process.returncode
+            raise SubmittedPolicyError(f"policy {self.name!r}: its process has ended (exit code {code})")
+        try:
+            if message is not None:
+                self._conn.send(message)
+            if not self._conn.poll(self.step_timeout_s):
+                self._process.kill()
+                self.close()
+                limit = self.step_timeout_s
+                raise SubmittedPolicyError(f"policy {self.name!r}: no answer to {what} within {limit:g} s")
+            kind, value = json.loads(self._conn.recv_bytes())
+        except (EOFError, OSError, ValueError) as err:
+            self.close()
+            why = f"its process stopped answering ({what}): {err!r}"
+            raise SubmittedPolicyError(f"policy {self.name!r}: {why}") from None
+        if kind == "error":
+            raise SubmittedPolicyError(str(value))
+        return str(kind), value
+
+    def __reduce__(self) -> tuple[Any, tuple[str, Suite]]:
+        """Pickles as its spec: a worker process starts a child of its own."""
+        return IsolatedPolicy, (self.spec, self.suite)
+
+
+def _stop(process: subprocess.Popen[bytes], conn: Connection) -> None:
+    conn.close()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
+def _action_text(action: Any) -> str:
+    if isinstance(action, str):
+        return action
+    dump = getattr(action, "model_dump_json", None)
+    if callable(dump):
+        return str(dump(exclude_none=True))
+    return json.dumps(action)
+
+
+def _serve(conn: Connection, spec: str) -> None:  # pragma: no cover - runs in the child
+    """The child: load the policy for the suite the parent sends, then answer reset and act
+    until the parent hangs up."""
+    from govworkflow.core.submitted import load_submitted
+
+    def answer(kind: str, value: Any) -> None:
+        conn.send_bytes(json.dumps([kind, value]).encode())
+
+    try:
+        loaded = load_submitted(spec, conn.recv())
+        policy = loaded.inner
+        answer("ready", loaded.description)
+    except Exception as err:
+        answer("error", str(err))
+        return
+    while True:
+        try:
+            kind, value = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            if kind == "reset":
+                reset = getattr(policy, "reset", None)
+                if callable(reset):
+                    reset(value)
+                answer("ok", None)
+            else:
+                answer("action", _action_text(policy.act(value)))
+        except Exception as err:
+            answer("error", f"policy {PREFIX + spec!r} raised {err!r} in {kind}")
+
+
+if __name__ == "__main__":  # pragma: no cover - the child: python -m govworkflow.core.isolated FD SPEC
+    from multiprocessing.connection import Connection as _Connection
+
+    _serve(_Connection(int(sys.argv[1])), sys.argv[2])

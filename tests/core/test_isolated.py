@@ -1,0 +1,136 @@
+"""Submitted policies played from a process of their own (``isolated:`` specs): the same
+results as in process for an honest policy; no simulator to find for one that digs; a seed
+that tells nothing; clear errors for what cannot be read, loaded or answered in time."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+from govworkflow.cli.main import main
+from govworkflow.core.isolated import IsolatedPolicy, policy_seed
+from govworkflow.core.submitted import SubmittedPolicyError
+from govworkflow.evaluation import evaluate
+from govworkflow.office.rulesets import get_ruleset
+
+AGENTS = '''
+import gc
+import os
+import time
+
+from govworkflow.office.rulesets import get_ruleset
+
+
+class Honest:
+    """Plays sla_aware."""
+
+    def __init__(self):
+        self.inner = get_ruleset("standard").policy("sla_aware")
+
+    def reset(self, seed=None):
+        self.inner.reset(seed)
+
+    def act(self, observation):
+        return self.inner.act(observation)
+
+
+class Digger(Honest):
+    """Looks for the simulator in its own process, and stops if it finds one."""
+
+    def act(self, observation):
+        from govworkflow.office.rulesets.standard import StandardSimulator
+
+        found = sum(isinstance(o, StandardSimulator) for o in gc.get_objects())
+        if found:
+            raise RuntimeError(f"found {found} simulator(s)")
+        return super().act(observation)
+
+
+class SeedTeller(Honest):
+    def reset(self, seed=None):
+        self.seed = seed
+
+    def act(self, observation):
+        raise RuntimeError(f"my seed is {self.seed}")
+
+
+class Nonsense(Honest):
+    def act(self, observation):
+        return "not an action"
+
+
+class Quitter(Honest):
+    def act(self, observation):
+        os._exit(3)
+
+
+class Sleeper(Honest):
+    def act(self, observation):
+        time.sleep(30)
+'''
+SEEDS = [100000, 100001]
+
+
+@pytest.fixture
+def agents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    (tmp_path / "agents.py").write_text(AGENTS)
+    monkeypatch.chdir(tmp_path)
+    return "agents.py"
+
+
+def test_an_honest_policy_plays_the_same_isolated(agents: str) -> None:
+    here = evaluate("district_backlog_easy", f"{agents}:Honest", seeds=SEEDS, ruleset="standard")
+    there = evaluate("district_backlog_easy", f"isolated:{agents}:Honest", seeds=SEEDS, ruleset="standard")
+    assert [(r.score, r.steps, r.metrics) for r in there] == [(r.score, r.steps, r.metrics) for r in here]
+    assert {r.policy for r in there} == {f"isolated:{agents}:Honest"}
+    assert all(r.faithful for r in there)
+
+
+def test_a_policy_that_digs_finds_the_simulator_only_in_process(agents: str) -> None:
+    with pytest.raises(RuntimeError, match=r"found 1 simulator"):
+        evaluate("district_backlog_easy", f"{agents}:Digger", seeds=SEEDS[:1], ruleset="standard")
+    (isolated,) = evaluate("district_backlog_easy", f"isolated:{agents}:Digger", seeds=SEEDS[:1], ruleset="standard")
+    (honest,) = evaluate("district_backlog_easy", f"{agents}:Honest", seeds=SEEDS[:1], ruleset="standard")
+    assert isolated.score == honest.score  # it found nothing, and played like the honest one
+
+
+def test_an_isolated_policy_is_told_a_seed_that_is_not_the_episodes(agents: str) -> None:
+    told = policy_seed(100000)
+    assert told == policy_seed(100000) and told != 100000 and policy_seed(100001) != told
+    with pytest.raises(SubmittedPolicyError, match=rf"my seed is {told}\b"):
+        evaluate("district_backlog_easy", f"isolated:{agents}:SeedTeller", seeds=[100000], ruleset="standard")
+
+
+def test_what_an_isolated_policy_cannot_do_is_a_clear_error(agents: str) -> None:
+    with pytest.raises(SubmittedPolicyError, match=r"isolated:agents.py:Nonsense' returned an action that cannot"):
+        evaluate("district_backlog_easy", f"isolated:{agents}:Nonsense", seeds=[1], ruleset="standard")
+    with pytest.raises(SubmittedPolicyError, match=r"has no 'Missing'; it defines: .*Honest"):
+        evaluate("district_backlog_easy", f"isolated:{agents}:Missing", seeds=[1], ruleset="standard")
+    with pytest.raises(SubmittedPolicyError, match=r"isolated:agents.py:Quitter': its process stopped answering"):
+        evaluate("district_backlog_easy", f"isolated:{agents}:Quitter", seeds=[1], ruleset="standard")
+
+
+@pytest.mark.slow
+def test_an_isolated_policy_that_does_not_answer_in_time_is_ended(agents: str) -> None:
+    suite = get_ruleset("standard")
+    policy = IsolatedPolicy(f"{agents}:Sleeper", suite, step_timeout_s=1.0)
+    sim = suite.make("district_backlog_easy", 1)
+    policy.reset(1)
+    with pytest.raises(SubmittedPolicyError, match=r"no answer to act within 1 s"):
+        policy.act(sim.observe())
+    assert policy._process.poll() is not None  # the child was ended
+
+
+def test_an_isolated_policy_pickles_as_its_spec_and_runs_from_the_command_line(
+    agents: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    suite = get_ruleset("standard")
+    policy = suite.policy(f"isolated:{agents}:Honest")
+    copy = pickle.loads(pickle.dumps(policy))
+    assert isinstance(copy, IsolatedPolicy) and copy._process.pid != policy._process.pid  # type: ignore[attr-defined]
+    copy.close()
+    argv = ["evaluate", "--task", "district_backlog_easy", "--policy", f"isolated:{agents}:Honest", "--seed", "1"]
+    assert main(argv) == 0
+    assert f"isolated:{agents}:Honest" in capsys.readouterr().out
