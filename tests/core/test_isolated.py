@@ -103,6 +103,7 @@ def test_an_isolated_policy_is_told_a_seed_that_is_not_the_episodes(agents: str)
         evaluate("district_backlog_easy", f"isolated:{agents}:SeedTeller", seeds=[100000], ruleset="standard")
 
 
+@pytest.mark.slow
 def test_what_an_isolated_policy_cannot_do_is_a_clear_error(agents: str) -> None:
     with pytest.raises(SubmittedPolicyError, match=r"isolated:agents.py:Nonsense' returned an action that cannot"):
         evaluate("district_backlog_easy", f"isolated:{agents}:Nonsense", seeds=[1], ruleset="standard")
@@ -123,6 +124,7 @@ def test_an_isolated_policy_that_does_not_answer_in_time_is_ended(agents: str) -
     assert policy._process.poll() is not None  # the child was ended
 
 
+@pytest.mark.slow
 def test_an_isolated_policy_pickles_as_its_spec_and_runs_from_the_command_line(
     agents: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
