@@ -64,6 +64,7 @@ class IsolatedPolicy:
         process = subprocess.Popen(
             [sys.executable, "-m", "govworkflow.core.isolated", str(child.fileno()), spec],
             pass_fds=(child.fileno(),),
+            stdin=subprocess.DEVNULL,
         )
         child.close()
         parent.send(suite)  # what to load the policy for (this side's pickle: the child reads it)
@@ -95,10 +96,12 @@ class IsolatedPolicy:
         self._finalizer()
 
     def _ask(self, message: tuple[str, Any] | None, what: str) -> tuple[str, Any]:
-        if self._process.poll() is not None and not self._conn.poll():
-            code = self._process.returncode
-            raise SubmittedPolicyError(f"policy {self.name!r}: its process has ended (exit code {code})")
+        if not self._finalizer.alive:
+            raise SubmittedPolicyError(f"policy {self.name!r}: its process was ended (close())")
         try:
+            if self._process.poll() is not None and not self._conn.poll():
+                code = self._process.returncode
+                raise SubmittedPolicyError(f"policy {self.name!r}: its process has ended (exit code {code})")
             if message is not None:
                 self._conn.send(message)
             if not self._conn.poll(self.step_timeout_s):
@@ -107,7 +110,7 @@ class IsolatedPolicy:
                 limit = self.step_timeout_s
                 raise SubmittedPolicyError(f"policy {self.name!r}: no answer to {what} within {limit:g} s")
             kind, value = json.loads(self._conn.recv_bytes())
-        except (EOFError, OSError, ValueError) as err:
+        except (EOFError, OSError, ValueError, TypeError) as err:  # TypeError: an answer of another shape
             self.close()
             why = f"its process stopped answering ({what}): {err!r}"
             raise SubmittedPolicyError(f"policy {self.name!r}: {why}") from None

@@ -133,6 +133,8 @@ def test_an_isolated_policy_pickles_as_its_spec_and_runs_from_the_command_line(
     copy = pickle.loads(pickle.dumps(policy))
     assert isinstance(copy, IsolatedPolicy) and copy._process.pid != policy._process.pid  # type: ignore[attr-defined]
     copy.close()
+    with pytest.raises(SubmittedPolicyError, match=r"its process was ended \(close\(\)\)"):
+        copy.reset(1)
     argv = ["evaluate", "--task", "district_backlog_easy", "--policy", f"isolated:{agents}:Honest", "--seed", "1"]
     assert main(argv) == 0
     assert f"isolated:{agents}:Honest" in capsys.readouterr().out
