@@ -42,7 +42,7 @@ class Digger(Honest):
     def act(self, observation):
         from govworkflow.office.rulesets.standard import StandardSimulator
 
-        found = sum(isinstance(o, StandardSimulator) for o in gc.get_objects())
+        found = sum(type(o) is StandardSimulator for o in gc.get_objects())
         if found:
             raise RuntimeError(f"found {found} simulator(s)")
         return super().act(observation)
