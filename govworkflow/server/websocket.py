@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, WebSocket
@@ -53,17 +54,14 @@ def add_websocket_routes(app: FastAPI, sessions: SessionManager, config: ServerC
             await _send_error(websocket, exc)
             await websocket.close(code=1013)
             return
-        try:
-            await _serve(websocket, sessions, session, config, _answer_message)
-        except WebSocketDisconnect:
-            pass
-        finally:
-            if attach_id is not None:
+
+        def release() -> None:  # an attached HTTP session outlives the connection
+            if attached:
                 session.attached = False
             else:
                 sessions.close(session.session_id)
-        with contextlib.suppress(RuntimeError, WebSocketDisconnect):
-            await websocket.close()
+
+        await _serve_then_close(websocket, sessions, session, config, _answer_message, release)
 
     @app.websocket("/mcp")
     async def mcp_websocket_endpoint(websocket: WebSocket) -> None:
@@ -76,18 +74,32 @@ def add_websocket_routes(app: FastAPI, sessions: SessionManager, config: ServerC
             await websocket.send_text(json.dumps(_rpc_failure(data)))
             await websocket.close(code=1013)
             return
-        try:
-            await _serve(websocket, sessions, session, config, _answer_rpc)
-        except WebSocketDisconnect:
-            pass
-        finally:
-            sessions.close(session.session_id)
-        with contextlib.suppress(RuntimeError, WebSocketDisconnect):
-            await websocket.close()
+        await _serve_then_close(
+            websocket, sessions, session, config, _answer_rpc, lambda: sessions.close(session.session_id)
+        )
 
 
 def _rpc_failure(data: dict[str, Any]) -> dict[str, Any]:
     return {"jsonrpc": "2.0", "id": None, "error": {"code": -32000, "message": data["message"], "data": data}}
+
+
+async def _serve_then_close(
+    websocket: WebSocket,
+    sessions: SessionManager,
+    session: Session,
+    config: ServerConfig,
+    answer_fn: Any,
+    release: Callable[[], object],
+) -> None:
+    """Serve until the client goes, then ``release`` the session and close the socket."""
+    try:
+        await _serve(websocket, sessions, session, config, answer_fn)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        release()
+    with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+        await websocket.close()
 
 
 async def _serve(
