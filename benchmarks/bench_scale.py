@@ -6,6 +6,11 @@ stand-in (a submitted policy, ``file.py:Name``, that waits ``--latency`` seconds
 as an agent waiting on a model would, then plays ``sla_aware``). Then the stand-in through
 a backend (``--backend local|ray``, ``--workers``): wall time of ``--workers`` x 2 episodes,
 and the speed-up over one at a time (waiting overlaps; the simulator's CPU time does not).
+From the ladder's and the look-ahead's costs, an estimate of the standard leaderboard's
+ladder rows on ``--workers`` cores (a lower bound on the whole leaderboard, which adds
+``ppo`` and the analytic bound), and the same with the time inside the simulated day
+(``Office._advance_day``: arrivals, work, breaches, the settlement's days) taken off: a
+bound on what a faster day alone could give.
 Last, the extrapolation docs/scale.md explains: ``--submissions`` x 4 tasks x 100 held-out
 seeds, in worker-hours (one CPU each) and in hours on ``--cluster-cpus`` workers.
 
@@ -22,11 +27,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from _timing import clocked
+
 from govworkflow.evaluation import run_episode
 from govworkflow.evaluation.backends import evaluate_on, get_backend
 from govworkflow.evaluation.leaderboard import LOOKAHEAD, evaluation_seeds
 from govworkflow.office.policies.ladder import LADDER
 from govworkflow.office.rulesets import get_ruleset
+from govworkflow.office.rulesets.standard.dynamics import Office
 
 #: The stand-in agent: waits ``LATENCY_S`` per step (a model call), then plays ``sla_aware``.
 STAND_IN = """
@@ -50,13 +58,16 @@ class SlowAgent:
 """
 
 
-def per_episode(task_id: str, policies: list[str], seeds: list[int]) -> tuple[float, float]:
-    """(mean steps, mean seconds) per episode of ``policies`` in turn over ``seeds``."""
+def per_episode(task_id: str, policies: list[str], seeds: list[int]) -> tuple[float, float, float]:
+    """(mean steps, mean seconds, mean seconds inside the simulated day) per episode of
+    ``policies`` in turn over ``seeds``."""
     rs = get_ruleset("standard")
-    steps, start = 0, time.perf_counter()
-    for k, seed in enumerate(seeds):
-        steps += run_episode(rs, task_id, rs.policy(policies[k % len(policies)]), seed).steps
-    return steps / len(seeds), (time.perf_counter() - start) / len(seeds)
+    with clocked(Office, "_advance_day") as day:
+        steps, start = 0, time.perf_counter()
+        for k, seed in enumerate(seeds):
+            steps += run_episode(rs, task_id, rs.policy(policies[k % len(policies)]), seed).steps
+        elapsed = time.perf_counter() - start
+    return steps / len(seeds), elapsed / len(seeds), day.seconds / len(seeds)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,16 +96,23 @@ def main(argv: list[str] | None = None) -> int:
     agent.write_text(STAND_IN.format(latency=args.latency), encoding="utf-8")
     spec = f"{agent}:SlowAgent"
     costs: dict[str, list[float]] = {"steps": [], "ladder": [], "look-ahead": [], "stand-in": []}
+    board = [0.0, 0.0]  # the full leaderboard's CPU seconds, and those outside the simulated day
     for task_id in rs.tasks:
         seeds = evaluation_seeds(rs.task(task_id))
-        steps, ladder = per_episode(task_id, cheap, seeds[: args.episodes])
-        _, look = per_episode(task_id, [LOOKAHEAD], seeds[: args.lookahead_episodes])
+        steps, ladder, ladder_day = per_episode(task_id, cheap, seeds[: args.episodes])
+        _, look, look_day = per_episode(task_id, [LOOKAHEAD], seeds[: args.lookahead_episodes])
+        board[0] += len(seeds) * (len(cheap) * ladder + look)
+        board[1] += len(seeds) * (len(cheap) * (ladder - ladder_day) + look - look_day)
         start = time.perf_counter()
         run_episode(rs, task_id, rs.policy(spec), seeds[0])
         slow = time.perf_counter() - start
         for key, value in zip(costs, (steps, ladder, look, slow), strict=True):
             costs[key].append(value)
         print(f"{task_id:<30} {steps:>6.0f} {ladder:>12.4f} {look:>16.2f} {slow:>14.2f}")
+    now, free = board[0] / args.workers, board[1] / args.workers
+    print(f"\nthe leaderboard's ladder rows ({len(rs.tasks)} tasks x {len(cheap) + 1} policies x their held-out "
+          f"seeds; ppo and the bound come on top), estimated from these costs on {args.workers} workers: "
+          f"{now:.0f} s; if the simulated day cost nothing: {free:.0f} s")  # fmt: skip
     n = 2 * args.workers
     task_id = next(iter(rs.tasks))
     seeds = evaluation_seeds(rs.task(task_id))[:n]

@@ -22,6 +22,8 @@ def test_bench_scale_prints_costs_and_the_extrapolation() -> None:
     assert [r[0] for r in rows] == ["district_backlog_easy", "mixed_urgency_medium", "cross_department_hard",
                                     "district_backlog_easy_extreme"], text  # fmt: skip
     assert "backend local with 1 workers" in text
+    board = re.search(r"on 1 workers: (\d+) s; if the simulated day cost nothing: (\d+) s$", text, re.M)
+    assert board and 0 < int(board[2]) <= int(board[1]), text
     assert "2 submissions x 4 tasks x 100 seeds = 800 episodes" in text
     for name in ("cheap ladder", "look-ahead", "LLM agent, 2.0 s/step"):
         assert re.search(rf"^{re.escape(name)} +[\d.]+ +[\d.]+ +[\d.]+$", text, re.M), text

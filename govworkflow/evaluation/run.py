@@ -8,7 +8,7 @@ Leaderboards of every environment, the CLI and figures are built on these two.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from govworkflow.core.errors import UnknownNameError, check_seeds
@@ -70,7 +70,15 @@ class EpisodeResult:
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The fields as a plain dict (``dataclasses.asdict``'s, without its deep copies:
+        the two mappings hold numbers, so a copy of each is enough)."""
+        out = {f.name: getattr(self, f.name) for f in _FIELDS}
+        out["metrics"] = dict(self.metrics)
+        out["outcome"] = dict(self.outcome)
+        return out
+
+
+_FIELDS = fields(EpisodeResult)
 
 
 def run_episode(

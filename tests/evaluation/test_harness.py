@@ -188,3 +188,16 @@ def test_the_leaderboard_refuses_an_unfaithful_episode() -> None:
             run_leaderboard("standard", ["district_backlog_easy"], ["tamperer_probe"], n_seeds=1, progress=False)
     finally:
         del RS.policies["tamperer_probe"]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("suite", ["legacy", "standard", TRIAGE.name])
+def test_an_episode_result_as_a_dict_is_asdicts_and_a_copy(suite: str) -> None:
+    from govworkflow.evaluation.run import get_suite
+
+    s = get_suite(suite)
+    result = run_episode(s, next(iter(s.tasks)), s.policy(next(iter(s.policies))), 3)
+    out = result.to_dict()
+    assert out == dataclasses.asdict(result) and list(out) == list(dataclasses.asdict(result))
+    out["metrics"].clear()
+    out["outcome"].clear()
+    assert result.metrics and result.outcome  # the result's own mappings are untouched
