@@ -38,7 +38,7 @@ from govworkflow.office.policies.sla_aware import (
     rebalance_pair,
     staffing_target,
 )
-from govworkflow.office.rulesets.standard.dynamics import STAGES as ROW_STAGES
+from govworkflow.office.rulesets.standard.cases import STAGES as ROW_STAGES
 from govworkflow.office.rulesets.standard.views import QueueRow
 from govworkflow.office.vocab import ActionType, PriorityMode, Service, Stage
 

@@ -23,7 +23,7 @@ from govworkflow.office.encoding import ObservationEncoder, action_masks, action
 from govworkflow.office.env import GovWorkflowEnv
 from govworkflow.office.rulesets import get_ruleset
 from govworkflow.office.rulesets.standard import StandardSimulator
-from govworkflow.office.rulesets.standard.dynamics import CLEAR, DONE
+from govworkflow.office.rulesets.standard.cases import CLEAR, DONE
 
 RS = get_ruleset("standard")
 TABLE = action_table()

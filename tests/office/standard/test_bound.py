@@ -11,7 +11,7 @@ from govworkflow.office.policies.canaries import CANARIES
 from govworkflow.office.policies.heuristics import ADVANCE
 from govworkflow.office.rulesets.standard import StandardSimulator
 from govworkflow.office.rulesets.standard.bound import cases_of, upper_bound, upper_bound_components
-from govworkflow.office.rulesets.standard.dynamics import BLOCKED, DONE
+from govworkflow.office.rulesets.standard.cases import BLOCKED, DONE
 from govworkflow.office.vocab import ActionType
 from tests.office.standard.helpers import RULESET, TASK_IDS, task
 

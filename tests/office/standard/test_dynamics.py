@@ -10,7 +10,7 @@ from govworkflow.office.models import Action
 from govworkflow.office.policies.basic import StallAttempt
 from govworkflow.office.policies.heuristics import ADVANCE
 from govworkflow.office.rulesets.standard import StandardSimulator
-from govworkflow.office.rulesets.standard.dynamics import BLOCKED, FV, WAITING
+from govworkflow.office.rulesets.standard.cases import BLOCKED, FV, WAITING
 from govworkflow.office.vocab import ActionType, PriorityMode
 from tests.office.standard.helpers import RULESET, TASK_IDS, calm_task, play, task
 
@@ -250,7 +250,7 @@ def test_a_same_day_round_trip_costs_one_officer_day() -> None:
 def test_kept_priority_keys_are_the_mode_orders() -> None:
     """The keys a case keeps (``Case.set_keys``) sort as the orders they stand for, also
     after escalations played through ``step``."""
-    from govworkflow.office.rulesets.standard.dynamics import KEYS
+    from govworkflow.office.rulesets.standard.cases import KEYS
 
     orders = {
         "balanced": lambda c: (not c.esc, c.due, -c.urgency, c.arrival, c.id),
@@ -285,7 +285,7 @@ def test_a_case_pickles_as_its_slots_in_order() -> None:
     each to its own slot (distinct values per slot catch a swapped pair)."""
     import pickle
 
-    from govworkflow.office.rulesets.standard.dynamics import Case
+    from govworkflow.office.rulesets.standard.cases import Case
 
     case = next(c for q in make("cross_department_hard", 2).queues for c in q)
     for k, slot in enumerate(Case.__slots__):

@@ -10,7 +10,7 @@ from govworkflow.core.errors import EpisodeFinishedError
 from govworkflow.office.policies.heuristics import ADVANCE
 from govworkflow.office.rulesets import get_ruleset
 from govworkflow.office.rulesets.standard import StandardSimulator
-from govworkflow.office.rulesets.standard.dynamics import DONE, STAGES_LEFT
+from govworkflow.office.rulesets.standard.cases import DONE, STAGES_LEFT
 from govworkflow.office.rulesets.standard.tasks import COMPONENTS
 from tests.office.standard.helpers import RULESET, TASK_IDS, play
 

@@ -5,7 +5,7 @@ clearance orders stages alphabetically; requested documents arrive at once); the
 kept because the published numbers depend on them. Improvements live in ``standard``.
 
 Speed: per-service counters are kept up to date as cases move, so observations cost
-O(services), and unchanged services' views are reused; each case caches its priority key
+O(services), and unchanged services' views are reused (``legacy.views``); each case caches its priority key
 under the current mode, refreshed only when the mode, its stage or its escalation
 changes. A case's ``total_days`` is ``day + age0`` and its
 ``days_in_stage`` is ``day - stage_since``, so the end of a day touches only the cases
@@ -22,7 +22,6 @@ from typing import ClassVar, NamedTuple
 
 from govworkflow.office.models import (
     Action,
-    CaseView,
     EpisodeState,
     Grade,
     Observation,
@@ -30,6 +29,7 @@ from govworkflow.office.models import (
     missing_fields,
 )
 from govworkflow.office.ruleset import OfficeSimulator
+from govworkflow.office.rulesets.legacy import views
 from govworkflow.office.rulesets.legacy.cases import (
     APP,
     DOC,
@@ -37,7 +37,6 @@ from govworkflow.office.rulesets.legacy.cases import (
     ISS,
     PRIORITY_KEY,
     RESTAGE,
-    STAGES,
     SUB,
     Case,
     case_id,
@@ -453,54 +452,9 @@ class LegacySimulator(OfficeSimulator):
         rates = [c / a for c, a in zip(self.completed, self.arrived) if a > 0]  # noqa: B905
         return round(max(rates) - min(rates), 4) if len(rates) >= 2 else 0.0
 
-    # -- views -----------------------------------------------------------------------
-    def _queue_view(self, i: int) -> ServiceQueue:
-        name, n, day, sc = self.services[i], len(self.queues[i]), self.day, self.stage_counts[i]
-        view = _new(ServiceQueue)
-        view.service = name
-        view.active_cases = n
-        view.missing_docs_cases = self.n_missing[i]
-        view.escalated_cases = self.n_escalated[i]
-        view.urgent_cases = self.n_urgent[i]
-        view.breached_cases = self.n_breached[i]
-        view.avg_age_days = round((n * day + self.age_sum[i]) / n, 2) if n else 0.0
-        view.stage_counts = {
-            "submission": sc[0],
-            "document_verification": sc[1],
-            "field_verification": sc[2],
-            "approval": sc[3],
-            "issuance": sc[4],
-        }
-        view.officers = self.officers[name]
-        return view
-
+    # -- views (``legacy.views``) -------------------------------------------------------
     def observe(self) -> Observation:
-        # A service's view is rebuilt only after something in it changed (``_views[i]``
-        # is reset to None); unchanged views are shared with the previous observation.
-        views = self._views
-        for i, v in enumerate(views):
-            if v is None:
-                views[i] = self._queue_view(i)
-        queues: list[ServiceQueue] = views[:]  # type: ignore[assignment]
-        c = self.counters
-        obs = _new(Observation)
-        obs.ruleset = "legacy"
-        obs.task_id = self.task.task_id
-        obs.day = self.day
-        obs.max_days = self.task.max_days
-        obs.priority_mode = self.mode
-        obs.queues = queues
-        obs.officers = dict(self.officers)
-        obs.reserve_officers = self.reserve
-        obs.total_backlog = self.active
-        obs.total_completed = c["completed"]
-        obs.total_sla_breaches = c["sla_breaches"]
-        obs.fairness_gap = self.gap
-        obs.escalation_budget_remaining = self.budget
-        obs.last_action_valid = self.last_valid
-        obs.last_action_message = self.last_message
-        obs.extra = {}
-        return obs
+        return views.observe(self)
 
     def metrics(self) -> dict[str, float]:
         """The seven grade metrics, clamped to [0, 1] and rounded to 4 decimals (``legacy_metrics``)."""
@@ -519,38 +473,4 @@ class LegacySimulator(OfficeSimulator):
         return f"due within {AT_RISK_DAYS} days"
 
     def state(self) -> EpisodeState:
-        day = self.day
-        cases = [
-            CaseView(
-                case_id=case_id(c.num),
-                service=self.services[c.svc],
-                stage=STAGES[c.stage],
-                arrival_day=c.arrival_day,
-                due_day=c.due_day,
-                urgency=c.urgency,
-                missing_documents=c.missing,
-                needs_field_verification=c.fv,
-                escalated=c.escalated,
-                total_days=day + c.age0,
-                days_in_stage=day - c.stage_since,
-                breached=c.breached,
-            )
-            for q in self.queues
-            for c in q
-        ]
-        cases.sort(key=attrgetter("case_id"))
-        return EpisodeState(
-            ruleset="legacy",
-            task_id=self.task.task_id,
-            seed=self.seed,
-            day=day,
-            steps=self.steps,
-            terminated=self.terminated,
-            truncated=self.truncated,
-            priority_mode=self.mode,
-            officers=dict(self.officers),
-            reserve_officers=self.reserve,
-            escalation_budget_remaining=self.budget,
-            counters=dict(self.counters),
-            active_cases=cases,
-        )
+        return views.state(self)

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from govworkflow.core.errors import MissingExtraError
 from govworkflow.core.grading import make_grade
 from govworkflow.office.models import Grade
-from govworkflow.office.rulesets.standard.dynamics import APP, DOC, ISS, SUB, UNIT
+from govworkflow.office.rulesets.standard.cases import APP, DOC, ISS, SUB, UNIT
 from govworkflow.office.rulesets.standard.grading import DESCRIPTIONS
 from govworkflow.office.rulesets.standard.tasks import StandardTask
 

@@ -43,7 +43,7 @@ from govworkflow.core.errors import EpisodeFinishedError
 from govworkflow.core.grading import clamp01 as _clip
 from govworkflow.core.grading import make_grade
 from govworkflow.office.models import Grade
-from govworkflow.office.rulesets.standard.dynamics import DONE
+from govworkflow.office.rulesets.standard.cases import DONE
 
 if TYPE_CHECKING:
     from govworkflow.office.rulesets.standard.sim import StandardSimulator

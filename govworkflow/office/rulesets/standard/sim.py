@@ -15,7 +15,8 @@ from govworkflow.core.kernel import ConservationError
 from govworkflow.office.models import Action, EpisodeState, Grade, missing_fields
 from govworkflow.office.ruleset import OfficeSimulator
 from govworkflow.office.rulesets.standard import grading, views
-from govworkflow.office.rulesets.standard.dynamics import BLOCKED, DONE, FV, WAITING, Case, DayStats, Office
+from govworkflow.office.rulesets.standard.cases import BLOCKED, DONE, FV, WAITING, Case
+from govworkflow.office.rulesets.standard.dynamics import DayStats, Office
 from govworkflow.office.rulesets.standard.tasks import StandardTask
 from govworkflow.office.vocab import ActionType
 

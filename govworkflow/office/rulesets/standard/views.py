@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from govworkflow.office.models import CaseView, EpisodeState, Observation, ServiceQueue
-from govworkflow.office.rulesets.standard.dynamics import CLEAR, STAGES, UNIT
+from govworkflow.office.rulesets.standard.cases import CLEAR, STAGES, UNIT
 
 if TYPE_CHECKING:
     from govworkflow.office.rulesets.standard.sim import StandardSimulator
