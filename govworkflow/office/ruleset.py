@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, Protocol
 
 from govworkflow.core.kernel import Simulator, Suite, TaskLike
-from govworkflow.office.models import parse_action
+from govworkflow.office.models import CaseView, EpisodeState, parse_action
 
 __all__ = ["OfficeSimulator", "OfficeTask", "Ruleset"]
 
@@ -18,6 +19,10 @@ class OfficeSimulator(Simulator):
     episode's outcome is its completed and open cases."""
 
     day: int
+    mode: str
+    reserve: int
+    budget: int
+    counters: dict[str, int]
 
     @property
     def clock(self) -> int:
@@ -28,6 +33,29 @@ class OfficeSimulator(Simulator):
         """Cases completed and still open."""
         obs = self.observe()
         return {"completed": obs.total_completed, "backlog": obs.total_backlog}
+
+    def episode_state(self, officers: dict[str, int], cases: list[CaseView]) -> EpisodeState:
+        """The state both rulesets report (``state()``): the office's facts, ``officers`` by
+        service, and the open ``cases`` (sorted here by case id)."""
+        cases.sort(key=_CASE_ID)
+        return EpisodeState(
+            ruleset=self.ruleset,
+            task_id=self.task.task_id,
+            seed=self.seed,
+            day=self.day,
+            steps=self.steps,
+            terminated=self.terminated,
+            truncated=self.truncated,
+            priority_mode=self.mode,
+            officers=officers,
+            reserve_officers=self.reserve,
+            escalation_budget_remaining=self.budget,
+            counters=dict(self.counters),
+            active_cases=cases,
+        )
+
+
+_CASE_ID = attrgetter("case_id")
 
 
 class OfficeTask(TaskLike, Protocol):

@@ -8,7 +8,6 @@ observation and its queues are blank instances (``_new``) filled field by field,
 
 from __future__ import annotations
 
-from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from govworkflow.office.models import CaseView, EpisodeState, Observation, ServiceQueue
@@ -20,7 +19,6 @@ if TYPE_CHECKING:
 __all__ = ["observe", "queue_view", "state"]
 
 _new = object.__new__
-_CASE_ID = attrgetter("case_id")
 
 
 def queue_view(sim: LegacySimulator, i: int) -> ServiceQueue:
@@ -94,19 +92,4 @@ def state(sim: LegacySimulator) -> EpisodeState:
         for q in sim.queues
         for c in q
     ]
-    cases.sort(key=_CASE_ID)
-    return EpisodeState(
-        ruleset="legacy",
-        task_id=sim.task.task_id,
-        seed=sim.seed,
-        day=day,
-        steps=sim.steps,
-        terminated=sim.terminated,
-        truncated=sim.truncated,
-        priority_mode=sim.mode,
-        officers=dict(sim.officers),
-        reserve_officers=sim.reserve,
-        escalation_budget_remaining=sim.budget,
-        counters=dict(sim.counters),
-        active_cases=cases,
-    )
+    return sim.episode_state(dict(sim.officers), cases)

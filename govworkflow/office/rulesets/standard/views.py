@@ -192,19 +192,4 @@ def state(sim: StandardSimulator) -> EpisodeState:
         for q in sim.queues
         for c in q
     ]
-    cases.sort(key=lambda v: v.case_id)
-    return EpisodeState(
-        ruleset="standard",
-        task_id=sim.task.task_id,
-        seed=sim.seed,
-        day=day,
-        steps=sim.steps,
-        terminated=sim.terminated,
-        truncated=sim.truncated,
-        priority_mode=sim.mode,
-        officers=dict(zip(sim.services, sim.officers, strict=True)),
-        reserve_officers=sim.reserve,
-        escalation_budget_remaining=sim.budget,
-        counters=dict(sim.counters),
-        active_cases=cases,
-    )
+    return sim.episode_state(dict(zip(sim.services, sim.officers, strict=True)), cases)
