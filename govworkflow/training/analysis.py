@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -113,6 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--policies", nargs="+", default=["ppo", "sla_aware"])
     parser.add_argument("--seeds", type=int, default=20, help="the first N held-out seeds of each task")
     parser.add_argument("--output", help="JSON file to write")
+    argv = list(sys.argv[1:] if argv is None else argv)  # recorded as given
     args = parser.parse_args(argv)
     n = check_count(args.seeds, "--seeds")
     rs = get_ruleset(args.ruleset)
@@ -128,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from govworkflow.core.provenance import provenance, write_text
 
         doc = {"format": "govworkflow-behaviour", "version": 1, "provenance": provenance(
-            " ".join(["python -m govworkflow.training.analysis", *(argv or [])])), "rows": out}  # fmt: skip
+            " ".join(["python -m govworkflow.training.analysis", *argv])), "rows": out}  # fmt: skip
         write_text(args.output, json.dumps(doc, indent=1) + "\n")
     return 0
 

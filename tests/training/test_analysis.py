@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,22 @@ def test_compare_and_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[s
                  "--output", str(out)]) == 0  # fmt: skip
     doc = json.loads(out.read_text())
     assert doc["format"] == "govworkflow-behaviour" and len(doc["rows"]) == 1
+    assert doc["provenance"]["command"] == (
+        f"python -m govworkflow.training.analysis --task district_backlog_easy --policies advance_only --seeds 1 "
+        f"--output {out}"
+    )
     assert "advance_only" in capsys.readouterr().out
     with pytest.raises(ValueError, match="seeds: give at least one seed"):
         behaviour("standard", "district_backlog_easy", "c_mu", [])
+
+
+def test_the_command_records_its_arguments_from_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run as ``python -m``, ``main()`` reads ``sys.argv``: its record names them all."""
+    out = tmp_path / "b.json"
+    argv = ["--task", "district_backlog_easy", "--policies", "advance_only", "--seeds", "1", "--output", str(out)]
+    monkeypatch.setattr(sys, "argv", ["analysis.py", *argv])
+    assert main() == 0
+    command = json.loads(out.read_text())["provenance"]["command"]
+    assert command == " ".join(["python -m govworkflow.training.analysis", *argv])
