@@ -3,7 +3,7 @@
     govworkflow evaluate --ruleset standard --task district_backlog_easy --policy examples/my_policy.py:ShortestSlack
 
 It follows the small policy protocol of ``govworkflow.core.submitted``: a class made with
-no arguments, with ``act(observation)`` (and optionally ``reset(seed)``, ``name`` and
+no arguments, with ``act(observation)`` (and optionally ``reset(seed)`` and
 ``description``). It sees the observation only.
 """
 

@@ -29,12 +29,12 @@ from govworkflow.cli.options import (
     add_renamed,
     add_seed_options,
     chosen_seeds,
+    evaluate_episodes,
     output_path,
     run_training,
 )
-from govworkflow.cli.output import leaderboard_table, print_json, print_results, table
+from govworkflow.cli.output import leaderboard_table, played_aside, print_json, print_results, table
 from govworkflow.core.errors import GovWorkflowError, MissingExtraError, check_count, distinct
-from govworkflow.evaluation import evaluate
 from govworkflow.evaluation.backends import BACKENDS
 from govworkflow.office import models
 from govworkflow.office.rulesets import DEFAULT_RULESET, RULESETS, get_ruleset, task_rows
@@ -104,14 +104,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         check_count(args.max_steps, "--max-steps")
     task = get_ruleset(args.ruleset).task(args.task)
     seeds = chosen_seeds(args, task.seeds)
-    backend = _backend(args)
-    if backend.name == "local":
-        results = evaluate(args.task, args.policy, seeds, args.ruleset, args.max_steps)
-    else:
-        from govworkflow.evaluation.backends import evaluate_on
-
-        with backend:
-            results = evaluate_on(backend, args.task, args.policy, seeds, args.ruleset, args.max_steps)
+    results = evaluate_episodes(_backend(args), args.task, args.policy, seeds, args.ruleset, args.max_steps)
     print_results(results, args.json)
     return 0
 
@@ -197,16 +190,20 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
     policies = None if args.policy is None else distinct(args.policy, "--policy")
     for t in tasks or ():
         rs.task(t)
-    for p in policies or ():
-        if p != lb.UPPER_BOUND:  # the ruleset's bound is a row, not a policy (run_leaderboard checks it)
-            rs.policy(p)
+    if args.limit is not None:  # more seeds than a task holds out is refused, not cut short
+        for t in tasks or rs.tasks:
+            rs.task(t).seeds.take("evaluation", args.limit, "--limit")
+    with played_aside():  # a submitted policy's module may print as it loads
+        for p in policies or ():
+            if p != lb.UPPER_BOUND:  # the ruleset's bound is a row, not a policy (run_leaderboard checks it)
+                rs.policy(p)
     full = tasks is None and policies is None and args.limit is None
     output = output_path(args.output)
     target = output or (Path(f"data/results/leaderboard-{rs.name}.json") if full else None)
     backend = _backend(args, args.workers)
     if target and not args.no_save:
         check_output(target, "--output")  # before the long run
-    with backend:  # a cluster that cannot be reached fails here, before any episode
+    with played_aside(), backend:  # a cluster that cannot be reached fails here, before any episode
         rows, seconds = lb.timed(
             lambda: lb.run_leaderboard(
                 rs.name, tasks, policies, args.limit, args.workers, progress=not args.json, backend=backend
@@ -228,9 +225,12 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
         print_json(doc)
         return 0
     print(leaderboard_table(rows, ["completed"]))
-    for c in doc.get("calibration", []):
-        mark = "ok  " if c["ok"] else "MISS"
-        print(f"{mark} {c['task_id']:<30} {c['check']:<45} {c['value']:>8.4f}  target {c['target']}")
+    if full:  # the calibration targets speak of the whole ladder on every held-out seed
+        for c in doc.get("calibration", []):
+            mark = "ok  " if c["ok"] else "MISS"
+            print(f"{mark} {c['task_id']:<30} {c['check']:<45} {c['value']:>8.4f}  target {c['target']}")
+    elif doc.get("calibration"):
+        print("calibration: judged on full runs only (every task, policy and held-out seed)")
     print(
         f"{sum(r.n for r in rows)} episodes in {seconds:.1f} s"
         + (f"; wrote {target}" if target and not args.no_save else "")
@@ -311,9 +311,9 @@ def _cmd_triage(args: argparse.Namespace) -> int:
     return run(args)
 
 
-#: ``train``'s options: the fields of ``govworkflow.training.ppo.TrainArgs``.
+#: ``train``'s options: the fields of ``govworkflow.training.args.TrainArgs``.
 TRAIN_OPTIONS = DataclassOptions(
-    "govworkflow.training.ppo",
+    "govworkflow.training.args",
     "TrainArgs",
     required=("task",),
     choices={"ruleset": RULESET_NAMES, "reward": REWARD_MODES, "imitate": POLICY_NAMES},
@@ -337,7 +337,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 #: ``sweep``'s options: ``train``'s, less the seed and the output folder (one per trial).
 SWEEP_OPTIONS = DataclassOptions(
-    "govworkflow.training.ppo",
+    "govworkflow.training.args",
     "TrainArgs",
     exclude=("seed", "out_dir", "progress"),
     required=("task",),
@@ -460,6 +460,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GovWorkflowError as err:  # bad names and values, a missing model: one line each
         sys.stderr.write(f"govworkflow: error: {err}\n")
         return 2
+    except KeyboardInterrupt:  # Ctrl-C (or SIGTERM during training): one line, the shell's status
+        sys.stderr.write("govworkflow: interrupted\n")
+        return 130
     except BrokenPipeError:  # `govworkflow tasks | head`: the reader left; stop without a traceback
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the final flush cannot fail
         return 1

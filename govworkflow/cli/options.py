@@ -33,11 +33,16 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from govworkflow.cli.output import played_aside
 from govworkflow.core.errors import BadValueError, check_count, check_seed, choices_message, distinct
 from govworkflow.core.seeds import SEED_SET_CHOICES, SeedSets
 from govworkflow.core.submitted import is_spec
+
+if TYPE_CHECKING:
+    from govworkflow.evaluation.backends import Backend
+    from govworkflow.evaluation.run import EpisodeResult
 
 __all__ = [
     "BadArgumentError",
@@ -52,6 +57,7 @@ __all__ = [
     "add_seed_options",
     "chosen_seeds",
     "dataclass_fields",
+    "evaluate_episodes",
     "first_sentence",
     "output_path",
     "run_training",
@@ -109,7 +115,12 @@ class NoneOr:
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, but errors are one line on stderr and exit status 2."""
+    """argparse, but errors are one line on stderr and exit status 2, and an option is
+    only its whole name (no prefixes: ``--seed`` must never be read as ``--seeds``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         sys.stderr.write(f"govworkflow: error: {message}\n")
@@ -199,7 +210,7 @@ def chosen_seeds(args: argparse.Namespace, sets: SeedSets) -> list[int] | None:
     if args.seed:
         return [check_seed(s, "--seed") for s in args.seed]
     if args.seed_set:
-        return list(sets.range(args.seed_set))[: args.limit]
+        return sets.take(args.seed_set, args.limit, "--limit")
     return None
 
 
@@ -454,3 +465,15 @@ def run_training(options: DataclassOptions, cls: type, train: Callable[[Any], An
     print(f"best validation score {result.best_validation_score:.4f} in {result.wall_clock_s:.0f} s")
     print(f"model: {result.model_path}\nrecord: {result.results_path}")
     return 0
+
+
+def evaluate_episodes(
+    backend: Backend, task_id: str, policy: str, seeds: list[int] | None, ruleset: str, max_steps: int | None = None
+) -> list[EpisodeResult]:
+    """``evaluate`` of both environments' commands: on ``backend`` (local: in this process),
+    a progress bar on stderr past 10 episodes; an episode that fails (a policy that raises
+    or exits) is an ``EpisodesFailedError`` naming its seed, after the others have played."""
+    from govworkflow.evaluation.backends import evaluate_on
+
+    with played_aside(), backend:
+        return evaluate_on(backend, task_id, policy, seeds, ruleset, max_steps, progress=len(seeds or ()) > 10)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from govworkflow.evaluation.run import EpisodeResult
     from govworkflow.evaluation.table import Row
 
-__all__ = ["leaderboard_table", "print_json", "print_results", "table"]
+__all__ = ["leaderboard_table", "played_aside", "print_json", "print_results", "table"]
 
 
 def table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
@@ -30,6 +31,15 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
         for row in cells
     ]
     return "\n".join(lines)
+
+
+@contextlib.contextmanager
+def played_aside() -> Iterator[None]:
+    """While policies load and play: what they print goes to stderr, so that stdout holds the
+    command's output alone (``--json`` stays readable). Worker processes do the same
+    (``evaluation.backends.play_job``)."""
+    with contextlib.redirect_stdout(sys.stderr):
+        yield
 
 
 def print_json(data: Any) -> None:

@@ -18,13 +18,14 @@ from govworkflow.cli.options import (
     add_output,
     add_seed_options,
     chosen_seeds,
+    evaluate_episodes,
     output_path,
     run_training,
 )
-from govworkflow.cli.output import leaderboard_table, print_json, print_results, table
+from govworkflow.cli.output import leaderboard_table, played_aside, print_json, print_results, table
 from govworkflow.core.errors import check_count
 from govworkflow.core.provenance import check_output
-from govworkflow.evaluation.run import evaluate
+from govworkflow.evaluation.backends import LocalBackend
 from govworkflow.evaluation.table import save
 from govworkflow.evaluation.triage import document, leaderboard
 from govworkflow.triage.encoding import NETWORKS
@@ -120,19 +121,21 @@ def _policies(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> int:
     task = get_task(args.task)
-    make_policy(args.policy)
     seeds = chosen_seeds(args, task.seeds)
-    print_results(evaluate(task, args.policy, seeds, ruleset=TRIAGE.name), args.json)
+    print_results(evaluate_episodes(LocalBackend(), task.task_id, args.policy, seeds, TRIAGE.name), args.json)
     return 0
 
 
 def _leaderboard(args: argparse.Namespace) -> int:
     if args.limit is not None:
         check_count(args.limit, "--limit")
+        for task_id in args.task or TASKS:  # more seeds than the set holds is refused, not cut short
+            get_task(task_id).seeds.take(args.seed_set, args.limit, "--limit")
     output = output_path(args.output)
     if output is not None:
         check_output(output, "--output")  # before the work
-    rows = leaderboard(args.task, args.policy, args.seed_set, args.limit)
+    with played_aside():
+        rows = leaderboard(args.task, args.policy, args.seed_set, args.limit)
     if output is not None:
         save(document(rows, args.seed_set, " ".join(["govworkflow", *sys.argv[1:]])), output)
     if args.json:

@@ -19,9 +19,12 @@ __all__ = [
     "NoEpisodeError",
     "UnknownNameError",
     "check_count",
+    "check_fraction",
+    "check_non_negative",
     "check_positive",
     "check_seed",
     "check_seeds",
+    "check_widths",
     "choices_message",
     "distinct",
     "validation_message",
@@ -82,6 +85,36 @@ def check_positive(value: object, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, Real) or not 0 < float(value) < math.inf:
         raise BadValueError(f"{name}: must be a positive finite number, got {value!r}")
     return float(value)
+
+
+def _real(value: object) -> float | None:
+    """``value`` as a float if it is a real number (numpy floats too, not ``True``), else None."""
+    return None if isinstance(value, bool) or not isinstance(value, Real) else float(value)
+
+
+def check_non_negative(value: object, name: str) -> float:
+    """``value`` if it is a finite real number of at least 0, else ``BadValueError``."""
+    number = _real(value)
+    if number is None or not 0 <= number < math.inf:
+        raise BadValueError(f"{name}: must be a non-negative finite number, got {value!r}")
+    return number
+
+
+def check_fraction(value: object, name: str) -> float:
+    """``value`` if it is a real number in (0, 1] (a discount, GAE's lambda), else ``BadValueError``."""
+    number = _real(value)
+    if number is None or not 0 < number <= 1:  # NaN fails both comparisons
+        raise BadValueError(f"{name}: must be a number in (0, 1], got {value!r}")
+    return number
+
+
+def check_widths(value: object, name: str) -> list[int]:
+    """``value`` as a list of layer widths if every one is a positive integer (numpy
+    integers too; an empty list: no hidden layer), else ``BadValueError``."""
+    widths = list(value) if isinstance(value, list | tuple) else None
+    if widths is None or any(isinstance(w, bool) or not isinstance(w, Integral) or w < 1 for w in widths):
+        raise BadValueError(f"{name}: every width must be a positive integer, got {value!r}")
+    return [int(w) for w in widths]
 
 
 class UnknownNameError(GovWorkflowError, ValueError, KeyError):

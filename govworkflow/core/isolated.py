@@ -19,12 +19,13 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
+import os
 import subprocess
 import sys
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from govworkflow.core.submitted import SubmittedPolicyError
+from govworkflow.core.submitted import SubmittedPolicyError, moment
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -60,7 +61,7 @@ class IsolatedPolicy:
         self._parse = suite.parse_action
         parent, child = multiprocessing.Pipe()
         # a fresh interpreter (not a fork of this one, which holds the simulator), talking
-        # over its own socket: the policy's prints go to the usual streams
+        # over its own socket: the policy's prints go to stderr (stdout is the command's)
         process = subprocess.Popen(
             [sys.executable, "-m", "govworkflow.core.isolated", str(child.fileno()), spec],
             pass_fds=(child.fileno(),),
@@ -81,14 +82,13 @@ class IsolatedPolicy:
         """The child's action for ``observation``, read by the environment's parser (the
         simulator never leaves this process)."""
         _, text = self._ask(("act", observation), "act")
-        where = getattr(observation, "day", getattr(observation, "time", "?"))
         if self._parse is None:
             return json.loads(text)
         try:
             return self._parse(text)
         except Exception as err:
             raise SubmittedPolicyError(
-                f"policy {self.name!r} returned an action that cannot be read (at {where}): {err}"
+                f"policy {self.name!r} returned an action that cannot be read (on {moment(observation)}): {err}"
             ) from None
 
     def close(self) -> None:
@@ -176,4 +176,5 @@ def _serve(conn: Connection, spec: str) -> None:  # pragma: no cover - runs in t
 if __name__ == "__main__":  # pragma: no cover - the child: python -m govworkflow.core.isolated FD SPEC
     from multiprocessing.connection import Connection as _Connection
 
+    os.dup2(2, 1)  # what the policy prints goes to stderr
     _serve(_Connection(int(sys.argv[1])), sys.argv[2])

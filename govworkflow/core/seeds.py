@@ -87,10 +87,18 @@ class SeedSets(BaseModel):
         rng: SeedRange = getattr(self, full)
         return rng.seeds()
 
-    def take(self, name: str, limit: int | None = None) -> list[int]:
-        """The first ``limit`` seeds (default: all) of set ``name``."""
+    def take(self, name: str, limit: int | None = None, what: str = "limit") -> list[int]:
+        """The first ``limit`` seeds (default: all) of set ``name``; a ``limit`` beyond the
+        set's size is a ``BadValueError`` naming ``what`` (the option) and the set's range."""
         seeds = self.range(name)
-        return list(seeds if limit is None else seeds[: check_count(limit, "limit")])
+        if limit is None:
+            return list(seeds)
+        if check_count(limit, what) > len(seeds):
+            raise BadValueError(
+                f"{what}: {limit} is more than the {len(seeds)} seeds of the {_ALIASES.get(name, name)} set "
+                f"({seeds.start}..{seeds.stop - 1})"
+            )
+        return list(seeds[:limit])
 
 
 def development_only(seeds: Iterable[int], sets: SeedSets, what: str) -> list[int]:

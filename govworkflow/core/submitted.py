@@ -8,7 +8,8 @@ arguments, it makes the policy, an object with
 * ``act(observation)`` returning an action: the environment's action model, a dict or a
   JSON string (required);
 * ``reset(seed)`` (optional: called before each episode with the episode's seed);
-* ``name`` and ``description`` (optional: the spec and the docstring by default).
+* ``description`` (optional: the docstring by default). Results name a submitted policy by
+  its spec, whatever ``name`` it gives itself, so that no submission passes for another.
 
 A submitted policy is trusted with nothing: it receives the observation only (never the
 simulator), and whatever it returns is read by the environment's own action parser, so an
@@ -33,11 +34,19 @@ if TYPE_CHECKING:
     from govworkflow.core.isolated import IsolatedPolicy
     from govworkflow.core.kernel import Suite
 
-__all__ = ["SubmittedPolicy", "SubmittedPolicyError", "is_spec", "load_policy", "load_submitted"]
+__all__ = ["SubmittedPolicy", "SubmittedPolicyError", "is_spec", "load_policy", "load_submitted", "moment"]
 
 
 class SubmittedPolicyError(GovWorkflowError, ValueError):
     """A submitted policy that cannot be loaded, made, or read (the message says which)."""
+
+
+def moment(observation: Any) -> str:
+    """When in its episode ``observation`` was made, for messages: ``day 3`` (the office),
+    ``time 5`` (triage)."""
+    if hasattr(observation, "day"):
+        return f"day {observation.day}"
+    return f"time {getattr(observation, 'time', '?')}"
 
 
 def is_spec(name: object) -> bool:
@@ -135,9 +144,8 @@ class SubmittedPolicy:
         try:
             return self._parse(action)
         except InvalidActionError as err:
-            where = getattr(observation, "day", getattr(observation, "time", "?"))
             raise SubmittedPolicyError(
-                f"policy {self.spec!r} returned an action that cannot be read (at {where}): {err}"
+                f"policy {self.spec!r} returned an action that cannot be read (on {moment(observation)}): {err}"
             ) from None
 
     def __reduce__(self) -> tuple[Any, tuple[str, Suite]]:

@@ -4,16 +4,32 @@ what is wrong with it (specific feedback, not only "wrong").
 Each exercise is registered once with what to do, a hint, its checker and its reference
 solution (``solution(name)``); the tests run every solution through its checker, and a
 wrong answer too. Checkers import what they need when they run, so ``import
-govworkflow.course`` stays light.
+govworkflow.course`` stays light (it registers every exercise: ``EXERCISES`` is complete
+once ``govworkflow.course`` is imported).
+
+A learner's policy object is played the way the evaluation plays a submitted one
+(``learner_policy``): ``act(observation)`` with ``reset(seed)`` optional, as
+``examples/my_policy.py`` is written, or the kernel's ``Policy`` protocol.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["EXERCISES", "Exercise", "Feedback", "check", "exercise", "exercises_of", "hint", "solution"]
+__all__ = [
+    "EXERCISES",
+    "Exercise",
+    "Feedback",
+    "check",
+    "exercise",
+    "exercises_of",
+    "hint",
+    "learner_policy",
+    "solution",
+]
 
 
 @dataclass(frozen=True)
@@ -65,6 +81,32 @@ def exercise(
         return checker
 
     return register
+
+
+def _takes_a_view(act: Callable[..., Any]) -> bool:
+    """Whether ``act`` can be called as the kernel calls a policy: ``act(observation, view)``."""
+    try:
+        inspect.signature(act).bind(None, None)
+    except TypeError:
+        return False
+    except ValueError:  # no signature to read (a builtin): played as it is, as before
+        return True
+    return True
+
+
+def learner_policy(answer: Any, suite: Any) -> Any:
+    """The learner's policy object ``answer``, ready for ``run_episode`` on ``suite``.
+
+    An object that follows the kernel's ``Policy`` protocol (``act(observation,
+    simulator)``, ``reset(seed)`` and ``name``) is played as it is. Any other object with an
+    ``act`` method is played as the evaluation plays a submitted policy, through
+    ``govworkflow.core.submitted.SubmittedPolicy``: ``act(observation)``, ``reset(seed)``
+    optional, its actions read by the environment's parser (``examples/my_policy.py``)."""
+    from govworkflow.core.submitted import SubmittedPolicy
+
+    if _takes_a_view(answer.act) and callable(getattr(answer, "reset", None)) and hasattr(answer, "name"):
+        return answer
+    return SubmittedPolicy(type(answer).__name__, answer, suite)
 
 
 def _get(name: str) -> Exercise:

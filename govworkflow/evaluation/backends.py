@@ -18,8 +18,10 @@ so a caller writes results only when every episode is in.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -38,6 +40,7 @@ __all__ = [
     "LocalBackend",
     "RayBackend",
     "check_address",
+    "describe_failure",
     "evaluate_on",
     "get_backend",
     "play_job",
@@ -87,6 +90,9 @@ class EpisodesFailedError(GovWorkflowError):
         lines = [str(f) for f in self.failures[:LISTED_FAILURES]]
         if len(self.failures) > LISTED_FAILURES:
             lines.append(f"... and {len(self.failures) - LISTED_FAILURES} more")
+        if total == 1 and len(self.failures) == 1:  # one episode asked for: its failure is the message
+            super().__init__(lines[0])
+            return
         head = f"{len(self.failures)} of {total} episodes failed; nothing was written:"
         super().__init__("\n  ".join([head, *lines]))
 
@@ -99,24 +105,31 @@ class BackendUnavailableError(GovWorkflowError):
 Outcome = tuple[int, Any, str | None]
 
 
-def _describe(err: BaseException) -> str:
+def describe_failure(err: BaseException) -> str:
+    """One line for an episode that failed: our own errors' messages as they are, anything
+    else (a policy's) prefixed with its type."""
     text = str(err).strip().splitlines()
     first = text[0] if text else ""
     return first if isinstance(err, GovWorkflowError) else f"{type(err).__name__}: {first}"
 
 
 def play_job(job: Job) -> list[Outcome]:
-    """Play every seed of ``job`` (in a worker); a failing episode is recorded, not raised."""
-    try:
-        play = job.setup(*job.args)
-    except Exception as err:
-        return [(seed, None, _describe(err)) for seed in job.seeds]
-    out: list[Outcome] = []
-    for seed in job.seeds:
+    """Play every seed of ``job`` (in a worker); a failing episode is recorded, not raised.
+
+    A policy's own failures count as the episode's, ``sys.exit`` included (only an
+    interrupt stops the run), and what it prints goes to stderr: stdout is the command's
+    (``--json``)."""
+    with contextlib.redirect_stdout(sys.stderr):
         try:
-            out.append((seed, play(seed), None))
-        except Exception as err:
-            out.append((seed, None, _describe(err)))
+            play = job.setup(*job.args)
+        except (Exception, SystemExit) as err:
+            return [(seed, None, describe_failure(err)) for seed in job.seeds]
+        out: list[Outcome] = []
+        for seed in job.seeds:
+            try:
+                out.append((seed, play(seed), None))
+            except (Exception, SystemExit) as err:
+                out.append((seed, None, describe_failure(err)))
     return out
 
 
@@ -164,7 +177,7 @@ class LocalBackend:
                     try:
                         outcomes = future.result()
                     except Exception as err:  # the worker process died
-                        outcomes = [(seed, None, _describe(err)) for seed in jobs[i].seeds]
+                        outcomes = [(seed, None, describe_failure(err)) for seed in jobs[i].seeds]
                     yield i, outcomes
 
 
@@ -217,7 +230,7 @@ class RayBackend:
             where = "a local Ray instance could not be started" if self.address is None else (
                 f"--address {self.address}: no Ray cluster could be joined"
             )  # fmt: skip
-            raise BackendUnavailableError(f"{where} ({_describe(err)})") from None
+            raise BackendUnavailableError(f"{where} ({describe_failure(err)})") from None
         self._started = True
         return self
 
@@ -250,7 +263,7 @@ class RayBackend:
                 try:
                     outcomes = ray.get(ref)
                 except ray.exceptions.RayError as err:  # the worker died or the task could not run
-                    outcomes = [(seed, None, _describe(err)) for seed in jobs[i].seeds]
+                    outcomes = [(seed, None, describe_failure(err)) for seed in jobs[i].seeds]
                 yield i, outcomes
 
 

@@ -9,6 +9,7 @@ from govworkflow.core.errors import distinct
 from govworkflow.core.kernel import is_privileged
 from govworkflow.core.provenance import provenance
 from govworkflow.evaluation import stats, table
+from govworkflow.evaluation.backends import EpisodesFailedError, Failure, describe_failure
 from govworkflow.evaluation.run import EpisodeResult, run_episode
 from govworkflow.evaluation.stats import bootstrap_ci
 from govworkflow.evaluation.table import Row
@@ -41,16 +42,25 @@ def leaderboard(
     for name in policies or []:
         make_policy(name)  # fail early on an unknown name
     rows = []
+    failures: list[Failure] = []
+    played: list[dict[int, EpisodeResult]] = []
     for task in tasks:
         names = list(policies or available_policies(task.task_id))
-        seeds = task.seeds.take(seed_set, limit)
-        results: dict[str, list[EpisodeResult]] = {name: [] for name in names}
+        seeds = task.seeds.take(seed_set, limit, "limit")
+        results: dict[str, dict[int, EpisodeResult]] = {name: {} for name in names}
         for seed in seeds:  # seed-major, so each instance's oracle is solved once
             for name in names:
-                results[name].append(run_episode(TRIAGE, task, make_policy(name), seed))
+                try:
+                    results[name][seed] = run_episode(TRIAGE, task, make_policy(name), seed)
+                except (Exception, SystemExit) as err:  # a policy's failure is its episode's, as on every backend
+                    failures.append(Failure(f"{TRIAGE.name}/{task.task_id}/{name}", seed, describe_failure(err)))
+        played += results.values()
         for name in names:
-            episodes = [(r.seed, r.score, r.metrics, _extras(r)) for r in results[name]]
-            rows.append(table.summarise(task.task_id, name, episodes, is_privileged(make_policy(name))))
+            episodes = [(r.seed, r.score, r.metrics, _extras(r)) for r in results[name].values()]
+            if not failures:
+                rows.append(table.summarise(task.task_id, name, episodes, is_privileged(make_policy(name))))
+    if failures:
+        raise EpisodesFailedError(failures, len(failures) + sum(len(r) for r in played), played)
     return rows
 
 

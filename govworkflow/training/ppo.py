@@ -2,8 +2,8 @@
 
     govworkflow train --task district_backlog_easy --timesteps 200000 --seed 1
 
-1. Arguments: one dataclass, every field documented (``PPOArgs``: the hyper-parameters;
-   ``TrainArgs`` adds the office task).
+1. Arguments: one dataclass, every field documented (``training.args``: ``PPOArgs``, the
+   hyper-parameters; ``TrainArgs`` adds the office task), checked before any work.
 2. Seeding: Python, numpy and torch from ``--seed``; each training env draws its
    episode seeds from the task's development range with its own generator.
 3. Environments: the gym adapter with exact action masks, several in a vector env.
@@ -23,17 +23,20 @@ environment, its validation and its teacher). ``train`` is ``fit`` on an office 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from govworkflow.core.errors import BadValueError, MissingExtraError, check_count, check_positive, check_seed
+from govworkflow.core.errors import BadValueError, MissingExtraError
 from govworkflow.core.seeds import SeedSets, development_only
 
 try:
@@ -49,6 +52,7 @@ from govworkflow.core.assets import MODEL_DIR
 from govworkflow.core.provenance import check_output, check_output_dir, provenance, write_text
 from govworkflow.gym import GovWorkflowGymEnv
 from govworkflow.office.rulesets import get_ruleset
+from govworkflow.training.args import PPOArgs, TrainArgs
 
 if TYPE_CHECKING:
     from govworkflow.training.imitation import Demonstrations
@@ -77,90 +81,6 @@ __all__ = [
 REPOSITORY = Path(__file__).resolve().parents[2]
 #: The checkout's ``data/``: results (``data/results/``) and recordings, never what the code needs to run.
 DATA = REPOSITORY / "data"
-
-
-@dataclass
-class PPOArgs:
-    """The hyper-parameters of a run, whatever the environment (``TrainArgs`` adds the office's)."""
-
-    timesteps: int = 250_000
-    """Environment steps to train for."""
-    seed: int = 1
-    """Seeds Python, numpy, torch and the environments' episode draws."""
-    n_envs: int = 4
-    """Environments stepped together (each draws its own development episodes)."""
-    learning_rate: float = 1e-4
-    """Adam step size (small: PPO refines the imitation warm start, it does not relearn)."""
-    n_steps: int = 256
-    """Steps per environment between updates."""
-    batch_size: int = 256
-    """Minibatch size."""
-    n_epochs: int = 10
-    """Passes over each rollout."""
-    gamma: float = 0.995
-    """Discount (episodes are long; the grade arrives over the whole horizon)."""
-    gae_lambda: float = 0.95
-    """GAE parameter."""
-    ent_coef: float = 0.001
-    """Entropy bonus."""
-    clip_range: float = 0.1
-    """PPO clipping (smaller keeps an imitation warm start closer to its teacher)."""
-    net_arch: list[int] = field(default_factory=lambda: [128, 128])
-    """Hidden layers of the policy and value networks (``MlpPolicy`` only)."""
-    imitate: str | None = None
-    """Teacher policy cloned before PPO; None trains from scratch."""
-    imitation_episodes: int = 64
-    """Teacher episodes (first seeds of the development range) for the warm start."""
-    imitation_epochs: int = 30
-    """Passes over the teacher's demonstrations."""
-    eval_every: int = 25_000
-    """Validate every this many steps (0: only at the end)."""
-    eval_episodes: int = 16
-    """Development seeds in the validation subset."""
-    out_dir: Path | None = None
-    """Where ``models/`` and ``results/`` go (unset: the package's models folder,
-    ``govworkflow/assets/models``, and the checkout's ``data/results/``; an installed
-    package needs a folder: ``output_dirs``)."""
-    progress: bool = True
-    """Show a progress bar."""
-    max_wall_s: float | None = None
-    """Stop PPO once this many seconds have passed since the run started (the warm start
-    included); None: train for all ``timesteps``."""
-    use_masking: bool = True
-    """Sample only valid actions (the env's action mask); off, the policy meets invalid
-    actions as penalised no-ops, in training and validation (for comparison)."""
-
-    #: Fields that count something (at least 1; ``eval_every`` at least 0).
-    COUNTS: ClassVar[tuple[str, ...]] = ("timesteps", "n_envs", "n_steps", "batch_size", "n_epochs",
-                                         "imitation_episodes", "imitation_epochs", "eval_episodes")  # fmt: skip
-
-    def check(self) -> None:
-        """Refuse, before any work, a seed or a count that the run cannot use; numpy
-        numbers become plain ones (the training record is JSON)."""
-        self.seed = check_seed(self.seed)
-        for name in self.COUNTS:
-            setattr(self, name, check_count(getattr(self, name), name))
-        self.eval_every = check_count(self.eval_every, "eval_every", minimum=0)
-        for name in ("learning_rate", "clip_range"):
-            setattr(self, name, check_positive(getattr(self, name), name))
-        if self.max_wall_s is not None:
-            self.max_wall_s = check_positive(self.max_wall_s, "max_wall_s")
-
-
-@dataclass
-class TrainArgs(PPOArgs):
-    """Everything an office training run depends on."""
-
-    task: str = "district_backlog_easy"
-    """Task id (see ``govworkflow tasks``)."""
-    ruleset: str | None = None
-    """Ruleset; None means the package default."""
-    reward: str = "grade"
-    """``grade`` (change of the grade each step) or ``simulator`` (the dense reward)."""
-    max_steps: int | None = None
-    """Step cap of an episode (None: the ruleset's)."""
-    imitate: str | None = "sla_aware"
-    """Teacher policy cloned before PPO (our strongest heuristic); None trains from scratch."""
 
 
 @dataclass(frozen=True)
@@ -467,6 +387,36 @@ def _learn(args: PPOArgs, target: Target, model: MaskablePPO, callback: _Validat
     return warm_start
 
 
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM (what ``timeout`` and job schedulers send) interrupts the block as Ctrl-C
+    does, a ``KeyboardInterrupt``, so the block's clean-up runs; the previous handler is
+    back afterwards. Only the main thread can set a handler: elsewhere nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"stopped by {signal.Signals(signum).name}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:  # None: a handler not set from Python; the default is the nearest we can restore
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
+@contextlib.contextmanager
+def _removed_on_failure(path: Path) -> Iterator[None]:
+    """Remove ``path`` when the block fails or is interrupted (Ctrl-C, SIGTERM under
+    ``_sigterm_interrupts``), then let the error or the interrupt go on."""
+    try:
+        yield
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
 def fit(args: PPOArgs, target: Target) -> TrainResult:
     """The training loop: seed, warm-start, PPO with validation, keep the best, write the record."""
     args.check()  # before the long run: the arguments, one environment, then where the outputs go
@@ -505,7 +455,7 @@ def fit(args: PPOArgs, target: Target) -> TrainResult:
     partial = path.with_name(path.stem + ".partial.zip")
     callback = _Validation(args, target, partial)
     start = time.perf_counter()
-    try:
+    with _sigterm_interrupts(), _removed_on_failure(partial):
         warm_start = _learn(args, target, model, callback)
         wall = time.perf_counter() - start
         _slim(partial)
@@ -524,9 +474,6 @@ def fit(args: PPOArgs, target: Target) -> TrainResult:
             "provenance": provenance(target.command),
         }
         text = json.dumps(record, indent=1) + "\n"  # fails here, not after the model is replaced
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
     partial.replace(path)  # the model and its record, one right after the other
     write_text(results, text)
     return TrainResult(path, results, callback.best, callback.curve, wall)

@@ -20,12 +20,14 @@ without ``out_dir`` (a repository checkout only), the package's models folder an
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
 from govworkflow.gym.triage import TriageGymEnv
+from govworkflow.training.args import PPOArgs
 from govworkflow.training.imitation import Demonstrations, Step, assemble
-from govworkflow.training.ppo import PPOArgs, Target, TrainResult, final_scores, fit, imitation_seeds, validation_seeds
+from govworkflow.training.ppo import Target, TrainResult, final_scores, fit, imitation_seeds, validation_seeds
 from govworkflow.triage.encoding import N_SLOTS, NETWORKS, TriageEncoder, slot_of
 from govworkflow.triage.sim import TriageSimulator
 from govworkflow.triage.suite import make_policy
@@ -72,6 +74,11 @@ class TriageTrainArgs(PPOArgs):
     """``slots``: one ticket scorer shared across slots (``SlotScorerPolicy``); ``mlp``: a flat MLP."""
     hidden: int = 64
     """Width of the slot scorer's layers (``network="slots"``)."""
+
+    #: ``PPOArgs``' counts and the slot scorer's width.
+    COUNTS: ClassVar[tuple[str, ...]] = (*PPOArgs.COUNTS, "hidden")
+    #: ``PPOArgs``' positive numbers and the reward's scale.
+    POSITIVE: ClassVar[tuple[str, ...]] = (*PPOArgs.POSITIVE, "reward_scale")
 
 
 def play(model: object, task: str, seeds: list[int]) -> list[float]:

@@ -378,7 +378,7 @@ OPTIONS: dict[tuple[str, ...], DataclassOptions] = {
     ("triage", "train"): triage_cli.TRAIN_OPTIONS,
 }
 TRAIN_COMMANDS = [
-    (("train",), "govworkflow.training.ppo", "TrainArgs"),
+    (("train",), "govworkflow.training.args", "TrainArgs"),
     (("triage", "train"), "govworkflow.training.triage", "TriageTrainArgs"),
 ]
 
@@ -448,7 +448,8 @@ def test_train_without_options_runs_the_dataclass_defaults(
         seen.append(args)
         raise StopError
 
-    monkeypatch.setattr(target, "train" if name == "TrainArgs" else "train_triage", capture)
+    trainer = importlib.import_module("govworkflow.training.ppo") if name == "TrainArgs" else target
+    monkeypatch.setattr(trainer, "train" if name == "TrainArgs" else "train_triage", capture)
     with pytest.raises(StopError):
         main([*path, "--task", task])
     assert seen == [cls(task=task)]
@@ -468,7 +469,7 @@ def test_a_bad_training_value_names_its_option(capsys: pytest.CaptureFixture[str
 
 
 def test_the_dataclass_reader_follows_bases_and_overrides() -> None:
-    office = {f.name: f for f in dataclass_fields("govworkflow.training.ppo", "TrainArgs")}
+    office = {f.name: f for f in dataclass_fields("govworkflow.training.args", "TrainArgs")}
     triage = {f.name: f for f in dataclass_fields("govworkflow.training.triage", "TriageTrainArgs")}
     assert list(office)[:3] == ["timesteps", "seed", "n_envs"]  # the base's fields first, in order
     assert office["imitate"].default == "sla_aware" and triage["imitate"].default is None  # overridden

@@ -101,7 +101,7 @@ def test_missing_files_modules_and_unreadable_actions_are_one_line_errors(
         rs.policy("no/such/agent.py:Agent")
     with pytest.raises(SubmittedPolicyError, match="no module 'no_such_module_xyz'"):
         rs.policy("no_such_module_xyz:Agent")
-    with pytest.raises(SubmittedPolicyError, match=r"returned an action that cannot be read \(at 0\): .*fly"):
+    with pytest.raises(SubmittedPolicyError, match=r"returned an action that cannot be read \(on day 0\): .*fly"):
         evaluate("district_backlog_easy", f"{policy_file}:Unreadable", [1], ruleset="standard")
     code = main(["evaluate", "--ruleset", "standard", "--task", "district_backlog_easy",
                  "--policy", f"{policy_file}:Unreadable"])  # fmt: skip

@@ -7,7 +7,7 @@ import math
 import random
 from typing import Any
 
-from govworkflow.course.checks import exercise
+from govworkflow.course.checks import exercise, learner_policy
 
 RULESET, TASK, RIVAL = "standard", "district_backlog_easy", "backlog_clearance"
 HELD_OUT = 10
@@ -22,7 +22,8 @@ def _solution_policy() -> Any:
 @exercise(
     "04.beat_backlog",
     "04_policies_and_grading.ipynb",
-    f"Write a policy (a function obs -> action, or a Policy) that beats {RIVAL} on {TASK} ({RULESET}) on "
+    f"Write a policy (a function obs -> action, or an object with act(obs) and optionally reset(seed), as "
+    f"examples/my_policy.py, or a Policy) that beats {RIVAL} on {TASK} ({RULESET}) on "
     f"the first {HELD_OUT} held-out seeds, by a paired difference whose 95% interval is above 0. It is "
     "played through the harness every leaderboard uses (govworkflow.evaluation.run_episode).",
     "Change the priority mode once, chase missing documents, send reserve officers where the work per "
@@ -37,12 +38,14 @@ def _check_policy(answer: Any) -> tuple[bool, str]:
     from govworkflow.viz.results import eval_seeds
 
     rs = get_ruleset(RULESET)
+    if isinstance(answer, type) and callable(getattr(answer, "act", None)):
+        answer = answer()  # a class, made with no arguments (as a submitted policy is)
     if hasattr(answer, "act"):
-        policy = answer
+        policy = learner_policy(answer, rs)
     elif callable(answer):
         policy = FunctionPolicy("yours", answer, "the learner's heuristic")
     else:
-        return False, f"expected a function obs -> action or a Policy, got {type(answer).__name__}"
+        return False, f"expected a function obs -> action or a policy with act(obs), got {type(answer).__name__}"
     seeds = eval_seeds(rs.task(TASK), HELD_OUT)
     yours = {s: run_episode(rs, TASK, policy, s).score for s in seeds}
     rival = {s: run_episode(rs, TASK, rs.policy(RIVAL), s).score for s in seeds}

@@ -1,0 +1,74 @@
+"""The option grammar: whole option names only, seed limits that fit their set, an
+interrupt in one line, and calibration verdicts only where they mean something."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from govworkflow.cli.main import COMMANDS, main
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["leaderboard", "--ruleset", "legacy", "--task", "district_backlog_easy", "--seed", "5"],  # not --seeds
+        ["sweep", "--task", "district_backlog_easy", "--seed", "1", "--seed", "2"],  # not --seeds
+        ["evaluate", "--task", "district_backlog_easy", "--policy", "sla_aware", "--se", "1"],  # not --seed
+        ["triage", "leaderboard", "--seed", "5"],
+    ],
+)
+def test_an_option_is_its_whole_name(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(argv, capsys)
+    assert (code, out) == (2, "")
+    assert err.startswith("govworkflow: error: ") and len(err.strip().splitlines()) == 1, err
+    assert "deprecated" not in err  # no old spelling was read into it
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["evaluate", "--ruleset", "legacy", "--task", "district_backlog_easy", "--policy", "sla_aware",
+          "--seed-set", "evaluation", "--limit", "101"],
+         "--limit: 101 is more than the 100 seeds of the evaluation set (100000..100099)"),
+        (["leaderboard", "--ruleset", "legacy", "--task", "district_backlog_easy", "--limit", "500", "--no-save"],
+         "--limit: 500 is more than the 100 seeds of the evaluation set (100000..100099)"),
+        (["triage", "leaderboard", "--task", "faithful_5", "--seed-set", "evaluation", "--limit", "1000"],
+         "--limit: 1000 is more than the"),
+    ],
+)  # fmt: skip
+def test_a_limit_beyond_the_seed_set_is_refused(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(argv, capsys)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"govworkflow: error: {message}"), err
+
+
+def test_an_interrupt_is_one_line_and_status_130(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def interrupted(args: argparse.Namespace) -> int:
+        raise KeyboardInterrupt
+
+    help_text, add, _ = COMMANDS["tasks"]
+    monkeypatch.setitem(COMMANDS, "tasks", (help_text, add, interrupted))
+    assert run(["tasks"], capsys) == (130, "", "govworkflow: interrupted\n")
+
+
+def test_a_partial_leaderboard_prints_no_calibration_verdicts(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["leaderboard", "--ruleset", "standard", "--task", "district_backlog_easy", "--policy",
+                        "sla_aware", "--limit", "2", "--no-save", "--workers", "1"], capsys)  # fmt: skip
+    assert code == 0
+    assert "MISS" not in out and "ok  " not in out
+    assert "calibration: judged on full runs only" in out
