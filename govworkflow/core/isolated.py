@@ -17,6 +17,7 @@ every episode the policy plays, and ends with it. A step that takes longer than
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import multiprocessing
 import os
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
     from govworkflow.core.kernel import Suite
 
-__all__ = ["PREFIX", "STEP_TIMEOUT_S", "IsolatedPolicy", "policy_seed"]
+__all__ = ["PREFIX", "SALT_ENV", "STEP_TIMEOUT_S", "IsolatedPolicy", "policy_seed"]
 
 #: A policy name that starts with this runs isolated (the rest is the submitted spec).
 PREFIX = "isolated:"
@@ -40,12 +41,26 @@ PREFIX = "isolated:"
 STEP_TIMEOUT_S = 600.0
 
 
+#: A secret that keys ``policy_seed`` (an environment variable of the judging process).
+SALT_ENV = "GOVWORKFLOW_POLICY_SALT"
+
+
 def policy_seed(seed: int | None) -> int | None:
     """The seed an isolated policy's ``reset`` gets for an episode of ``seed``: fixed for a
-    seed (episodes stay reproducible), and telling nothing of it."""
+    seed (episodes stay reproducible).
+
+    Unkeyed, it is a public hash, so a policy could find the episode's seed by hashing
+    candidates (and on public seeds its first observation tells it anyway). A judge who
+    scores on private seeds sets ``GOVWORKFLOW_POLICY_SALT`` to a secret: the seed is then
+    an HMAC of the episode's under that key, and tells nothing of it."""
     if seed is None:
         return None
-    return int.from_bytes(hashlib.sha256(f"govworkflow-policy-{seed}".encode()).digest()[:8], "big")
+    salt = os.environ.get(SALT_ENV, "")
+    if salt:
+        digest = hmac.new(salt.encode(), f"govworkflow-policy-{seed}".encode(), hashlib.sha256).digest()
+    else:
+        digest = hashlib.sha256(f"govworkflow-policy-{seed}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
 
 
 class IsolatedPolicy:
@@ -66,6 +81,7 @@ class IsolatedPolicy:
             [sys.executable, "-m", "govworkflow.core.isolated", str(child.fileno()), spec],
             pass_fds=(child.fileno(),),
             stdin=subprocess.DEVNULL,
+            env={k: v for k, v in os.environ.items() if k != SALT_ENV},  # the judge's secret stays here
         )
         child.close()
         parent.send(suite)  # what to load the policy for (this side's pickle: the child reads it)

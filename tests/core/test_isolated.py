@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from govworkflow.cli.main import main
-from govworkflow.core.isolated import IsolatedPolicy, policy_seed
+from govworkflow.core.isolated import SALT_ENV, IsolatedPolicy, policy_seed
 from govworkflow.core.submitted import SubmittedPolicyError
-from govworkflow.evaluation import evaluate
+from govworkflow.evaluation import evaluate, run_episode
 from govworkflow.office.rulesets import get_ruleset
 
 AGENTS = '''
@@ -138,3 +138,64 @@ def test_an_isolated_policy_pickles_as_its_spec_and_runs_from_the_command_line(
     argv = ["evaluate", "--task", "district_backlog_easy", "--policy", f"isolated:{agents}:Honest", "--seed", "1"]
     assert main(argv) == 0
     assert f"isolated:{agents}:Honest" in capsys.readouterr().out
+
+
+def test_a_judge_keys_the_policy_seed_with_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unkeyed, anyone can hash candidate seeds; keyed, the told seed depends on the secret."""
+    public = policy_seed(123456789)
+    monkeypatch.setenv(SALT_ENV, "a judge's secret")
+    keyed = policy_seed(123456789)
+    assert keyed == policy_seed(123456789) and keyed != public  # reproducible under the key, not the public hash
+    monkeypatch.setenv(SALT_ENV, "another secret")
+    assert policy_seed(123456789) not in (keyed, public)
+    monkeypatch.delenv(SALT_ENV)
+    assert policy_seed(123456789) == public
+
+
+@pytest.mark.slow  # starts an interpreter
+def test_the_secret_never_reaches_the_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "peek.py"
+    path.write_text(
+        "import os\n\n\nclass Peek:\n    def act(self, observation):\n"
+        f"        assert {SALT_ENV!r} not in os.environ, 'the secret leaked'\n"
+        "        return {'action_type': 'advance_time'}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv(SALT_ENV, "a judge's secret")
+    rs = get_ruleset("standard")
+    result = run_episode(rs, "district_backlog_easy", rs.policy(f"isolated:{path}:Peek"), 1, max_steps=3)
+    assert result.steps == 3
+
+
+FORGER = '''
+from govworkflow.office.rulesets.standard import grading
+from govworkflow.office.rulesets.standard.tasks import COMPONENTS
+
+
+class Forger:
+    """Rewrites the grader of the process it runs in, then only advances time."""
+
+    def reset(self, seed):
+        grading.metrics = lambda sim, copy=True: dict.fromkeys(COMPONENTS, 1.0)
+
+    def act(self, observation):
+        return {"action_type": "advance_time"}
+'''
+
+
+@pytest.mark.slow  # starts an interpreter
+def test_in_process_a_policy_is_trusted_code_and_isolated_it_is_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the docs say of in-process policies: one that patches the grader scores 1.0."""
+    from govworkflow.office.rulesets.standard import grading
+
+    monkeypatch.setattr(grading, "metrics", grading.metrics)  # put back after the test
+    path = tmp_path / "forger.py"
+    path.write_text(FORGER, encoding="utf-8")
+    rs = get_ruleset("standard")
+    (isolated,) = evaluate("district_backlog_easy", f"isolated:{path}:Forger", [1], "standard")
+    (honest,) = evaluate("district_backlog_easy", "advance_only", [1], "standard")
+    assert isolated.score == honest.score < 0.6  # its patch stayed in its own process
+    forged = run_episode(rs, "district_backlog_easy", rs.policy(f"{path}:Forger"), 1)
+    assert forged.score == 1.0 and forged.faithful  # in process it rewrote the grader
