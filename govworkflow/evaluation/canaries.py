@@ -8,6 +8,7 @@ the one statistics module. A canary *wins by artefact* when the score's differen
 whole CI above 0 while the on-time rate's has not.
 
     python -m govworkflow.evaluation.canaries --seeds 100 [--workers 2] [--output FILE]
+        [--task T ...] [--canary NAME|file.py:Name ...]
 
 ``govworkflow leaderboard --ruleset standard`` runs the same check on its own seeds and
 keeps the rows in the leaderboard file (``canaries``, and a calibration row per task).
@@ -24,6 +25,7 @@ from typing import Any
 
 from govworkflow.core.errors import UnknownNameError
 from govworkflow.core.provenance import provenance, write_text
+from govworkflow.core.submitted import is_spec
 from govworkflow.evaluation import stats
 from govworkflow.evaluation.backends import Backend, Job, LocalBackend, run_jobs
 from govworkflow.evaluation.run import run_episode
@@ -44,7 +46,8 @@ def _player(task: str, name: str | None) -> Callable[[int], tuple[float, float]]
     rs = get_ruleset("standard")
 
     def play(seed: int) -> tuple[float, float]:
-        r = run_episode(rs, task, rs.policy(HONEST) if name is None else CANARIES[name](), seed)
+        policy = rs.policy(HONEST) if name is None else CANARIES[name]() if name in CANARIES else rs.policy(name)
+        r = run_episode(rs, task, policy, seed)
         return (r.score, r.metrics["sla_compliance"])
 
     return play
@@ -59,13 +62,16 @@ def report(
     backend: Backend | None = None,
 ) -> list[dict[str, Any]]:
     """One row per (task, canary): the paired differences against ``sla_aware`` of the score
-    and of the eventual on-time rate, and whether the canary wins by artefact.
+    and of the eventual on-time rate, and whether the canary wins by artefact. A canary is
+    one of ``CANARIES`` or an attack of one's own, a submitted policy (``file.py:Name``).
 
     ``backend``: where the episodes run (``evaluation.backends``, entered already); None:
     ``workers`` local processes."""
     names = list(canaries or CANARIES)
     for name in names:
-        if name not in CANARIES:
+        if is_spec(name):
+            get_ruleset("standard").policy(name)  # an attack of one's own: a submitted policy, loaded now
+        elif name not in CANARIES:
             raise UnknownNameError("canary", name, CANARIES)
     jobs = [
         Job(_player, (task, name), tuple(s), f"standard/{task}/{name or HONEST}")
@@ -101,13 +107,17 @@ def check(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m govworkflow.evaluation.canaries", description=__doc__)
     parser.add_argument("--seeds", type=int, default=100, help="held-out seeds per task (default: 100, all)")
+    parser.add_argument("--task", action="append", help="only this task (repeat; default: every task)")
+    parser.add_argument(
+        "--canary", action="append", help="a canary, or an attack of one's own as file.py:Name (repeat; default: all)"
+    )
     parser.add_argument("--output", default=None, help="JSON file to write")
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default: 1)")
     args = parser.parse_args(argv)
     rs = get_ruleset("standard")
-    seeds = {t: rs.task(t).seeds.take("evaluation", args.seeds) for t in rs.tasks}
+    seeds = {t: rs.task(t).seeds.take("evaluation", args.seeds, "--seeds") for t in args.task or rs.tasks}
     started = time.perf_counter()
-    rows = report(seeds, say=print, workers=args.workers)
+    rows = report(seeds, args.canary, say=print, workers=args.workers)
     summary = check(rows)
     print(f"{summary['check']}: {summary['value']} ({'ok' if summary['ok'] else 'FAIL'})")
     if args.output:

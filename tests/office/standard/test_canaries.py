@@ -1,4 +1,5 @@
-"""The adversarial canaries: each does its trick, and none wins by artefact."""
+"""The adversarial canaries: each does its trick, and none wins by artefact; the open
+weakness the docs report (levelling down) still wins, so the docs stay true."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from govworkflow.evaluation import run_episode
-from govworkflow.evaluation.canaries import check, report
+from govworkflow.evaluation.canaries import check, main, report
 from govworkflow.office.policies.canaries import CANARIES, HONEST
 from tests.office.standard.helpers import RULESET
 
@@ -68,3 +69,29 @@ def test_a_canary_is_graded_like_any_policy() -> None:
 def test_an_unknown_canary_is_named() -> None:
     with pytest.raises(ValueError, match="unknown canary 'nope'; valid choices: escalation_farmer"):
         report({"district_backlog_easy": [1]}, ["nope"])
+
+
+ATTACK = Path(__file__).resolve().parents[3] / "examples" / "attacks" / "levelling_down.py"
+
+
+def test_an_attack_of_ones_own_runs_through_the_check() -> None:
+    rows = report({"district_backlog_easy": [5, 6]}, [f"{ATTACK}:LevellingDown"])
+    assert [(r["task_id"], r["canary"], r["score"]["n"]) for r in rows] == [
+        ("district_backlog_easy", f"{ATTACK}:LevellingDown", 2)
+    ]
+    assert rows[0]["score"]["mean"] == 0.0  # it moves no one on a task it has no pair for: sla_aware exactly
+
+
+@pytest.mark.slow  # 2 x 40 episodes
+def test_the_open_weakness_is_still_open() -> None:
+    """docs/standard-ruleset.md reports levelling down as a weakness of grading v1 that wins by
+    artefact. This pins it on development seeds, so that the docs change when the grader does."""
+    seeds = {"cross_department_hard": RULESET.task("cross_department_hard").seeds.take("development", 40)}
+    (row,) = report(seeds, [f"{ATTACK}:LevellingDown"], workers=2)
+    assert row["wins_by_artefact"] and row["score"]["ci_low"] > 0 and row["on_time_rate"]["mean"] < 0, row
+
+
+def test_the_canary_command_takes_tasks_and_attacks(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--seeds", "2", "--task", "district_backlog_easy", "--canary", "quitter"])
+    out = capsys.readouterr().out.splitlines()
+    assert code in (0, 1) and len(out) == 2 and out[0].startswith("district_backlog_easy") and "quitter" in out[0]
