@@ -90,7 +90,8 @@ def _add_evaluate(p: argparse.ArgumentParser) -> None:
         required=True,
         choices=POLICY_NAMES,
         metavar="POLICY",
-        help="policy name, one of %(choices)s (see `govworkflow policies`)",
+        help="policy name, one of %(choices)s (see `govworkflow policies`), or your own: path/to/file.py:Name "
+        "(in this process: trusted code) or isolated:path/to/file.py:Name (a process of its own)",
     )
     p.add_argument("--ruleset", default=DEFAULT_RULESET, choices=RULESET_NAMES, help="one of %(choices)s")
     add_seed_options(p, seeds=True)

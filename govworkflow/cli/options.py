@@ -84,7 +84,8 @@ class Names(tuple[str, ...]):
     def check(self, option: str, value: object) -> None:
         """Refuse ``value`` unless it is one of these names (one line naming ``option``)."""
         if value not in self:
-            raise BadArgumentError(f"{option}: {choices_message(self.kind, value, self)}")
+            hint = "; ticket triage has its own commands: govworkflow triage --help" if value == "triage" else ""
+            raise BadArgumentError(f"{option}: {choices_message(self.kind, value, self)}{hint}")
 
 
 class PolicyNames(Names):

@@ -186,6 +186,8 @@ class EpisodeHolder(Generic[SimT, RecT]):
 
     def restore(self, snap: Snapshot) -> Any:
         """Go back to ``snap``: the same actions from here give the same trajectory."""
+        if not isinstance(snap, Snapshot):
+            raise TypeError(f"restore: expected a Snapshot from snapshot(), got {type(snap).__name__} {snap!r:.60}")
         record = self.record
         if snap.ruleset != record.ruleset:
             raise ValueError(f"snapshot is of ruleset {snap.ruleset!r}, this env runs {record.ruleset!r}")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -65,13 +66,30 @@ def claims(doc: table.Document, policy: str = "ppo") -> list[dict[str, Any]]:
     return out
 
 
+#: The standard leaderboard of a repository checkout, relative to its root.
+CHECKOUT_FILE = "data/results/leaderboard-standard.json"
+
+
+def default_leaderboard() -> Path:
+    """The checkout's leaderboard when run from a checkout's root, else the copy the package
+    ships (``govworkflow/assets/results``, the same file)."""
+    here = Path(CHECKOUT_FILE)
+    if here.is_file():
+        return here
+    return Path(str(resources.files("govworkflow") / "assets" / "results" / "leaderboard-standard.json"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m govworkflow.evaluation.claims", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    parser.add_argument("leaderboard", nargs="?", default="data/results/leaderboard-standard.json")
+    parser.add_argument("leaderboard", nargs="?", default=None,
+                        help=f"a leaderboard file (default: {CHECKOUT_FILE}, else the package's copy)")  # fmt: skip
     parser.add_argument("--policy", default="ppo")
     args = parser.parse_args(argv)
-    rows = claims(table.load(Path(args.leaderboard)), args.policy)
+    path = Path(args.leaderboard) if args.leaderboard is not None else default_leaderboard()
+    if not path.is_file():
+        parser.error(f"no leaderboard file at {path}")
+    rows = claims(table.load(path), args.policy)
     for c in rows:
         d, p = c["difference"], c["probability_of_improvement"]
         verdict = "beats" if c["beats"] else "loses to" if c["loses"] else "is level with"

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from govworkflow.core.errors import check_seed
+from govworkflow.core.errors import BadValueError, check_seed
 from govworkflow.core.native import EpisodeHolder
 
 __all__ = ["MaskedEnvMixin", "episode_seed", "requested_seed"]
@@ -19,6 +19,9 @@ def requested_seed(seed: object, options: dict[str, Any] | None) -> int | None:
     else None. Both are checked here, before ``reset`` touches the env's generator (a
     refused reset changes nothing)."""
     checked = None if seed is None else check_seed(seed)
+    unknown = sorted(set(options or ()) - {"episode_seed"}, key=str)
+    if unknown:
+        raise BadValueError(f"options: unknown key(s) {unknown}; reset takes options['episode_seed'] only")
     if options and "episode_seed" in options:
         return check_seed(options["episode_seed"], "options['episode_seed']")
     return checked

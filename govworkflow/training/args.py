@@ -51,7 +51,7 @@ class PPOArgs:
     net_arch: list[int] = field(default_factory=lambda: [128, 128])
     """Hidden layers of the policy and value networks (``MlpPolicy`` only)."""
     imitate: str | None = None
-    """Teacher policy cloned before PPO; None trains from scratch."""
+    """Teacher policy cloned before PPO; ``none`` (None) trains from scratch."""
     imitation_episodes: int = 64
     """Teacher episodes (first seeds of the development range) for the warm start."""
     imitation_epochs: int = 30
@@ -115,4 +115,4 @@ class TrainArgs(PPOArgs):
     max_steps: int | None = None
     """Step cap of an episode (None: the ruleset's)."""
     imitate: str | None = "sla_aware"
-    """Teacher policy cloned before PPO (our strongest heuristic); None trains from scratch."""
+    """Teacher policy cloned before PPO (our strongest heuristic); ``none`` (None) trains from scratch."""

@@ -61,7 +61,7 @@ class TriageTrainArgs(PPOArgs):
     clip_range: float = 0.1
     """PPO clipping."""
     imitate: str | None = None
-    """Teacher cloned before PPO (a triage policy name); None (the default) learns from scratch."""
+    """Teacher cloned before PPO (a triage policy name); ``none`` (None, the default) learns from scratch."""
     imitation_episodes: int = 2000
     """Teacher episodes (first development seeds) for the warm start."""
     imitation_epochs: int = 20

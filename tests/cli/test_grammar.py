@@ -72,3 +72,9 @@ def test_a_partial_leaderboard_prints_no_calibration_verdicts(capsys: pytest.Cap
     assert code == 0
     assert "MISS" not in out and "ok  " not in out
     assert "calibration: judged on full runs only" in out
+
+
+def test_the_office_commands_point_to_triage(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["tasks", "--ruleset", "triage"], capsys)
+    assert (code, out) == (2, "")
+    assert err.strip().endswith("ticket triage has its own commands: govworkflow triage --help")

@@ -128,3 +128,11 @@ def test_a_triage_file_of_the_first_format_loads_with_its_clocks_after_each_step
 def test_the_record_classes_are_the_one_record() -> None:
     assert issubclass(OfficeRecord, EpisodeRecord) and issubclass(TriageRecord, EpisodeRecord)
     assert set(OfficeRecord.rulesets()) == set(RULESETS) and TriageRecord.rulesets() == ("triage",)
+
+
+def test_restoring_something_that_is_no_snapshot_is_a_clear_error() -> None:
+    env = GovWorkflowEnv("district_backlog_easy")
+    env.reset()
+    with pytest.raises(TypeError, match="restore: expected a Snapshot from snapshot\\(\\), got str 'junk'"):
+        env.restore("junk")  # type: ignore[arg-type]
+    assert env.state().day == 0

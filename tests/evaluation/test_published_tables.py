@@ -88,3 +88,17 @@ def test_a_leaderboard_file_that_lies_is_refused(tmp_path: Path) -> None:
         path.write_text(json.dumps(doc))
         with pytest.raises(ValueError, match=message):
             table.load(path)
+
+
+def test_the_claims_command_reads_the_shipped_leaderboard_from_anywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from govworkflow.evaluation import claims
+
+    monkeypatch.chdir(tmp_path)  # no checkout here: the package's copy is read
+    assert claims.default_leaderboard().name == "leaderboard-standard.json"
+    assert claims.main([]) == 0
+    assert "district_backlog_easy" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as stop:
+        claims.main([str(tmp_path / "nope.json")])
+    assert stop.value.code == 2 and "no leaderboard file at" in capsys.readouterr().err

@@ -114,6 +114,12 @@ def test_bad_arguments_name_the_choices() -> None:
     for bad_seed in (-1, 3.7, "abc", True):
         with pytest.raises(ValueError, match=r"options\['episode_seed'\]: must be a non-negative integer"):
             env.reset(options={"episode_seed": bad_seed})
+    day = env.office.simulator.day
+    with pytest.raises(
+        ValueError, match=r"options: unknown key\(s\) \['bogus'\]; reset takes options\['episode_seed'\] only"
+    ):
+        env.reset(options={"bogus": 1, "episode_seed": 3})
+    assert env.office.simulator.day == day  # a refused reset changes nothing
 
 
 def test_docstring_spaces_match_the_code() -> None:

@@ -191,7 +191,7 @@ def test_train_help_states_the_defaults_the_run_uses(capsys: pytest.CaptureFixtu
     for option, value in options.items():
         assert f"(default: {value})" in help_of(option), option
     assert default.network == "slots" and "`slots`: one ticket scorer shared across slots" in help_of("network")
-    assert default.imitate is None and "None (the default) learns from scratch" in help_of("imitate")
+    assert default.imitate is None and "`none` (None, the default) learns from scratch" in help_of("imitate")
 
 
 def test_recorded_command_repeats_the_options_that_differ() -> None:
