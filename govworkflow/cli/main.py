@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from govworkflow.cli.options import (
     BadArgumentError,
@@ -34,7 +34,7 @@ from govworkflow.cli.options import (
     run_training,
 )
 from govworkflow.cli.output import leaderboard_table, played_aside, print_json, print_results, table
-from govworkflow.core.errors import GovWorkflowError, MissingExtraError, check_count, distinct
+from govworkflow.core.errors import GovWorkflowError, MissingExtraError, UnknownNameError, check_count, distinct
 from govworkflow.evaluation.backends import BACKENDS
 from govworkflow.office import models
 from govworkflow.office.rulesets import DEFAULT_RULESET, RULESETS, get_ruleset, task_rows
@@ -83,6 +83,14 @@ def _backend(args: argparse.Namespace, workers: int = 1) -> Backend:
     return get_backend(args.backend, workers, args.address)
 
 
+def _task(rs: Any, task_id: str) -> Any:
+    """``rs.task(task_id)``, its unknown name refused as an option's: ``--task: unknown ...``."""
+    try:
+        return rs.task(task_id)
+    except UnknownNameError as err:
+        raise BadArgumentError(f"--task: {err}") from None
+
+
 def _add_evaluate(p: argparse.ArgumentParser) -> None:
     p.add_argument("--task", required=True, help="task id (see `govworkflow tasks`)")
     p.add_argument(
@@ -103,7 +111,7 @@ def _add_evaluate(p: argparse.ArgumentParser) -> None:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.max_steps is not None:
         check_count(args.max_steps, "--max-steps")
-    task = get_ruleset(args.ruleset).task(args.task)
+    task = _task(get_ruleset(args.ruleset), args.task)
     seeds = chosen_seeds(args, task.seeds)
     results = evaluate_episodes(_backend(args), args.task, args.policy, seeds, args.ruleset, args.max_steps)
     print_results(results, args.json)
@@ -190,7 +198,7 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
     tasks = None if args.task is None else distinct(args.task, "--task")
     policies = None if args.policy is None else distinct(args.policy, "--policy")
     for t in tasks or ():
-        rs.task(t)
+        _task(rs, t)
     if args.limit is not None:  # more seeds than a task holds out is refused, not cut short
         for t in tasks or rs.tasks:
             rs.task(t).seeds.take("evaluation", args.limit, "--limit")
@@ -328,7 +336,7 @@ def _add_train(p: argparse.ArgumentParser) -> None:
 
 def _cmd_train(args: argparse.Namespace) -> int:
     rs = get_ruleset(args.ruleset)
-    rs.task(args.task)
+    _task(rs, args.task)
     if args.imitate is not None:
         rs.policy(args.imitate)  # an unknown teacher fails here, naming the choices
     from govworkflow.training.ppo import TrainArgs, train
@@ -401,7 +409,7 @@ def _grid(texts: Sequence[str]) -> list[dict[str, object]]:
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
     rs = get_ruleset(args.ruleset)
-    rs.task(args.task)
+    _task(rs, args.task)
     if args.imitate is not None:
         rs.policy(args.imitate)
     check_count(args.workers, "--workers")

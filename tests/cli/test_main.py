@@ -142,7 +142,7 @@ def test_console_script_runs_as_a_module() -> None:
         text=True,
     )
     assert proc.returncode == 2
-    assert proc.stderr.startswith("govworkflow: error: unknown legacy task 'nope'")
+    assert proc.stderr.startswith("govworkflow: error: --task: unknown legacy task 'nope'")
 
 
 def test_the_default_leaderboard_file_is_checked_before_the_run(
