@@ -304,8 +304,27 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         for field, option in SERVE_OPTIONS.items():
             message = message.replace(field, option)
         raise BadArgumentError(message) from None
+    _check_bindable(args.host, args.port)
     serve(args.host, args.port, config, args.log_level)
     return 0
+
+
+def _check_bindable(host: str, port: int) -> None:
+    """Refuse, before the server starts, a ``--host`` this machine cannot listen on or a
+    ``--port`` already taken (one line, instead of the server's start-up log and exit 3)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as err:
+        raise BadArgumentError(f"--host: cannot listen on {host!r}: {err}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as err:
+            raise BadArgumentError(f"--host {host} --port {port}: cannot listen there: {err.strerror or err}") from None
 
 
 def _add_triage(p: argparse.ArgumentParser) -> None:

@@ -78,3 +78,18 @@ def test_the_office_commands_point_to_triage(capsys: pytest.CaptureFixture[str])
     code, out, err = run(["tasks", "--ruleset", "triage"], capsys)
     assert (code, out) == (2, "")
     assert err.strip().endswith("ticket triage has its own commands: govworkflow triage --help")
+
+
+def test_serve_refuses_an_address_it_cannot_listen_on(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("fastapi")
+    import socket
+
+    code, out, err = run(["serve", "--host", "999.1.1.1", "--port", "8000"], capsys)
+    assert (code, out) == (2, "") and err.startswith("govworkflow: error: --host: cannot listen on '999.1.1.1'")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, out, err = run(["serve", "--host", "127.0.0.1", "--port", str(port)], capsys)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"govworkflow: error: --host 127.0.0.1 --port {port}: cannot listen there"), err
