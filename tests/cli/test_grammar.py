@@ -7,16 +7,8 @@ import argparse
 
 import pytest
 
-from govworkflow.cli.main import COMMANDS, main
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = main(argv)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+from govworkflow.cli.main import COMMANDS
+from tests.cli.support import run
 
 
 @pytest.mark.parametrize(

@@ -21,15 +21,7 @@ from govworkflow.cli import triage as triage_cli
 from govworkflow.cli.main import COMMANDS, POLICY_NAMES, REWARD_MODES, TRAIN_OPTIONS, build_parser, main
 from govworkflow.cli.options import DataclassOptions, dataclass_fields
 from govworkflow.office.rulesets import RULESETS
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = main(argv)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.cli.support import run
 
 
 def test_evaluate_several_seeds_as_json(capsys: pytest.CaptureFixture[str]) -> None:

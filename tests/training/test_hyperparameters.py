@@ -81,25 +81,27 @@ def _refused(argv: list[str], capsys: pytest.CaptureFixture[str], message: str, 
     assert not out.exists()
 
 
-@pytest.mark.parametrize(("option", "values", "text"), SHARED, ids=_ids(SHARED))
-@pytest.mark.usefixtures("no_work")
-def test_train_refuses_a_bad_value_naming_the_option(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, values: list[str], text: str
-) -> None:
-    out = tmp_path / "out"
-    argv = ["train", "--ruleset", "legacy", "--task", "district_backlog_easy", *TINY, "--no-progress",
-            "--out-dir", str(out), *_given(option, values)]  # fmt: skip
-    _refused(argv, capsys, f"{option}: {text}", out)
+#: The command lines that take the hyper-parameters, before them.
+COMMAND_LINES = {
+    "train": ["train", "--ruleset", "legacy", "--task", "district_backlog_easy"],
+    "sweep": ["sweep", "--ruleset", "legacy", "--task", "district_backlog_easy", "--seeds", "1"],
+    "triage train": ["triage", "train", "--task", "overload_12"],
+}
+CASES = [
+    (command, *case) for command in COMMAND_LINES for case in SHARED + (TRIAGE_ONLY if "triage" in command else [])
+]
 
 
-@pytest.mark.parametrize(("option", "values", "text"), SHARED, ids=_ids(SHARED))
+CASE_IDS = [f"{case[0]}:{name}" for case, name in zip(CASES, _ids([case[1:] for case in CASES]), strict=True)]
+
+
+@pytest.mark.parametrize(("command", "option", "values", "text"), CASES, ids=CASE_IDS)
 @pytest.mark.usefixtures("no_work")
-def test_sweep_refuses_a_bad_value_naming_the_option(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, values: list[str], text: str
+def test_a_bad_value_is_refused_naming_the_option(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, option: str, values: list[str], text: str
 ) -> None:
     out = tmp_path / "out"
-    argv = ["sweep", "--ruleset", "legacy", "--task", "district_backlog_easy", "--seeds", "1", *TINY,
-            "--no-progress", "--out-dir", str(out), *_given(option, values)]  # fmt: skip
+    argv = [*COMMAND_LINES[command], *TINY, "--no-progress", "--out-dir", str(out), *_given(option, values)]
     _refused(argv, capsys, f"{option}: {text}", out)
 
 
@@ -115,17 +117,6 @@ def test_a_sweep_setting_with_a_bad_value_is_refused(
     out = tmp_path / "out"
     argv = ["sweep", "--ruleset", "legacy", "--task", "district_backlog_easy", "--seeds", "1", *TINY,
             "--no-progress", "--out-dir", str(out), "--vary", f"{option[2:]}=0.5,{values[0]}"]  # fmt: skip
-    _refused(argv, capsys, f"{option}: {text}", out)
-
-
-@pytest.mark.parametrize(("option", "values", "text"), SHARED + TRIAGE_ONLY, ids=_ids(SHARED + TRIAGE_ONLY))
-@pytest.mark.usefixtures("no_work")
-def test_triage_train_refuses_a_bad_value_naming_the_option(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, values: list[str], text: str
-) -> None:
-    out = tmp_path / "out"
-    argv = ["triage", "train", "--task", "overload_12", *TINY, "--no-progress", "--out-dir", str(out),
-            *_given(option, values)]  # fmt: skip
     _refused(argv, capsys, f"{option}: {text}", out)
 
 
