@@ -293,3 +293,15 @@ def test_a_case_pickles_as_its_slots_in_order() -> None:
     copy = pickle.loads(pickle.dumps(case))
     assert type(copy) is Case and copy is not case
     assert {s: getattr(copy, s) for s in Case.__slots__} == {s: (s, k) for k, s in enumerate(Case.__slots__)}
+
+
+def test_escalating_a_case_that_is_not_open_names_it() -> None:
+    sim = RULESET.make("district_backlog_easy", 1)
+    first = sim.open_cases()[0]
+    assert sim.why_invalid(Action(action_type=ActionType.ESCALATE_SERVICE, case_id="nope")) == (
+        f"no open case 'nope' (open cases are named like {first.name})"
+    )
+    on = sim.services[first.svc]
+    missing = Action(action_type=ActionType.ESCALATE_SERVICE, service=on, case_id="case-99999")
+    assert sim.why_invalid(missing) == f"no open case 'case-99999' at {on} (open cases are named like {first.name})"
+    assert sim.why_invalid(Action(action_type=ActionType.ESCALATE_SERVICE, case_id=first.name)) is None

@@ -267,6 +267,10 @@ class StandardSimulator(Office, OfficeSimulator):
             cid = a.case_id
             cases = [c for c in pool if not c.esc and (cid is None or c.name == cid)]
             if not cases:
+                if cid is not None and not any(c.name == cid for c in pool):
+                    where = f" at {self.services[i]}" if i is not None else ""
+                    like = pool[0].name if pool else "case-00001"
+                    return f"no open case {cid!r}{where} (open cases are named like {like})", None
                 return "no eligible case to escalate (open and not yet escalated)", None
             day, earliest = self.day, self.earliest_finish
 
