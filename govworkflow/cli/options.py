@@ -471,10 +471,13 @@ def run_training(options: DataclassOptions, cls: type, train: Callable[[Any], An
 def evaluate_episodes(
     backend: Backend, task_id: str, policy: str, seeds: list[int] | None, ruleset: str, max_steps: int | None = None
 ) -> list[EpisodeResult]:
-    """``evaluate`` of both environments' commands: on ``backend`` (local: in this process),
-    a progress bar on stderr past 10 episodes; an episode that fails (a policy that raises
-    or exits) is an ``EpisodesFailedError`` naming its seed, after the others have played."""
+    """``evaluate`` of both environments' commands: on ``backend`` (local: in this process,
+    one policy for every seed, as ``evaluation.evaluate`` plays them), a progress bar on
+    stderr past 10 episodes; an episode that fails (a policy that raises or exits) is an
+    ``EpisodesFailedError`` naming its seed, after the others have played."""
     from govworkflow.evaluation.backends import evaluate_on
 
+    n = len(seeds or [None])
+    chunk = n if backend.name == "local" else 10
     with played_aside(), backend:
-        return evaluate_on(backend, task_id, policy, seeds, ruleset, max_steps, progress=len(seeds or ()) > 10)
+        return evaluate_on(backend, task_id, policy, seeds, ruleset, max_steps, progress=n > 10, chunk=chunk)

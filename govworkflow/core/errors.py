@@ -101,16 +101,18 @@ def check_non_negative(value: object, name: str) -> float:
 
 
 def check_fraction(value: object, name: str) -> float:
-    """``value`` if it is a real number in (0, 1] (a discount, GAE's lambda), else ``BadValueError``."""
+    """``value`` if it is a real number in [0, 1] (a discount, GAE's lambda), else ``BadValueError``."""
     number = _real(value)
-    if number is None or not 0 < number <= 1:  # NaN fails both comparisons
-        raise BadValueError(f"{name}: must be a number in (0, 1], got {value!r}")
+    if number is None or not 0 <= number <= 1:  # NaN fails both comparisons
+        raise BadValueError(f"{name}: must be a number in [0, 1], got {value!r}")
     return number
 
 
 def check_widths(value: object, name: str) -> list[int]:
     """``value`` as a list of layer widths if every one is a positive integer (numpy
     integers too; an empty list: no hidden layer), else ``BadValueError``."""
+    if hasattr(value, "tolist"):  # a numpy array of widths
+        value = value.tolist()
     widths = list(value) if isinstance(value, list | tuple) else None
     if widths is None or any(isinstance(w, bool) or not isinstance(w, Integral) or w < 1 for w in widths):
         raise BadValueError(f"{name}: every width must be a positive integer, got {value!r}")

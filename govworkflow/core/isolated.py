@@ -63,6 +63,28 @@ def policy_seed(seed: int | None) -> int | None:
     return int.from_bytes(digest[:8], "big")
 
 
+def _guard_secret() -> None:
+    """With a judge's secret in this process's environment, make the process undumpable
+    (Linux: ``prctl(PR_SET_DUMPABLE, 0)``, as ssh-agent does), so that the policy's process,
+    which runs as the same user, can neither read it from ``/proc/<pid>/environ`` nor trace
+    this process. As root, elsewhere, or if that fails, the secret cannot be kept: an error
+    says so rather than a policy learning it."""
+    if not os.environ.get(SALT_ENV):
+        return
+    if not sys.platform.startswith("linux"):
+        raise SubmittedPolicyError(f"{SALT_ENV} is kept from an isolated policy only on Linux")
+    if os.geteuid() == 0:  # root's processes read any process's memory: nothing keeps the secret
+        raise SubmittedPolicyError(
+            f"{SALT_ENV} cannot be kept from a policy run as root (its process could read this one's "
+            "environment): run the judge as an unprivileged user"
+        )
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(4, 0, 0, 0, 0) != 0:  # 4: PR_SET_DUMPABLE
+        raise SubmittedPolicyError(f"{SALT_ENV}: prctl(PR_SET_DUMPABLE, 0) failed (errno {ctypes.get_errno()})")
+
+
 class IsolatedPolicy:
     """A submitted policy run in a child process (see the module docstring)."""
 
@@ -74,6 +96,7 @@ class IsolatedPolicy:
         self.name = PREFIX + spec
         self.step_timeout_s = step_timeout_s
         self._parse = suite.parse_action
+        _guard_secret()
         parent, child = multiprocessing.Pipe()
         # a fresh interpreter (not a fork of this one, which holds the simulator), talking
         # over its own socket: the policy's prints go to stderr (stdout is the command's)

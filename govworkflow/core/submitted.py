@@ -67,7 +67,7 @@ def _module(where: str, spec: str) -> Any:
         sys.modules[name] = module  # so dataclasses and pickling find the module
         try:
             loader_spec.loader.exec_module(module)
-        except Exception as err:
+        except (Exception, SystemExit) as err:  # sys.exit() while importing is a failure to load, not the command's end
             del sys.modules[name]
             raise SubmittedPolicyError(f"policy {spec!r}: importing {str(path)!r} failed: {err!r}") from err
         return module
@@ -75,6 +75,8 @@ def _module(where: str, spec: str) -> Any:
         return importlib.import_module(where)
     except ImportError as err:
         raise SubmittedPolicyError(f"policy {spec!r}: no module {where!r} ({err})") from None
+    except SystemExit as err:
+        raise SubmittedPolicyError(f"policy {spec!r}: importing {where!r} failed: {err!r}") from None
 
 
 def load_policy(spec: str, suite: Suite) -> SubmittedPolicy | IsolatedPolicy:
@@ -104,7 +106,7 @@ def load_submitted(spec: str, suite: Suite) -> SubmittedPolicy:
         raise SubmittedPolicyError(f"policy {spec!r}: {attr!r} is a {type(factory).__name__}, not a class or factory")
     try:
         inner = factory()
-    except Exception as err:
+    except (Exception, SystemExit) as err:
         raise SubmittedPolicyError(
             f"policy {spec!r}: {attr}() failed: {err!r} (it is called with no arguments)"
         ) from err

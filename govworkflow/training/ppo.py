@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import multiprocessing
 import random
 import signal
 import threading
@@ -392,8 +393,8 @@ def _sigterm_interrupts() -> Iterator[None]:
     """SIGTERM (what ``timeout`` and job schedulers send) interrupts the block as Ctrl-C
     does, a ``KeyboardInterrupt``, so the block's clean-up runs; the previous handler is
     back afterwards. Only the main thread can set a handler: elsewhere nothing changes."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
+    if threading.current_thread() is not threading.main_thread() or multiprocessing.parent_process() is not None:
+        yield  # a worker's SIGTERM (a pool shutting down) keeps its default: the worker ends
         return
 
     def interrupt(signum: int, frame: object) -> None:

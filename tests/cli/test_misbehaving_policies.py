@@ -124,3 +124,40 @@ def test_an_isolated_policy_prints_to_stderr_too(office: Path, capfd: pytest.Cap
     assert code == 0
     assert [r["seed"] for r in json.loads(out)] == [1]
     assert "acting on" in err and "reset" in err
+
+
+DRIFTY = textwrap.dedent(
+    """
+    import random
+
+    from govworkflow.office.policies.sla_aware import SlaAware
+
+
+    class Drifty:
+        def __init__(self):
+            self.rng = random.Random(0)  # drawn across episodes: the policy keeps state
+            self.inner = SlaAware()
+
+        def reset(self, seed):
+            self.inner.reset(seed)
+
+        def act(self, observation):
+            return {"action_type": "advance_time"} if self.rng.random() < 0.05 else self.inner.act(observation)
+    """
+)
+
+
+def test_the_command_plays_a_stateful_policy_as_evaluate_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One policy for every seed, in this process: the command's scores are the Python API's."""
+    from govworkflow.evaluation import evaluate
+
+    path = tmp_path / "drifty.py"
+    path.write_text(DRIFTY, encoding="utf-8")
+    spec = f"{path}:Drifty"
+    code, out, _ = run(["evaluate", "--ruleset", "standard", "--task", "district_backlog_easy", "--policy", spec,
+                        "--seed-set", "development", "--limit", "12", "--json"], capsys)  # fmt: skip
+    assert code == 0
+    expected = [r.score for r in evaluate("district_backlog_easy", spec, list(range(12)), "standard")]
+    assert [r["score"] for r in json.loads(out)] == expected

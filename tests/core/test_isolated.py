@@ -4,7 +4,11 @@ that tells nothing; clear errors for what cannot be read, loaded or answered in 
 
 from __future__ import annotations
 
+import json
+import os
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -152,21 +156,6 @@ def test_a_judge_keys_the_policy_seed_with_a_secret(monkeypatch: pytest.MonkeyPa
     assert policy_seed(123456789) == public
 
 
-@pytest.mark.slow  # starts an interpreter
-def test_the_secret_never_reaches_the_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = tmp_path / "peek.py"
-    path.write_text(
-        "import os\n\n\nclass Peek:\n    def act(self, observation):\n"
-        f"        assert {SALT_ENV!r} not in os.environ, 'the secret leaked'\n"
-        "        return {'action_type': 'advance_time'}\n",
-        encoding="utf-8",
-    )
-    monkeypatch.setenv(SALT_ENV, "a judge's secret")
-    rs = get_ruleset("standard")
-    result = run_episode(rs, "district_backlog_easy", rs.policy(f"isolated:{path}:Peek"), 1, max_steps=3)
-    assert result.steps == 3
-
-
 FORGER = '''
 from govworkflow.office.rulesets.standard import grading
 from govworkflow.office.rulesets.standard.tasks import COMPONENTS
@@ -199,3 +188,34 @@ def test_in_process_a_policy_is_trusted_code_and_isolated_it_is_not(
     assert isolated.score == honest.score < 0.6  # its patch stayed in its own process
     forged = run_episode(rs, "district_backlog_easy", rs.policy(f"{path}:Forger"), 1)
     assert forged.score == 1.0 and forged.faithful  # in process it rewrote the grader
+
+
+PEEK_AT_THE_JUDGE = """
+import os
+
+
+class Peek:
+    def act(self, observation):
+        try:
+            with open(f"/proc/{os.getppid()}/environ", "rb") as judge:
+                leaked = b"GOVWORKFLOW_POLICY_SALT" in judge.read()
+        except OSError:
+            leaked = False
+        assert not leaked and "GOVWORKFLOW_POLICY_SALT" not in os.environ, "read the judge's secret"
+        return {"action_type": "advance_time"}
+"""
+
+
+@pytest.mark.slow  # starts the judge and the policy's interpreter
+def test_the_policy_cannot_read_the_secret_from_the_judges_process(tmp_path: Path) -> None:
+    path = tmp_path / "peek.py"
+    path.write_text(PEEK_AT_THE_JUDGE, encoding="utf-8")
+    argv = [sys.executable, "-m", "govworkflow", "evaluate", "--ruleset", "standard", "--task", "district_backlog_easy",
+            "--policy", f"isolated:{path}:Peek", "--seed", "1", "--max-steps", "3", "--json"]  # fmt: skip
+    env = {**os.environ, SALT_ENV: "a judge's secret", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
+    if os.geteuid() == 0:  # a root policy could read anything: the judge refuses rather than leak it
+        assert done.returncode == 2 and "cannot be kept from a policy run as root" in done.stderr, done.stderr
+        return
+    assert done.returncode == 0, done.stderr  # undumpable: the policy could not read it
+    assert json.loads(done.stdout)[0]["steps"] == 3

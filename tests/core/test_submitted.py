@@ -133,3 +133,18 @@ def test_triage_takes_submitted_policies_too(tmp_path: Path) -> None:
     results = evaluate("faithful_5", f"{path}:First", [0, 1], ruleset="triage")
     assert [r.policy for r in results] == [f"{path}:First"] * 2
     assert TRIAGE.policy(f"{path}:First").description == "submitted policy " + f"{path}:First"
+
+
+@pytest.mark.parametrize("where", ["module", "factory"])
+def test_a_policy_that_exits_while_loading_fails_to_load(tmp_path: Path, where: str) -> None:
+    """sys.exit() in the module or in the constructor is a load failure, never the command's end."""
+    path = tmp_path / "exits.py"
+    body = "import sys\n" + ("sys.exit(0)\n" if where == "module" else "")
+    body += "\n\nclass Agent:\n    def __init__(self):\n        sys.exit(0)\n\n"
+    body += "    def act(self, observation):\n        pass\n"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(
+        SubmittedPolicyError,
+        match="importing .* failed: SystemExit" if where == "module" else r"Agent\(\) failed: SystemExit",
+    ):
+        get_ruleset("standard").policy(f"{path}:Agent")

@@ -22,14 +22,13 @@ TINY = ["--timesteps", "64", "--n-envs", "1", "--n-steps", "64", "--batch-size",
 
 #: (option, value(s), the message's text after the option) of both ``train`` and ``triage train``.
 SHARED = [
-    ("--gamma", ["2"], "must be a number in (0, 1], got 2.0"),
-    ("--gamma", ["-1"], "must be a number in (0, 1], got -1.0"),
-    ("--gamma", ["0"], "must be a number in (0, 1], got 0.0"),
-    ("--gamma", ["nan"], "must be a number in (0, 1], got nan"),
-    ("--gamma", ["inf"], "must be a number in (0, 1], got inf"),
-    ("--gae-lambda", ["2"], "must be a number in (0, 1], got 2.0"),
-    ("--gae-lambda", ["0"], "must be a number in (0, 1], got 0.0"),
-    ("--gae-lambda", ["nan"], "must be a number in (0, 1], got nan"),
+    ("--gamma", ["2"], "must be a number in [0, 1], got 2.0"),
+    ("--gamma", ["-1"], "must be a number in [0, 1], got -1.0"),
+    ("--gamma", ["nan"], "must be a number in [0, 1], got nan"),
+    ("--gamma", ["inf"], "must be a number in [0, 1], got inf"),
+    ("--gae-lambda", ["2"], "must be a number in [0, 1], got 2.0"),
+    ("--gae-lambda", ["-0.1"], "must be a number in [0, 1], got -0.1"),
+    ("--gae-lambda", ["nan"], "must be a number in [0, 1], got nan"),
     ("--ent-coef", ["-1"], "must be a non-negative finite number, got -1.0"),
     ("--ent-coef", ["nan"], "must be a non-negative finite number, got nan"),
     ("--ent-coef", ["inf"], "must be a non-negative finite number, got inf"),
@@ -123,11 +122,11 @@ def test_a_sweep_setting_with_a_bad_value_is_refused(
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("gamma", 1.5, "gamma: must be a number in (0, 1], got 1.5"),
-        ("gamma", math.nan, "gamma: must be a number in (0, 1], got nan"),
-        ("gamma", "0.9", "gamma: must be a number in (0, 1], got '0.9'"),
-        ("gamma", True, "gamma: must be a number in (0, 1], got True"),
-        ("gae_lambda", -0.5, "gae_lambda: must be a number in (0, 1], got -0.5"),
+        ("gamma", 1.5, "gamma: must be a number in [0, 1], got 1.5"),
+        ("gamma", math.nan, "gamma: must be a number in [0, 1], got nan"),
+        ("gamma", "0.9", "gamma: must be a number in [0, 1], got '0.9'"),
+        ("gamma", True, "gamma: must be a number in [0, 1], got True"),
+        ("gae_lambda", -0.5, "gae_lambda: must be a number in [0, 1], got -0.5"),
         ("ent_coef", -1e-3, "ent_coef: must be a non-negative finite number, got -0.001"),
         ("ent_coef", math.inf, "ent_coef: must be a non-negative finite number, got inf"),
         ("learning_rate", math.nan, "learning_rate: must be a positive finite number, got nan"),
@@ -156,3 +155,12 @@ def test_the_edges_that_make_sense_are_accepted(cls: type[PPOArgs]) -> None:
     assert all(type(v) is float for v in (args.gamma, args.gae_lambda, args.ent_coef))
     assert all(type(w) is int for w in args.net_arch)  # the training record is JSON
     assert cls().check() is None  # every default passes
+
+
+@pytest.mark.parametrize("cls", [PPOArgs, TrainArgs, TriageTrainArgs])
+def test_what_stable_baselines_accepts_is_accepted(cls: type[PPOArgs]) -> None:
+    """A discount of 0 and GAE's lambda 0 (one-step TD) are legal; widths may come as an array."""
+    args = cls(gamma=0, gae_lambda=0.0, net_arch=np.array([16, 16]))  # type: ignore[arg-type]
+    args.check()
+    assert (args.gamma, args.gae_lambda, args.net_arch) == (0.0, 0.0, [16, 16])
+    assert all(type(w) is int for w in args.net_arch)

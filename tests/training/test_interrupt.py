@@ -3,6 +3,7 @@ and job schedulers send) alike."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -10,6 +11,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -88,3 +90,19 @@ def test_an_error_in_the_block_removes_the_partial_file(tmp_path: Path) -> None:
     with pytest.raises(KeyboardInterrupt), ppo._removed_on_failure(partial):
         raise KeyboardInterrupt
     assert not partial.exists()
+
+
+def _handler_inside_the_block(answer: Any) -> None:
+    with ppo._sigterm_interrupts():
+        answer.put(signal.getsignal(signal.SIGTERM) == signal.SIG_DFL)
+
+
+@pytest.mark.slow  # spawns an interpreter that imports the trainer
+def test_a_worker_process_keeps_the_default_sigterm() -> None:
+    """A pool ends its workers with SIGTERM: a sweep worker must end, not take the next trial."""
+    context = multiprocessing.get_context("spawn")
+    answer = context.Queue()
+    worker = context.Process(target=_handler_inside_the_block, args=(answer,))
+    worker.start()
+    worker.join(60)
+    assert worker.exitcode == 0 and answer.get(timeout=5) is True
