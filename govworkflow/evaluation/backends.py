@@ -22,6 +22,7 @@ import contextlib
 import os
 import socket
 import sys
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from govworkflow.core.errors import BadValueError, GovWorkflowError, MissingExtr
 
 __all__ = [
     "BACKENDS",
+    "TRACEBACK_ENV",
     "Backend",
     "BackendUnavailableError",
     "EpisodesFailedError",
@@ -105,12 +107,21 @@ class BackendUnavailableError(GovWorkflowError):
 Outcome = tuple[int, Any, str | None]
 
 
+#: Set (to anything but empty) to have each failed episode's traceback in its message.
+TRACEBACK_ENV = "GOVWORKFLOW_TRACEBACK"
+
+
 def describe_failure(err: BaseException) -> str:
     """One line for an episode that failed: our own errors' messages as they are, anything
-    else (a policy's) prefixed with its type."""
+    else (a policy's) prefixed with its type; with ``GOVWORKFLOW_TRACEBACK`` set, followed
+    by where it was raised (the traceback, made where the episode ran)."""
     text = str(err).strip().splitlines()
     first = text[0] if text else ""
-    return first if isinstance(err, GovWorkflowError) else f"{type(err).__name__}: {first}"
+    line = first if isinstance(err, GovWorkflowError) else f"{type(err).__name__}: {first}"
+    if os.environ.get(TRACEBACK_ENV):
+        where = "".join(traceback.format_exception(err)).rstrip().replace("\n", "\n      ")
+        line += "\n      " + where
+    return line
 
 
 def play_job(job: Job) -> list[Outcome]:

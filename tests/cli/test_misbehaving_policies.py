@@ -161,3 +161,15 @@ def test_the_command_plays_a_stateful_policy_as_evaluate_does(
     assert code == 0
     expected = [r.score for r in evaluate("district_backlog_easy", spec, list(range(12)), "standard")]
     assert [r["score"] for r in json.loads(out)] == expected
+
+
+def test_the_author_of_a_failing_policy_can_see_where_it_failed(
+    office: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from govworkflow.evaluation.backends import TRACEBACK_ENV
+
+    monkeypatch.setenv(TRACEBACK_ENV, "1")
+    code, out, err = run([*EVALUATE, "--policy", f"{office}:Raises", "--seed", "1"], capsys)
+    assert (code, out) == (2, "")
+    assert "seed 1: RuntimeError: the agent crashed\n      Traceback (most recent call last):" in err
+    assert f'File "{office}", line' in err and 'raise RuntimeError("the agent crashed")' in err
