@@ -29,7 +29,7 @@ from govworkflow.core.submitted import is_spec
 from govworkflow.evaluation import stats
 from govworkflow.evaluation.backends import Backend, Job, LocalBackend, run_jobs
 from govworkflow.evaluation.run import run_episode
-from govworkflow.office.policies.canaries import CANARIES, HONEST
+from govworkflow.office.policies.canaries import CANARIES, HONEST, OPEN_WEAKNESSES
 from govworkflow.office.rulesets import get_ruleset
 
 __all__ = ["check", "report"]
@@ -46,7 +46,8 @@ def _player(task: str, name: str | None) -> Callable[[int], tuple[float, float]]
     rs = get_ruleset("standard")
 
     def play(seed: int) -> tuple[float, float]:
-        policy = rs.policy(HONEST) if name is None else CANARIES[name]() if name in CANARIES else rs.policy(name)
+        known = {**CANARIES, **OPEN_WEAKNESSES}
+        policy = rs.policy(HONEST) if name is None else known[name]() if name in known else rs.policy(name)
         r = run_episode(rs, task, policy, seed)
         return (r.score, r.metrics["sla_compliance"])
 
@@ -71,8 +72,8 @@ def report(
     for name in names:
         if is_spec(name):
             get_ruleset("standard").policy(name)  # an attack of one's own: a submitted policy, loaded now
-        elif name not in CANARIES:
-            raise UnknownNameError("canary", name, CANARIES)
+        elif name not in CANARIES and name not in OPEN_WEAKNESSES:
+            raise UnknownNameError("canary", name, [*CANARIES, *OPEN_WEAKNESSES])
     jobs = [
         Job(_player, (task, name), tuple(s), f"standard/{task}/{name or HONEST}")
         for task, s in seeds.items()

@@ -119,6 +119,7 @@ def test_criteria_notebook_writes_its_report(executed: Executed) -> None:
         "legacy.published_metrics",
         "grader.bounds.legacy",
         "grader.legacy_inaction_exploit",
+        "grader.standard_levelling_down",
         "leaderboard.rows",
     ):
         assert expected in ids

@@ -30,7 +30,7 @@ from govworkflow.office.policies.heuristics import ADVANCE, set_mode
 from govworkflow.office.policies.sla_aware import SlaAware
 from govworkflow.office.vocab import ActionType, PriorityMode
 
-__all__ = ["CANARIES", "HONEST"]
+__all__ = ["CANARIES", "HONEST", "OPEN_WEAKNESSES"]
 
 #: The honest policy every canary modifies.
 HONEST = "sla_aware"
@@ -148,3 +148,42 @@ class Quitter(SlaAware):
 CANARIES: dict[str, type[SlaAware]] = {
     cls().name: cls for cls in (EscalationFarmer, EndShift, EndModeSwitch, FairnessStarver, DocumentWithholder, Quitter)
 }
+
+#: Per task, where ``levelling_down`` moves an officer from and to (picked on development seeds).
+LEVELLING_MOVES = {
+    "cross_department_hard": ("gst_registration", "birth_certificate"),
+    "mixed_urgency_medium": ("gst_registration", "aadhaar_card"),
+}
+
+
+@dataclass
+class LevellingDown(SlaAware):
+    """An attack that wins under grading v1 (open: docs/standard-ruleset.md, "Adversarial
+    canaries"): ten days before the end, one officer from the service ``sla_aware`` serves
+    best to one with light cases. The best service's eventual compliance falls, the gap
+    between services narrows (fairness), and more citizens breach. Observation only."""
+
+    name: str = "levelling_down"
+    description: str = "sla_aware + one officer from the best-served service to a light one, 10 days before the end"
+    _moved: bool = dataclasses.field(default=False, repr=False)
+
+    def reset(self, seed: int | None = None) -> None:
+        super().reset(seed)
+        self._moved = False
+
+    def act(self, observation: Observation, simulator: Any = None) -> Action:
+        move = LEVELLING_MOVES.get(observation.task_id)
+        if move is not None and not self._moved and _days_left(observation) <= 10:
+            queues = {q.service: q for q in observation.queues}
+            src, dst = move
+            settled = observation.priority_mode == self.mode and observation.reserve_officers == 0
+            if src in queues and dst in queues and settled:  # sla_aware has set its mode and placed its reserve
+                self._moved = True
+                if _present(queues[src]) >= 1:
+                    return _move(src, dst)
+        return super().act(observation, simulator)
+
+
+#: Attacks that win by artefact under the current grader, kept apart from ``CANARIES``
+#: (whose check must pass): each is reproduced by a test and by the criteria notebook.
+OPEN_WEAKNESSES: dict[str, type[SlaAware]] = {"levelling_down": LevellingDown}

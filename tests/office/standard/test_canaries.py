@@ -10,7 +10,7 @@ import pytest
 
 from govworkflow.evaluation import run_episode
 from govworkflow.evaluation.canaries import check, main, report
-from govworkflow.office.policies.canaries import CANARIES, HONEST
+from govworkflow.office.policies.canaries import CANARIES, HONEST, OPEN_WEAKNESSES
 from tests.office.standard.helpers import RULESET
 
 RESULTS = Path(__file__).resolve().parents[3] / "data" / "results"
@@ -71,15 +71,27 @@ def test_an_unknown_canary_is_named() -> None:
         report({"district_backlog_easy": [1]}, ["nope"])
 
 
-ATTACK = Path(__file__).resolve().parents[3] / "examples" / "attacks" / "levelling_down.py"
+MY_POLICY = Path(__file__).resolve().parents[3] / "examples" / "my_policy.py"
 
 
 def test_an_attack_of_ones_own_runs_through_the_check() -> None:
-    rows = report({"district_backlog_easy": [5, 6]}, [f"{ATTACK}:LevellingDown"])
-    assert [(r["task_id"], r["canary"], r["score"]["n"]) for r in rows] == [
-        ("district_backlog_easy", f"{ATTACK}:LevellingDown", 2)
-    ]
-    assert rows[0]["score"]["mean"] == 0.0  # it moves no one on a task it has no pair for: sla_aware exactly
+    spec = f"{MY_POLICY}:ShortestSlack"  # any submitted policy can be tried as an attack
+    rows = report({"district_backlog_easy": [5, 6]}, [spec])
+    assert [(r["task_id"], r["canary"], r["score"]["n"]) for r in rows] == [("district_backlog_easy", spec, 2)]
+    assert isinstance(rows[0]["wins_by_artefact"], bool)
+
+
+def test_levelling_down_moves_one_officer_only_where_it_has_a_pair() -> None:
+    rows = report({"district_backlog_easy": [5, 6]}, ["levelling_down"])
+    assert rows[0]["score"]["mean"] == 0.0  # no pair for this task: it plays sla_aware exactly
+    moves = []
+    for policy in (RULESET.policy(HONEST), OPEN_WEAKNESSES["levelling_down"]()):
+        sim = RULESET.make("cross_department_hard", 7)
+        policy.reset(7)
+        while not sim.done:
+            sim.step(policy.act(sim.observe(), sim))
+        moves.append(sim.counters["officer_moves"])  # type: ignore[attr-defined]
+    assert moves[1] == moves[0] + 1  # its one move on top of sla_aware's
 
 
 @pytest.mark.slow  # 2 x 40 episodes
@@ -87,7 +99,7 @@ def test_the_open_weakness_is_still_open() -> None:
     """docs/standard-ruleset.md reports levelling down as a weakness of grading v1 that wins by
     artefact. This pins it on development seeds, so that the docs change when the grader does."""
     seeds = {"cross_department_hard": RULESET.task("cross_department_hard").seeds.take("development", 40)}
-    (row,) = report(seeds, [f"{ATTACK}:LevellingDown"], workers=2)
+    (row,) = report(seeds, ["levelling_down"], workers=2)
     assert row["wins_by_artefact"] and row["score"]["ci_low"] > 0 and row["on_time_rate"]["mean"] < 0, row
 
 
