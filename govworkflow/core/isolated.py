@@ -16,8 +16,6 @@ every episode the policy plays, and ends with it. A step that takes longer than
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import multiprocessing
 import os
@@ -26,7 +24,7 @@ import sys
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from govworkflow.core.submitted import SubmittedPolicyError, moment
+from govworkflow.core.submitted import SALT_ENV, SubmittedPolicyError, moment, policy_seed
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -39,28 +37,6 @@ __all__ = ["PREFIX", "SALT_ENV", "STEP_TIMEOUT_S", "IsolatedPolicy", "policy_see
 PREFIX = "isolated:"
 #: Seconds a child may take to load, reset or act before it is ended.
 STEP_TIMEOUT_S = 600.0
-
-
-#: A secret that keys ``policy_seed`` (an environment variable of the judging process).
-SALT_ENV = "GOVWORKFLOW_POLICY_SALT"
-
-
-def policy_seed(seed: int | None) -> int | None:
-    """The seed an isolated policy's ``reset`` gets for an episode of ``seed``: fixed for a
-    seed (episodes stay reproducible).
-
-    Unkeyed, it is a public hash, so a policy could find the episode's seed by hashing
-    candidates (and on public seeds its first observation tells it anyway). A judge who
-    scores on private seeds sets ``GOVWORKFLOW_POLICY_SALT`` to a secret: the seed is then
-    an HMAC of the episode's under that key, and tells nothing of it."""
-    if seed is None:
-        return None
-    salt = os.environ.get(SALT_ENV, "")
-    if salt:
-        digest = hmac.new(salt.encode(), f"govworkflow-policy-{seed}".encode(), hashlib.sha256).digest()
-    else:
-        digest = hashlib.sha256(f"govworkflow-policy-{seed}".encode()).digest()
-    return int.from_bytes(digest[:8], "big")
 
 
 def _guard_secret() -> None:

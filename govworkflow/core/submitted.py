@@ -21,9 +21,12 @@ attributes): ``isolated:<spec>`` plays the policy from a process of its own
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import importlib
 import importlib.util
 import inspect
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,11 +37,34 @@ if TYPE_CHECKING:
     from govworkflow.core.isolated import IsolatedPolicy
     from govworkflow.core.kernel import Suite
 
-__all__ = ["SubmittedPolicy", "SubmittedPolicyError", "is_spec", "load_policy", "load_submitted", "moment"]
+__all__ = ["SALT_ENV", "SubmittedPolicy", "SubmittedPolicyError", "is_spec", "load_policy", "load_submitted", "moment",
+           "policy_seed"]  # fmt: skip
 
 
 class SubmittedPolicyError(GovWorkflowError, ValueError):
     """A submitted policy that cannot be loaded, made, or read (the message says which)."""
+
+
+#: A secret that keys ``policy_seed`` (an environment variable of the judging process).
+SALT_ENV = "GOVWORKFLOW_POLICY_SALT"
+
+
+def policy_seed(seed: int | None) -> int | None:
+    """The seed an isolated policy's ``reset`` gets for an episode of ``seed``: fixed for a
+    seed (episodes stay reproducible).
+
+    Unkeyed, it is a public hash, so a policy could find the episode's seed by hashing
+    candidates (and on public seeds its first observation tells it anyway). A judge who
+    scores on private seeds sets ``GOVWORKFLOW_POLICY_SALT`` to a secret: the seed is then
+    an HMAC of the episode's under that key, and tells nothing of it."""
+    if seed is None:
+        return None
+    salt = os.environ.get(SALT_ENV, "")
+    if salt:
+        digest = hmac.new(salt.encode(), f"govworkflow-policy-{seed}".encode(), hashlib.sha256).digest()
+    else:
+        digest = hashlib.sha256(f"govworkflow-policy-{seed}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
 
 
 def moment(observation: Any) -> str:
@@ -134,9 +160,11 @@ class SubmittedPolicy:
         self._parse = suite.parse_action
 
     def reset(self, seed: int | None = None) -> None:
+        """The inner policy's ``reset``, told a seed derived from the episode's (``policy_seed``),
+        as an isolated policy is: reproducible, and not the episode's own."""
         reset = getattr(self.inner, "reset", None)
         if callable(reset):
-            reset(seed)
+            reset(policy_seed(seed))
 
     def act(self, observation: Any, simulator: Any = None) -> Any:
         """The inner policy's action for ``observation`` (the simulator is never passed on)."""

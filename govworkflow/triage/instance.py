@@ -134,17 +134,23 @@ def generate(task: TriageTask | str, seed: int) -> Instance:
 
     Tickets are drawn in sequence, the list is shuffled, and ids ``T01, T02, ...`` are
     given in shuffled order, so an id says nothing about when a ticket was drawn.
+
+    Each call builds its own ``Ticket`` objects (from cached draws): an episode that gets
+    at its tickets (a policy in this process can, frozen or not) cannot change another
+    episode's, such as the replay that grades it, or the cached oracle and floor.
     """
-    return _generate(get_task(task), check_seed(seed))
+    task, seed = get_task(task), check_seed(seed)
+    rows = _draws(task, seed)
+    return Instance(task.task_id, seed, tuple(Ticket(*row) for row in rows), task.workers, task.max_steps)
 
 
 @lru_cache(maxsize=4096)
-def _generate(task: TriageTask, seed: int) -> Instance:
+def _draws(task: TriageTask, seed: int) -> tuple[tuple[str, TicketType, int, int, int, int], ...]:
+    """The tickets of ``task``'s instance for ``seed``, as plain field tuples (immutable)."""
     rng = random.Random(seed)
     drawn = _draw(task, rng)
     rng.shuffle(drawn)
     width = max(2, len(str(len(drawn))))
-    tickets = tuple(
-        Ticket(f"T{i + 1:0{width}d}", t.type, t.effort, t.priority, t.deadline, t.arrival) for i, t in enumerate(drawn)
+    return tuple(
+        (f"T{i + 1:0{width}d}", t.type, t.effort, t.priority, t.deadline, t.arrival) for i, t in enumerate(drawn)
     )
-    return Instance(task.task_id, seed, tickets, task.workers, task.max_steps)

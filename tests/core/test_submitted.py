@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pickle
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
 from govworkflow.cli.main import main
-from govworkflow.core.submitted import SubmittedPolicyError, is_spec
-from govworkflow.evaluation import evaluate
+from govworkflow.core.submitted import SubmittedPolicyError, is_spec, policy_seed
+from govworkflow.evaluation import evaluate, run_episode
 from govworkflow.evaluation.leaderboard import run_leaderboard
 from govworkflow.office.rulesets import get_ruleset
 from govworkflow.triage import TRIAGE
@@ -77,7 +78,7 @@ def test_a_submitted_policy_never_receives_the_simulator(policy_file: Path) -> N
     for _ in range(5):
         sim.step(policy.act(sim.observe(), sim))
     seen = policy.inner.seen  # type: ignore[attr-defined]
-    assert seen[0] == ("reset", 4) and seen[1:] == ["never passed"] * 5
+    assert seen[0] == ("reset", policy_seed(4)) and seen[1:] == ["never passed"] * 5
 
 
 @pytest.mark.parametrize(
@@ -148,3 +149,19 @@ def test_a_policy_that_exits_while_loading_fails_to_load(tmp_path: Path, where: 
         match="importing .* failed: SystemExit" if where == "module" else r"Agent\(\) failed: SystemExit",
     ):
         get_ruleset("standard").policy(f"{path}:Agent")
+
+
+def test_a_submitted_policy_is_told_a_derived_seed_in_process_too(tmp_path: Path) -> None:
+    """As isolated: reproducible per episode, and not the episode's seed (which would let it
+    rebuild the episode's own simulator)."""
+    path = tmp_path / "told.py"
+    path.write_text(
+        "TOLD = []\n\n\nclass Agent:\n    def reset(self, seed):\n        TOLD.append(seed)\n\n"
+        "    def act(self, observation):\n        return {'action_type': 'advance_time'}\n",
+        encoding="utf-8",
+    )
+    rs = get_ruleset("standard")
+    policy = rs.policy(f"{path}:Agent")
+    run_episode(rs, "district_backlog_easy", policy, 100000, max_steps=2)
+    told = sys.modules[type(policy.inner).__module__].TOLD  # type: ignore[attr-defined]
+    assert told == [policy_seed(100000)] and told[0] != 100000

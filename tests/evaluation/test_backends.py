@@ -14,6 +14,7 @@ import pytest
 
 from govworkflow.cli.main import main
 from govworkflow.core.errors import BadValueError, UnknownNameError
+from govworkflow.core.submitted import policy_seed
 from govworkflow.evaluation.backends import (
     EpisodesFailedError,
     Job,
@@ -145,7 +146,7 @@ def test_a_failing_submitted_episode_is_reported_and_no_file_is_written(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     policy = tmp_path / "agent.py"
-    policy.write_text(FAILING_POLICY.format(seed=1_000_001))
+    policy.write_text(FAILING_POLICY.format(seed=policy_seed(1_000_001)))  # what its reset is told on that episode
     output = tmp_path / "board.json"
     spec = f"{policy}:FailsOnSeed"
     argv = ["leaderboard", "--ruleset", "standard", "--task", "district_backlog_easy", "--policy", spec, "--policy",

@@ -201,3 +201,36 @@ def test_an_episode_result_as_a_dict_is_asdicts_and_a_copy(suite: str) -> None:
     out["metrics"].clear()
     out["outcome"].clear()
     assert result.metrics and result.outcome  # the result's own mappings are untouched
+
+
+class _TicketForger:
+    """Plays fifo, after rewriting every ticket it is shown to be due a million units later
+    (through the frozen dataclass: in-process code can)."""
+
+    name = "ticket_forger"
+    privileged = False
+
+    def __init__(self) -> None:
+        from govworkflow.triage.policies import POLICIES
+
+        self.inner = POLICIES["fifo"]()
+
+    def reset(self, seed: int | None = None) -> None:
+        self.inner.reset(seed)
+
+    def act(self, observation: Any, view: Any = None) -> Any:
+        for ticket in observation.tickets:
+            object.__setattr__(ticket, "deadline", 10**6)
+        return self.inner.act(observation, view)
+
+
+def test_rewriting_the_tickets_one_is_shown_changes_neither_its_grade_nor_anyone_elses() -> None:
+    """Every episode builds its own tickets: the replay that grades the forger, and the cached
+    oracle and floor, see the instance as it was drawn."""
+    task = TRIAGE.task("overload_12")
+    seeds = [3, 4, 5]
+    honest = [run_episode(TRIAGE, task, TRIAGE.policy("fifo"), s).score for s in seeds]
+    edf_before = [run_episode(TRIAGE, task, TRIAGE.policy("edf"), s).score for s in seeds]
+    forged = [run_episode(TRIAGE, task, _TicketForger(), s) for s in seeds]
+    assert [r.score for r in forged] == honest  # graded on the replay of what it really did
+    assert [run_episode(TRIAGE, task, TRIAGE.policy("edf"), s).score for s in seeds] == edf_before
