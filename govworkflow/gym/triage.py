@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, SupportsFloat
 
-from govworkflow.core.errors import BadValueError, MissingExtraError, check_count, check_positive
+from govworkflow.core.errors import MissingExtraError, check_count, check_positive
 
 try:
     import gymnasium as gym
@@ -87,7 +87,7 @@ class TriageGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
     ## Arguments
     ``task_id`` (default: the first task; a ``TriageTask`` is accepted), ``reward_scale``
     (multiplies every reward; training uses 0.1 so returns are of order 1), ``max_steps``
-    (steps before truncation, at least the task's ``n_tickets``; default: the task's),
+    (steps before truncation, fewer than the task's tickets allowed; default: the task's),
     ``render_mode`` (``"ansi"`` or None).
 
     ## Version History
@@ -157,12 +157,9 @@ class TriageGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
 
 
 def _with_max_steps(task_id: str | TriageTask | None, max_steps: int) -> TriageTask:
-    """The task with its step cap replaced (the grade's oracle needs one step per ticket)."""
+    """The task with its step cap replaced (the grade's oracle and floor play under the same cap)."""
     task = get_task(task_id if task_id is not None else next(iter(TASKS)))
-    cap = check_count(max_steps, "max_steps")
-    if cap < task.n_tickets:
-        raise BadValueError(f"max_steps: must be at least the task's {task.n_tickets} tickets, got {cap}")
-    return task.model_copy(update={"max_steps": cap})
+    return task.model_copy(update={"max_steps": check_count(max_steps, "max_steps")})
 
 
 # -- registration: the one place triage ids are made ---------------------------------

@@ -14,11 +14,11 @@ and ``d' = |t + e_j - (t + d)|`` (one worker: ``t' = t + e_j``). An invalid acti
 use of one is to *skip* all remaining steps once ``k`` tickets are worked, worth
 ``-(max_steps - k)``. Hence::
 
-    V(S, t, d) = 0                                             if S holds every ticket
+    V(S, t, d) = 0                               if S holds every ticket or |S| = max_steps
     V(S, t, d) = max(-(max_steps - |S|),
                      max_{j available} reward_j(t + e_j) + V(S + {j}, t', d'))
 
-computed layer by layer (``|S|`` from ``n - 1`` down to 0) with numpy, vectorised over
+computed layer by layer (``|S|`` from ``min(n, max_steps) - 1`` down to 0) with numpy, vectorised over
 all sets of a layer and all ``(t, d)``. ``brute_force`` checks it on small instances by
 enumerating action sequences through the simulator itself.
 """
@@ -141,7 +141,8 @@ def _table(inst: Instance) -> tuple[np.ndarray, int, int]:
         first_arrival = np.where((masks >> j) & 1, first_arrival, np.minimum(first_arrival, rel[j]))
     values = np.empty((1 << n, horizon * offsets))
     values[full] = 0.0
-    for k in range(n - 1, -1, -1):
+    values[counts >= max_steps] = 0.0  # the step cap ends the episode: nothing more is earned
+    for k in range(min(n, max_steps) - 1, -1, -1):
         layer = masks[counts == k]
         cand = np.full((len(layer), horizon * offsets), _NEG)
         for j in range(n):
@@ -162,10 +163,8 @@ def _table(inst: Instance) -> tuple[np.ndarray, int, int]:
 def solve(inst: Instance) -> OracleSolution:
     """The exact optimum of ``inst`` and an optimal plan (replayed through the simulator)."""
     n = len(inst.tickets)
-    if not 1 <= n <= MAX_TICKETS or n > inst.max_steps:
-        raise ValueError(
-            f"solve: needs 1 to {MAX_TICKETS} tickets and no more than max_steps ({inst.max_steps}), got {n}"
-        )
+    if not 1 <= n <= MAX_TICKETS:
+        raise ValueError(f"solve: needs 1 to {MAX_TICKETS} tickets, got {n}")
     return _solve(inst)
 
 

@@ -18,6 +18,7 @@ With one worker and every ticket present at time 0 (faithful mode) rule 4 is sim
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from govworkflow.core.errors import check_count
@@ -47,19 +48,22 @@ AT_RISK_SLACK = 0
 class TriageSimulator(Simulator):
     """Runs one episode of ``instance``. Construction draws nothing (the instance is given).
 
-    ``max_steps`` overrides the instance's step cap; ``task`` is the task the instance was
-    generated from (``start`` passes it)."""
+    ``max_steps`` overrides the instance's step cap (``instance`` then holds the episode's
+    cap, so its oracle and floor are graded under the same cap); ``task`` is the task the
+    instance was generated from (``start`` passes it)."""
 
     ruleset: ClassVar[str] = "triage"
     #: Names of the reward components, in the order ``step`` returns them.
     REWARD_COMPONENTS: ClassVar[tuple[str, ...]] = ("on_time", "late", "invalid")
 
     def __init__(self, instance: Instance, max_steps: int | None = None, task: TriageTask | None = None) -> None:
+        if max_steps is not None and check_count(max_steps, "max_steps") != instance.max_steps:
+            instance = replace(instance, max_steps=max_steps)  # the oracle and floor grade with this cap
         self.instance = instance
         self.task = task
         self.task_id = instance.task_id
         self.seed = instance.seed
-        self.max_steps = instance.max_steps if max_steps is None else check_count(max_steps, "max_steps")
+        self.max_steps = instance.max_steps
         self.steps = 0
         self.time = 0
         self.free_at = [0] * instance.workers
@@ -174,9 +178,8 @@ class TriageSimulator(Simulator):
             return None
         valid = ", ".join(self.valid_actions()) or "none"
         index = self.remaining.get(ticket_id)
-        if index is not None:
-            arrival = self.instance.tickets[index].arrival
-            reason = f"ticket {ticket_id!r} has not arrived yet (arrives at {arrival})"
+        if index is not None:  # when it arrives is not told: a policy sees only what has arrived
+            reason = f"ticket {ticket_id!r} has not arrived yet"
         elif ticket_id in self.instance.ticket_ids:
             reason = f"ticket {ticket_id!r} has already been worked"
         else:

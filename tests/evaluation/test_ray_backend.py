@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from govworkflow.cli.main import main
+from govworkflow.core.submitted import policy_seed
 from govworkflow.evaluation.backends import RayBackend
 from govworkflow.evaluation.canaries import report
 from tests.evaluation.test_backends import FAILING_POLICY
@@ -102,7 +103,7 @@ def test_a_failed_episode_on_ray_is_named_and_nothing_written(
     ray_instance: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     policy = tmp_path / "agent.py"
-    policy.write_text(FAILING_POLICY.format(seed=1_000_000))
+    policy.write_text(FAILING_POLICY.format(seed=policy_seed(1_000_000)))  # what its reset is told there
     spec = f"{policy}:FailsOnSeed"
     output = tmp_path / "board.json"
     argv = ["leaderboard", "--ruleset", "standard", "--task", "district_backlog_easy", "--policy", spec, "--policy",

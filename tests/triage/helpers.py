@@ -28,10 +28,11 @@ ticket_specs = st.tuples(
 
 @st.composite
 def instances(draw: st.DrawFn, max_tickets: int = 5, max_extra_steps: int = 3) -> Instance:
-    """Small random instances: arrivals, one or two workers, tight step limits."""
+    """Small random instances: arrivals, one or two workers, tight step limits (some below
+    the ticket count, which truncate the episode before every ticket is worked)."""
     specs = draw(st.lists(ticket_specs, min_size=1, max_size=max_tickets))
     workers = draw(st.integers(1, 2))
-    max_steps = len(specs) + draw(st.integers(0, max_extra_steps))
+    max_steps = max(1, len(specs) + draw(st.integers(-2, max_extra_steps)))
     return make_instance(specs, workers, max_steps)
 
 

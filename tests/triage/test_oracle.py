@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 
@@ -125,5 +127,25 @@ def test_the_cached_value_table_cannot_be_changed() -> None:
 
 
 def test_solve_rejects_instances_it_cannot_solve_exactly() -> None:
-    with pytest.raises(ValueError, match="max_steps"):
-        solve(make_instance([("bug", 1, 1, 5, 0)] * 3, max_steps=2))
+    with pytest.raises(ValueError, match="1 to 12 tickets, got 17"):
+        solve(make_instance([("bug", 1, 1, 5, 0)] * 17))
+
+
+def test_a_cap_below_the_ticket_count_ends_the_episode_in_the_oracle_too() -> None:
+    inst = make_instance([("bug", 1, 1, 5, 0)] * 3, max_steps=2)
+    assert solve(inst).value == brute_force(inst) == 12.0  # two of the three, on time
+    assert solve(inst).plan == ("T01", "T02")
+
+
+@pytest.mark.parametrize("cap", [5, 12, 30])
+def test_an_episode_is_graded_under_its_own_step_cap(cap: int) -> None:
+    task = TASKS["overload_12"]
+    sim = TriageSimulator.start(task, 3, max_steps=cap)
+    assert sim.instance == replace(generate(task, 3), max_steps=cap)  # the oracle and the floor read the episode's cap
+    plan = solve(sim.instance).plan
+    for ticket_id in plan:
+        sim.step(TriageAction(ticket_id=ticket_id))
+    assert sim.done
+    assert sim.grade().score == 1.0 and sim.grade().oracle_reward == pytest.approx(sim.reward_sum)
+    if cap < task.n_tickets:  # the full-length oracle would have graded it below 1
+        assert oracle_reward(generate(task, 3)) > sim.reward_sum

@@ -189,6 +189,9 @@ def test_hard_task_arrivals_are_hidden_until_they_arrive() -> None:
     assert reward == -1.0
     assert "not arrived" in sim.last_message
     assert sim.time == 0
+    later = TriageSimulator(make_instance([("bug", 2, 3, 9, 0), ("feature", 1, 2, 9, 7)]))
+    later.step(TriageAction(ticket_id="T02"))
+    assert later.observe() == sim.observe()  # probing a ticket to come tells nothing of when it comes
     sim.step(TriageAction(ticket_id="T01"))
     assert sim.time == 5  # the worker is free at 2; the clock jumps to the next arrival
     assert sim.observe().ticket_ids == ["T02"]
