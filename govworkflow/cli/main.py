@@ -11,7 +11,6 @@ grammar (``--task``, ``--policy``, ``--seed``, ``--seed-set``, ``--limit``, ``--
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -34,7 +33,13 @@ from govworkflow.cli.options import (
     run_training,
 )
 from govworkflow.cli.output import leaderboard_table, played_aside, print_json, print_results, table
-from govworkflow.core.errors import GovWorkflowError, MissingExtraError, UnknownNameError, check_count, distinct
+from govworkflow.core.errors import (
+    MissingExtraError,
+    UnknownNameError,
+    check_count,
+    distinct,
+    exit_status,
+)
 from govworkflow.evaluation.backends import BACKENDS
 from govworkflow.office import models
 from govworkflow.office.rulesets import DEFAULT_RULESET, RULESETS, get_ruleset, task_rows
@@ -99,7 +104,8 @@ def _add_evaluate(p: argparse.ArgumentParser) -> None:
         choices=POLICY_NAMES,
         metavar="POLICY",
         help="policy name, one of %(choices)s (see `govworkflow policies`), or your own: path/to/file.py:Name "
-        "(in this process: trusted code) or isolated:path/to/file.py:Name (a process of its own)",
+        "(in this process: trusted code) or isolated:path/to/file.py:Name (a process of its own), "
+        "or ppo:DIR (the models a `train --out-dir DIR` run wrote)",
     )
     p.add_argument("--ruleset", default=DEFAULT_RULESET, choices=RULESET_NAMES, help="one of %(choices)s")
     add_seed_options(p, seeds=True)
@@ -477,23 +483,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    try:
+    def run() -> int:
         args = build_parser().parse_args(argv)  # a bad name (``Names``) is a GovWorkflowError
-        code = int(args.run(args))
-        sys.stdout.flush()  # a reader that left shows here, not in the flush at exit
-        return code
-    except MissingExtraError as err:
-        sys.stderr.write(f"govworkflow: error: {err}\n")
-        return 1
-    except GovWorkflowError as err:  # bad names and values, a missing model: one line each
-        sys.stderr.write(f"govworkflow: error: {err}\n")
-        return 2
-    except KeyboardInterrupt:  # Ctrl-C (or SIGTERM during training): one line, the shell's status
-        sys.stderr.write("govworkflow: interrupted\n")
-        return 130
-    except BrokenPipeError:  # `govworkflow tasks | head`: the reader left; stop without a traceback
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the final flush cannot fail
-        return 1
+        return int(args.run(args))
+
+    return exit_status("govworkflow", run)
 
 
 if __name__ == "__main__":  # pragma: no cover

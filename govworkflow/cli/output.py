@@ -66,4 +66,7 @@ def print_results(results: Sequence[EpisodeResult], as_json: bool) -> None:
         return
     counts = list(rows[0]["outcome"]) if rows else []
     flat = [{**{k: v for k, v in r.items() if k != "outcome"}, **r["outcome"]} for r in rows]
-    print(table(flat, ["task_id", "policy", "seed", "score", "steps", "reward_sum", *counts]))
+    for row in flat:  # a step cap cut the provisional ones: their grades are not final
+        row["grade"] = "provisional" if row["provisional"] else "final"
+    grade = ["grade"] if any(r["provisional"] for r in flat) else []
+    print(table(flat, ["task_id", "policy", "seed", "score", *grade, "steps", "reward_sum", *counts]))

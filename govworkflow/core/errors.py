@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+import os
+import sys
+from collections.abc import Callable, Iterable
 from numbers import Integral, Real
 from typing import TYPE_CHECKING
 
@@ -27,6 +29,7 @@ __all__ = [
     "check_widths",
     "choices_message",
     "distinct",
+    "exit_status",
     "validation_message",
 ]
 
@@ -171,3 +174,25 @@ def validation_message(err: ValidationError, model: type[BaseModel], what: str =
             msg = f"unknown field; allowed fields: {', '.join(model.model_fields)}"
         parts.append(f"{loc}: {msg} (got {e.get('input')!r})")
     return f"invalid {what}: " + "; ".join(parts)
+
+
+def exit_status(prog: str, run: Callable[[], int]) -> int:
+    """Run a command's body and return its exit status, with the package's errors as one
+    line on stderr: a missing extra 1, a bad name or value 2, Ctrl-C 130, a reader that
+    left a pipe 1 (``govworkflow …`` and every ``python -m govworkflow.…`` command)."""
+    try:
+        code = int(run())
+        sys.stdout.flush()  # a reader that left shows here, not in the flush at exit
+        return code
+    except MissingExtraError as err:
+        sys.stderr.write(f"{prog}: error: {err}\n")
+        return 1
+    except GovWorkflowError as err:  # bad names and values, a missing model: one line each
+        sys.stderr.write(f"{prog}: error: {err}\n")
+        return 2
+    except KeyboardInterrupt:  # Ctrl-C (or SIGTERM during training): one line, the shell's status
+        sys.stderr.write(f"{prog}: interrupted\n")
+        return 130
+    except BrokenPipeError:  # `govworkflow tasks | head`: the reader left; stop without a traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the final flush cannot fail
+        return 1

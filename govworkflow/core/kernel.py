@@ -26,6 +26,7 @@ from govworkflow.core.seeds import SeedSets
 from govworkflow.core.submitted import is_spec, load_policy
 
 __all__ = [
+    "TRAINED_PREFIX",
     "ConservationError",
     "FunctionPolicy",
     "Policy",
@@ -237,6 +238,11 @@ def function_policies(fns: Mapping[str, Callable[[Observation], Action]]) -> dic
     return {name: factory(name, fn) for name, fn in fns.items()}
 
 
+#: ``ppo:DIR`` names the ``ppo`` policy playing the models in folder ``DIR`` (results name
+#: it so; ``DIR`` is a folder every worker sees, absolute on a cluster).
+TRAINED_PREFIX = "ppo:"
+
+
 def plugin(module: str, name: str) -> Callable[..., Any]:
     """A factory that imports ``module`` and calls its ``name`` when first used.
 
@@ -306,9 +312,13 @@ class Suite:
             raise UnknownNameError(f"{self.name} task", task_id, self.tasks) from None
 
     def policy(self, name: str) -> Policy:
-        """A fresh policy called ``name`` (an ``UnknownNameError`` lists the valid names), or
-        the submitted policy ``name`` names (``path/to/file.py:Name``, ``module:Name``;
-        ``core.submitted``)."""
+        """A fresh policy called ``name`` (an ``UnknownNameError`` lists the valid names), the
+        ``ppo`` policy playing the models of a folder (``ppo:DIR``: what ``train --out-dir
+        DIR`` wrote), or the submitted policy ``name`` names (``path/to/file.py:Name``,
+        ``module:Name``; ``core.submitted``)."""
+        if isinstance(name, str) and name.startswith(TRAINED_PREFIX) and "ppo" in self.policies:
+            trained: Callable[[str], Policy] = self.policies["ppo"]  # type: ignore[assignment]  # takes a folder
+            return trained(name[len(TRAINED_PREFIX) :])
         if is_spec(name):
             return load_policy(name, self)
         try:

@@ -61,6 +61,9 @@ class EpisodeResult:
     faithful: bool = True
     """The episode the policy played matched the replay of its actions (False: something
     changed the simulator it was given; the result is the replay's all the same)."""
+    provisional: bool = False
+    """The grade was taken before the episode's natural end (a step cap cut it: the
+    ``Grade``'s own flag)."""
 
     def __getattr__(self, name: str) -> float:
         outcome = self.__dict__.get("outcome", {})
@@ -136,6 +139,7 @@ def run_episode(
         terminated=terminated,
         truncated=truncated,
         faithful=faithful,
+        provisional=grade.provisional,
     )
 
 

@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from govworkflow.core.errors import check_count
+from govworkflow.core.errors import check_count, exit_status
 from govworkflow.office.env import GovWorkflowEnv
 from govworkflow.office.rulesets import get_ruleset
 
@@ -136,4 +136,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover - the command line
-    raise SystemExit(main())
+    raise SystemExit(exit_status("python -m govworkflow.training.analysis", main))  # bad names: one line, exit 2

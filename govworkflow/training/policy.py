@@ -22,7 +22,7 @@ import numpy as np
 
 from govworkflow.core.assets import MODEL_DIR, has_model, model_file
 from govworkflow.core.errors import GovWorkflowError
-from govworkflow.core.kernel import Simulator
+from govworkflow.core.kernel import TRAINED_PREFIX, Simulator
 from govworkflow.office import encoding as office_encoding
 from govworkflow.office.rulesets import RULESETS
 from govworkflow.triage import encoding as triage_encoding
@@ -75,7 +75,10 @@ class _OfficeCodec(Codec):
 
     def mask(self, observation: Any, simulator: Simulator | None) -> np.ndarray:
         if simulator is None:
-            raise GovWorkflowError("the office's ppo policy needs the simulator (for its action mask)")
+            raise GovWorkflowError(
+                "the office's ppo policy needs the simulator for its action mask: call act(observation, "
+                "simulator), or play it through govworkflow.evaluation.run_episode (or --policy ppo:DIR)"
+            )
         return office_encoding.action_masks(simulator)
 
     def action(self, index: int) -> Any:
@@ -112,6 +115,21 @@ CODECS: dict[str, Codec] = {
 }
 
 
+def _trained_folder(where: str) -> Path:
+    """The folder of ``ppo:DIR``: ``DIR`` itself, or ``DIR/models`` when ``DIR`` is a
+    training run's ``--out-dir`` (models in its ``models/``)."""
+    folder = Path(where)
+    if not folder.is_dir():
+        raise GovWorkflowError(
+            f"policy {TRAINED_PREFIX}{where}: no folder {where!r}; give the folder a training run "
+            "wrote (govworkflow train --out-dir DIR), or its models/ folder"
+        )
+    inner = folder / "models"
+    if not any(folder.glob("*-ppo.zip")) and inner.is_dir():
+        return inner
+    return folder
+
+
 def _ruleset_of(observation: Any, simulator: Simulator | None) -> str:
     if simulator is not None:
         return simulator.ruleset
@@ -126,7 +144,11 @@ class PPOPolicy:
     name = "ppo"
     description = "MaskablePPO trained on the task's development seeds (shipped models), deterministic."
 
-    def __init__(self, model_dir: Path | Traversable = MODEL_DIR) -> None:
+    def __init__(self, model_dir: str | Path | Traversable = MODEL_DIR) -> None:
+        if isinstance(model_dir, str):  # ``ppo:DIR`` (``Suite.policy``): a folder of one's own, named so
+            self.name = f"{TRAINED_PREFIX}{model_dir}"
+            model_dir = _trained_folder(model_dir)
+            self.description = f"MaskablePPO models of {model_dir}, deterministic."
         self.model_dir = model_dir
         self._models: dict[tuple[str, str], Any] = {}
 

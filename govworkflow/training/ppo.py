@@ -27,6 +27,7 @@ import contextlib
 import json
 import multiprocessing
 import random
+import shlex
 import signal
 import threading
 import time
@@ -323,10 +324,14 @@ def office_target(args: TrainArgs) -> Target:
 
 def command_line(args: TrainArgs, ruleset: str) -> str:
     """The ``govworkflow train`` command that repeats ``args``: task, ruleset, time steps,
-    seed, and every other option that differs from its default."""
+    seed, and every other option that differs from its default (the folder written to
+    included, so that a repeat does not write over the package's models; the progress bar
+    left out)."""
     default = TrainArgs()
     words = ["govworkflow train", f"--task {args.task}", f"--ruleset {ruleset}", f"--timesteps {args.timesteps}",
              f"--seed {args.seed}"]  # fmt: skip
+    if args.out_dir is not None:
+        words.append(f"--out-dir {shlex.quote(str(args.out_dir))}")
     for f in fields(TrainArgs):
         value = getattr(args, f.name)
         if f.name in ("task", "ruleset", "timesteps", "seed", "out_dir", "progress") or value == getattr(

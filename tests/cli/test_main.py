@@ -56,6 +56,17 @@ def test_evaluate_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
     header, _, row = out.splitlines()
     assert header.split()[:4] == ["task_id", "policy", "seed", "score"]
     assert "0.6522" in row and " 89 " in row
+    assert "grade" not in header  # every grade is final
+
+
+def test_evaluate_flags_a_grade_cut_by_the_step_cap(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["evaluate", "--ruleset", "standard", "--task", "cross_department_hard", "--policy", "advance_only",
+            "--seed", "900001", "--max-steps", "4"]  # fmt: skip
+    code, out, _ = run(argv, capsys)
+    header, _, row = out.splitlines()
+    assert code == 0 and header.split()[3:5] == ["score", "grade"] and "0.4922  provisional" in row
+    code, out, _ = run([*argv, "--json"], capsys)
+    assert code == 0 and json.loads(out)[0]["provisional"] is True
 
 
 @pytest.mark.parametrize(
@@ -290,6 +301,23 @@ def test_help_runs_in_a_fresh_process(how: str, argv: list[str]) -> None:
     assert proc.stdout.startswith(f"usage: {' '.join(['govworkflow', *argv[:-1]])} ")
     assert "Traceback" not in proc.stderr and proc.stderr == ""
     assert "95% " in proc.stdout and "95%%" not in proc.stdout  # a literal percent, not its escape
+
+
+@pytest.mark.parametrize(
+    ("module", "argv", "message"),
+    [
+        ("govworkflow.evaluation.canaries", ["--canary", "nope", "--seeds", "2"], "unknown canary 'nope'; valid"),
+        ("govworkflow.evaluation.canaries", ["--task", "nope", "--seeds", "2"], "unknown standard task 'nope'"),
+        ("govworkflow.training.analysis", ["--task", "nope", "--seeds", "1"], "unknown standard task 'nope'"),
+        ("govworkflow.evaluation.claims", ["--policy", "nope"], "no rows for 'nope' in this leaderboard"),
+    ],
+)
+def test_module_commands_report_bad_names_in_one_line(module: str, argv: list[str], message: str) -> None:
+    """``python -m govworkflow.…`` commands answer a bad name as ``govworkflow`` does: one line, exit 2."""
+    proc = subprocess.run([sys.executable, "-m", module, *argv], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.startswith(f"python -m {module}: error: ") and message in proc.stderr
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
 
 
 # -- one grammar: old spellings ------------------------------------------------------

@@ -108,6 +108,8 @@ def test_a_capped_episode_is_provisional_and_not_above_the_full_one() -> None:
         sim.step(RS.policy("advance_only").act(sim.observe()))
     assert sim.grade().provisional
     assert capped.score <= full.score
+    assert capped.provisional and capped.to_dict()["provisional"] is True  # what --json prints
+    assert not full.provisional and full.to_dict()["provisional"] is False
 
 
 class _Liar(int):

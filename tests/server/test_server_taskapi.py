@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -90,3 +93,12 @@ def test_bad_task_requests_name_the_problem(client: TestClient) -> None:
     assert r.status_code == 422 and "index" in r.json()["detail"]
     r = client.post("/legacy/num_tasks", json={})
     assert r.status_code == 422 and "split: Field required" in r.json()["detail"]
+
+
+def test_the_documented_task_reply_is_the_servers(client: TestClient) -> None:
+    """docs/server.md's Task API example, read from the page and compared with the reply."""
+    page = (Path(__file__).parents[2] / "docs" / "server.md").read_text(encoding="utf-8")
+    block = re.search(r"curl -s -X POST localhost:8000/legacy/task .*?-d '(\{.*?\})'\n((?:# .*\n)+)", page)
+    assert block is not None
+    documented = json.loads("".join(line[2:] for line in block.group(2).splitlines()))
+    assert post(client, "/legacy/task", **json.loads(block.group(1))) == documented

@@ -13,10 +13,15 @@ import torch
 from sb3_contrib import MaskablePPO
 
 from govworkflow.cli.main import main
+from govworkflow.core.assets import MODEL_DIR
+from govworkflow.core.errors import GovWorkflowError
+from govworkflow.env import GovWorkflowEnv
+from govworkflow.evaluation import run_episode
 from govworkflow.office.ruleset import Ruleset
 from govworkflow.office.rulesets import RULESETS, get_ruleset
 from govworkflow.office.rulesets.legacy import LegacySimulator
 from govworkflow.office.rulesets.legacy.tasks import LegacyTask
+from govworkflow.training.policy import PPOPolicy
 from govworkflow.training.ppo import TrainArgs, train
 
 TINY = {"timesteps": 512, "n_envs": 2, "n_steps": 64, "batch_size": 64, "n_epochs": 2, "eval_every": 0,
@@ -63,6 +68,39 @@ def test_smoke_run_of_the_command_line(tmp_path: Path, capsys: pytest.CaptureFix
     shipped = tmp_path / "models" / "legacy-district_backlog_easy-ppo.zip"
     assert MaskablePPO.load(shipped, device="cpu")
     assert shipped.stat().st_size < 600_000  # the optimizer state is not shipped
+    assert f"--out-dir {tmp_path}" in record["provenance"]["command"]  # a repeat writes there again
+    # the run's models play through the one harness, named by their folder
+    argv = ["evaluate", "--ruleset", "legacy", "--task", "district_backlog_easy", "--seed", "3", "--json"]
+    assert main([*argv, "--policy", f"ppo:{tmp_path}"]) == 0
+    (played,) = json.loads(capsys.readouterr().out)
+    direct = run_episode("legacy", "district_backlog_easy", PPOPolicy(tmp_path / "models"), 3)
+    assert played["policy"] == f"ppo:{tmp_path}" and played["score"] == direct.score
+
+
+def test_a_folder_of_models_plays_as_ppo_does(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "models").mkdir()
+    name = "standard-district_backlog_easy-ppo.zip"
+    (tmp_path / "models" / name).write_bytes(Path(str(MODEL_DIR / name)).read_bytes())
+    argv = ["evaluate", "--task", "district_backlog_easy", "--seed", "1", "--seed", "4", "--json"]
+    assert main([*argv, "--policy", "ppo"]) == 0
+    shipped = json.loads(capsys.readouterr().out)
+    for where in (tmp_path, tmp_path / "models"):  # a run's --out-dir, or its models/ folder
+        assert main([*argv, "--policy", f"ppo:{where}"]) == 0
+        mine = json.loads(capsys.readouterr().out)
+        assert [r["policy"] for r in mine] == [f"ppo:{where}"] * 2
+        assert [{**r, "policy": "ppo"} for r in mine] == shipped
+    assert main(["evaluate", "--task", "mixed_urgency_medium", "--policy", f"ppo:{tmp_path}"]) == 2
+    err = capsys.readouterr().err
+    assert "no trained model for standard task 'mixed_urgency_medium'" in err
+    assert "(models here: district_backlog_easy)" in err
+    assert main([*argv, "--policy", f"ppo:{tmp_path / 'nope'}"]) == 2
+    assert f"no folder {str(tmp_path / 'nope')!r}" in capsys.readouterr().err
+
+
+def test_the_office_ppo_policy_says_how_to_give_it_the_simulator() -> None:
+    env = GovWorkflowEnv("district_backlog_easy")
+    with pytest.raises(GovWorkflowError, match=r"call act\(observation, simulator\)"):
+        PPOPolicy().act(env.reset())
 
 
 def test_bad_training_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -149,9 +187,10 @@ def test_the_recorded_command_repeats_the_run() -> None:
 
     args = TrainArgs(task="mixed_urgency_medium", imitate="oracle_lookahead", imitation_episodes=96,
                      learning_rate=1e-5, clip_range=0.05, n_epochs=4, ent_coef=0.0, max_wall_s=570.0,
-                     timesteps=100_000, use_masking=False, net_arch=[64, 32])  # fmt: skip
+                     timesteps=100_000, use_masking=False, net_arch=[64, 32], out_dir=Path("runs/a b"))  # fmt: skip
     text = command_line(args, "standard")
     assert "--no-use-masking" in text and "--net-arch 64 32" in text and "--max-wall-s 570.0" in text
+    assert "--out-dir 'runs/a b'" in text  # a repeat writes where the run wrote, not over the package's models
     parsed = build_parser().parse_args(shlex.split(text)[1:])
     again = TRAIN_OPTIONS.build(TrainArgs, parsed)
     assert again == TrainArgs(**{**args.__dict__, "ruleset": "standard"})

@@ -65,6 +65,13 @@ def test_native_api_matches_the_fast_path(task_id: str) -> None:
     assert grade.metrics == fast.metrics
 
 
+def test_an_episode_cut_by_the_step_cap_is_provisional() -> None:
+    capped = evaluate("cross_department_hard", "backlog_clearance", ruleset="legacy", max_steps=4)[0]
+    full = evaluate("cross_department_hard", "backlog_clearance", ruleset="legacy")[0]
+    assert capped.truncated and capped.steps == 4 and capped.provisional
+    assert full.truncated and not full.provisional  # the day horizon is the natural end
+
+
 def test_score_is_the_weighted_sum_of_its_components() -> None:
     result = evaluate("cross_department_hard", "backlog_clearance", ruleset="legacy")[0]
     env = GovWorkflowEnv("cross_department_hard", ruleset="legacy")

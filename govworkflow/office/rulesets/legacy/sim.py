@@ -461,7 +461,8 @@ class LegacySimulator(OfficeSimulator):
         return legacy_metrics(self.counters, self.gap)
 
     def grade(self) -> Grade:
-        return legacy_grade(self.task, self.metrics(), provisional=not self.done)
+        natural_end = self.terminated or self.day >= self.max_days  # not the step cap
+        return legacy_grade(self.task, self.metrics(), provisional=not natural_end)
 
     def at_risk_cases(self) -> int:
         """Open cases not yet breached whose due day is at most ``AT_RISK_DAYS`` away (the
