@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, SupportsFloat
 
-from govworkflow.core.errors import MissingExtraError, check_count, check_positive
+from govworkflow.core.errors import MissingExtraError, check_positive
 
 try:
     import gymnasium as gym
@@ -26,7 +26,7 @@ from govworkflow.gym.base import MaskedEnvMixin, requested_seed
 from govworkflow.gym.base import episode_seed as pick_episode_seed
 from govworkflow.triage.encoding import N_SLOTS, TriageEncoder, observation_mask, slot_of, ticket_id
 from govworkflow.triage.env import VERSION, TriageEnv
-from govworkflow.triage.tasks import TASKS, TriageTask, get_task
+from govworkflow.triage.tasks import TASKS, TriageTask
 
 __all__ = [
     "N_SLOTS",
@@ -87,7 +87,8 @@ class TriageGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
     ## Arguments
     ``task_id`` (default: the first task; a ``TriageTask`` is accepted), ``reward_scale``
     (multiplies every reward; training uses 0.1 so returns are of order 1), ``max_steps``
-    (steps before truncation, fewer than the task's tickets allowed; default: the task's),
+    (steps before truncation, fewer than the task's tickets allowed; default: the task's;
+    under another cap than the task's the grade is provisional),
     ``render_mode`` (``"ansi"`` or None).
 
     ## Version History
@@ -107,11 +108,11 @@ class TriageGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
         reward_scale = check_positive(reward_scale, "reward_scale")
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"unknown render_mode {render_mode!r}; valid choices: ansi")
-        self.triage = TriageEnv(task_id if max_steps is None else _with_max_steps(task_id, max_steps))
+        self.triage = TriageEnv(task_id, max_steps=max_steps)  # the simulator owns the cap
         self.task_id = self.triage.task_id
         self.reward_scale = float(reward_scale)
         self.render_mode = render_mode
-        self.encoder = TriageEncoder(self.triage.task.max_steps)
+        self.encoder = TriageEncoder(self.triage.max_steps or self.triage.task.max_steps)
         self.action_space = spaces.Discrete(N_SLOTS)
         self.observation_space = spaces.Box(0.0, 1.0, (TriageEncoder.size,), np.float32)
         self._mask: np.ndarray | None = None
@@ -154,12 +155,6 @@ class TriageGymEnv(MaskedEnvMixin, gym.Env[np.ndarray, np.int64]):
             for t in obs.tickets
         ]
         return "\n".join(lines)
-
-
-def _with_max_steps(task_id: str | TriageTask | None, max_steps: int) -> TriageTask:
-    """The task with its step cap replaced (the grade's oracle and floor play under the same cap)."""
-    task = get_task(task_id if task_id is not None else next(iter(TASKS)))
-    return task.model_copy(update={"max_steps": check_count(max_steps, "max_steps")})
 
 
 # -- registration: the one place triage ids are made ---------------------------------

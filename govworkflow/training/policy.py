@@ -12,6 +12,7 @@ first use (extra ``train``).
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -118,6 +119,10 @@ CODECS: dict[str, Codec] = {
 def _trained_folder(where: str) -> Path:
     """The folder of ``ppo:DIR``: ``DIR`` itself, or ``DIR/models`` when ``DIR`` is a
     training run's ``--out-dir`` (models in its ``models/``)."""
+    if not where:
+        raise GovWorkflowError(
+            f"policy {TRAINED_PREFIX}: name the folder of models after the colon: {TRAINED_PREFIX}DIR"
+        )
     folder = Path(where)
     if not folder.is_dir():
         raise GovWorkflowError(
@@ -167,6 +172,10 @@ class PPOPolicy:
         codec = CODECS[ruleset]
         path = model_file(ruleset, task_id, self.model_dir)
         train = codec.train_command.format(ruleset=ruleset, task=task_id)
+        if self.name != PPOPolicy.name:  # a folder of one's own: train into it, not over the shipped models
+            folder = Path(str(self.model_dir))
+            out = folder.parent if folder.name == "models" else folder
+            train += f" --out-dir {shlex.quote(str(out))} (then play it as {TRAINED_PREFIX}{out})"
         if not path.is_file():
             ready = [t for t in codec.tasks(ruleset) if has_model(ruleset, t, self.model_dir)]
             raise GovWorkflowError(

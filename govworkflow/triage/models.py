@@ -146,6 +146,10 @@ class TriageGrade(Grade):
     reward: float
     oracle_reward: float
     floor_reward: float
+    max_steps: int
+    """The step cap the episode, its oracle and its floor were played under."""
+    task_max_steps: int
+    """The task's own step cap: a grade under another is provisional."""
 
     @property
     def gap(self) -> float:
@@ -155,6 +159,11 @@ class TriageGrade(Grade):
     def explain(self) -> str:
         """Plain-language reading of the grade."""
         head = f"score {self.score:.4f}" + (" (provisional: episode not finished)" if self.provisional else "")
+        if self.max_steps != self.task_max_steps:
+            head = (
+                f"score {self.score:.4f} (provisional: played under a cap of {self.max_steps} steps; "
+                f"the task's is {self.task_max_steps})"
+            )
         totals = f"reward {self.reward:.2f}; oracle {self.oracle_reward:.2f}; floor {self.floor_reward:.2f}"
         lines = [head, "  " + totals]
         lines += [f"  {c.name:<20} {c.value:.4f}  {c.description}" for c in self.components]

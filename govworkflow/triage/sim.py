@@ -49,14 +49,17 @@ class TriageSimulator(Simulator):
     """Runs one episode of ``instance``. Construction draws nothing (the instance is given).
 
     ``max_steps`` overrides the instance's step cap (``instance`` then holds the episode's
-    cap, so its oracle and floor are graded under the same cap); ``task`` is the task the
-    instance was generated from (``start`` passes it)."""
+    cap, so its oracle and floor are graded under the same cap, and the grade is
+    provisional: a grade of the task itself is taken under its own cap); ``task`` is the
+    task the instance was generated from (``start`` passes it)."""
 
     ruleset: ClassVar[str] = "triage"
     #: Names of the reward components, in the order ``step`` returns them.
     REWARD_COMPONENTS: ClassVar[tuple[str, ...]] = ("on_time", "late", "invalid")
 
     def __init__(self, instance: Instance, max_steps: int | None = None, task: TriageTask | None = None) -> None:
+        #: The step cap the instance was made with (the task's): a grade is final only under it.
+        self.natural_max_steps = instance.max_steps
         if max_steps is not None and check_count(max_steps, "max_steps") != instance.max_steps:
             instance = replace(instance, max_steps=max_steps)  # the oracle and floor grade with this cap
         self.instance = instance

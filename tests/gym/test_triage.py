@@ -252,15 +252,20 @@ def test_the_cap_decides_between_truncation_and_termination(
 
 
 def test_bad_max_steps_are_refused() -> None:
-    assert TriageGymEnv("faithful_5", max_steps=np.int64(7)).triage.task.max_steps == 7
-    assert TriageGymEnv("faithful_5").triage.task.max_steps == 20
+    seven = TriageGymEnv("faithful_5", max_steps=np.int64(7))
+    seven.reset(seed=0)
+    assert seven.triage.simulator.max_steps == 7 and seven.encoder.max_steps == 7
+    plain = TriageGymEnv("faithful_5")
+    plain.reset(seed=0)
+    assert plain.triage.simulator.max_steps == 20
     short = TriageGymEnv("faithful_5", max_steps=4)  # fewer steps than tickets: graded under that cap
     short.reset(seed=0)
     plan = solve(short.triage.simulator.instance).plan
     assert len(plan) == 4
     for ticket_id in plan:
         short.step(short.triage.instance.ticket_ids.index(ticket_id))
-    assert short.triage.done and short.triage.grade().score == 1.0
+    grade = short.triage.grade()
+    assert short.triage.done and grade.score == 1.0 and grade.provisional  # not the task's own cap
     for bad in (0, -3, True, 2.5, "9"):
         with pytest.raises(ValueError, match=f"max_steps: must be a positive integer, got {bad!r}"):
             TriageGymEnv("faithful_5", max_steps=bad)  # type: ignore[arg-type]

@@ -93,6 +93,9 @@ def test_a_folder_of_models_plays_as_ppo_does(tmp_path: Path, capsys: pytest.Cap
     err = capsys.readouterr().err
     assert "no trained model for standard task 'mixed_urgency_medium'" in err
     assert "(models here: district_backlog_easy)" in err
+    assert f"--out-dir {tmp_path} (then play it as ppo:{tmp_path})" in err  # never over the shipped models
+    assert main([*argv, "--policy", "ppo:"]) == 2
+    assert "name the folder of models after the colon: ppo:DIR" in capsys.readouterr().err
     assert main([*argv, "--policy", f"ppo:{tmp_path / 'nope'}"]) == 2
     assert f"no folder {str(tmp_path / 'nope')!r}" in capsys.readouterr().err
 

@@ -7,9 +7,11 @@ from dataclasses import replace
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from govworkflow.evaluation import run_episode
 from govworkflow.triage import (
     SKIP,
     TASKS,
+    TRIAGE,
     Instance,
     TriageAction,
     TriageSimulator,
@@ -146,6 +148,18 @@ def test_an_episode_is_graded_under_its_own_step_cap(cap: int) -> None:
     for ticket_id in plan:
         sim.step(TriageAction(ticket_id=ticket_id))
     assert sim.done
-    assert sim.grade().score == 1.0 and sim.grade().oracle_reward == pytest.approx(sim.reward_sum)
+    grade = sim.grade()
+    assert grade.score == 1.0 and grade.oracle_reward == pytest.approx(sim.reward_sum)
+    assert (grade.max_steps, grade.task_max_steps) == (cap, 20)
+    assert grade.provisional and f"played under a cap of {cap} steps; the task's is 20" in grade.explain()
     if cap < task.n_tickets:  # the full-length oracle would have graded it below 1
         assert oracle_reward(generate(task, 3)) > sim.reward_sum
+
+
+def test_a_short_cap_that_makes_the_oracle_easy_is_never_a_final_grade() -> None:
+    """The attack: cap the episode so short that oracle and floor coincide, and score 1.0."""
+    short = run_episode(TRIAGE, "two_workers_12", make_policy("fifo"), 4, max_steps=1)
+    full = run_episode(TRIAGE, "two_workers_12", make_policy("fifo"), 4)
+    assert short.score == 1.0 and full.score == 0.0  # fifo is the floor itself
+    assert short.provisional and short.to_dict()["provisional"] is True
+    assert not full.provisional
