@@ -26,7 +26,7 @@ enumerating action sequences through the simulator itself.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -55,11 +55,17 @@ class OracleSolution:
     offsets: int = field(repr=False)  # D: d in 0 .. D - 1
 
     def action_values(self, sim: TriageSimulator) -> dict[str, float]:
-        """Value of each available ticket (and of ``SKIP``) in ``sim``'s current state.
+        """Value of each available ticket (and of ``SKIP``) in ``sim``'s current state, exact.
 
-        Exact when no invalid action has been played so far (the table assumes one step
-        per worked ticket); otherwise the skip value uses the true steps left.
-        """
+        The table counts one step per worked ticket. Invalid actions commute with the rest,
+        so after ``e`` of them the state is the same one of the instance with ``e`` fewer
+        steps: its table (solved and cached) is read then."""
+        extra = sim.steps - sim.started_mask.bit_count()
+        if extra:
+            return solve(replace(self.instance, max_steps=self.instance.max_steps - extra))._values(sim)
+        return self._values(sim)
+
+    def _values(self, sim: TriageSimulator) -> dict[str, float]:
         inst, offsets = self.instance, self.offsets
         t = sim.time
         d = 0

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from govworkflow.evaluation import run_episode
 from govworkflow.triage import (
@@ -63,6 +64,35 @@ def test_oracle_equals_brute_force_on_random_instances(inst: Instance) -> None:
 @given(instances(max_tickets=3, max_extra_steps=2))
 def test_oracle_equals_exhaustive_search_with_invalid_actions(inst: Instance) -> None:
     assert solve(inst).value == pytest.approx(exhaustive(TriageSimulator(inst)), abs=1e-9)
+
+
+@settings(max_examples=150, deadline=None)
+@given(instances(max_tickets=4, max_extra_steps=2), st.lists(st.integers(0, 5), min_size=1, max_size=3))
+def test_the_oracle_plays_on_exactly_after_any_prefix_invalid_actions_included(
+    inst: Instance, prefix: list[int]
+) -> None:
+    """From any state (invalid actions played or not), the oracle's play earns the best
+    reward-to-go that any sequence can (checked by full search)."""
+    sim = TriageSimulator(inst)
+    for pick in prefix:  # an index into the valid ids, or past them: an invalid action
+        if sim.done:
+            break
+        valid = sim.valid_actions()
+        sim.step(TriageAction(ticket_id=valid[pick] if pick < len(valid) else "not-a-ticket"))
+    best = exhaustive(TriageSimulator.restore(sim.snapshot()))
+    before, oracle = sim.reward_sum, solve(inst)
+    while not sim.done:
+        sim.step(oracle.best_action(sim))
+    assert sim.reward_sum - before == pytest.approx(best, abs=1e-9)
+
+
+def test_an_invalid_action_does_not_mislead_the_oracle() -> None:
+    """Three tickets, two steps, one spent on an invalid action: the best ticket is T03."""
+    inst = make_instance([("enhancement", 1, 1, 5, 0), ("enhancement", 1, 2, 5, 0), ("bug", 1, 3, 5, 0)], max_steps=2)
+    sim = TriageSimulator(inst)
+    sim.step(TriageAction(ticket_id="not-a-ticket"))
+    assert solve(inst).best_action(sim).ticket_id == "T03"
+    assert solve(inst).action_values(sim)["T03"] == 18.0  # 3 x 3 x 2, and the cap ends the episode
 
 
 def test_oracle_skips_when_the_last_ticket_would_cost_more_than_the_steps_left() -> None:
