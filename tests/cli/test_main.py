@@ -310,6 +310,7 @@ def test_help_runs_in_a_fresh_process(how: str, argv: list[str]) -> None:
         ("govworkflow.evaluation.canaries", ["--task", "nope", "--seeds", "2"], "unknown standard task 'nope'"),
         ("govworkflow.training.analysis", ["--task", "nope", "--seeds", "1"], "unknown standard task 'nope'"),
         ("govworkflow.evaluation.claims", ["--policy", "nope"], "no rows for 'nope' in this leaderboard"),
+        ("govworkflow.evaluation.tuning", ["--seeds", "0"], "seeds: must be a positive integer, got 0"),
     ],
 )
 def test_module_commands_report_bad_names_in_one_line(module: str, argv: list[str], message: str) -> None:
