@@ -32,7 +32,10 @@ from govworkflow.evaluation.run import run_episode
 from govworkflow.office.policies.canaries import CANARIES, HONEST, OPEN_WEAKNESSES
 from govworkflow.office.rulesets import get_ruleset
 
-__all__ = ["check", "report"]
+__all__ = ["KNOWN", "check", "report"]
+
+#: Every attack that runs by name: the canaries, and the open weaknesses of the grader.
+KNOWN = {**CANARIES, **OPEN_WEAKNESSES}
 
 
 def _diff(a: dict[int, float], b: dict[int, float]) -> dict[str, float]:
@@ -46,8 +49,7 @@ def _player(task: str, name: str | None) -> Callable[[int], tuple[float, float]]
     rs = get_ruleset("standard")
 
     def play(seed: int) -> tuple[float, float]:
-        known = {**CANARIES, **OPEN_WEAKNESSES}
-        policy = rs.policy(HONEST) if name is None else known[name]() if name in known else rs.policy(name)
+        policy = rs.policy(HONEST) if name is None else KNOWN[name]() if name in KNOWN else rs.policy(name)
         r = run_episode(rs, task, policy, seed)
         return (r.score, r.metrics["sla_compliance"])
 
@@ -72,8 +74,8 @@ def report(
     for name in names:
         if is_spec(name):
             get_ruleset("standard").policy(name)  # an attack of one's own: a submitted policy, loaded now
-        elif name not in CANARIES and name not in OPEN_WEAKNESSES:
-            raise UnknownNameError("canary", name, [*CANARIES, *OPEN_WEAKNESSES])
+        elif name not in KNOWN:
+            raise UnknownNameError("canary", name, KNOWN)
     jobs = [
         Job(_player, (task, name), tuple(s), f"standard/{task}/{name or HONEST}")
         for task, s in seeds.items()

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from govworkflow.core.assets import published_file
 from govworkflow.core.errors import BadValueError, exit_status
 from govworkflow.evaluation import stats, table
 from govworkflow.evaluation.leaderboard import HEURISTICS, UPPER_BOUND
@@ -66,24 +66,17 @@ def claims(doc: table.Document, policy: str = "ppo") -> list[dict[str, Any]]:
     return out
 
 
-#: The standard leaderboard of a repository checkout, relative to its root.
-CHECKOUT_FILE = "data/results/leaderboard-standard.json"
-
-
 def default_leaderboard() -> Path:
-    """The checkout's leaderboard when run from a checkout's root, else the copy the package
-    ships (``govworkflow/assets/results``, the same file)."""
-    here = Path(CHECKOUT_FILE)
-    if here.is_file():
-        return here
-    return Path(str(resources.files("govworkflow") / "assets" / "results" / "leaderboard-standard.json"))
+    """The standard leaderboard: the checkout's ``data/results`` copy when the package runs
+    from one, else the copy the package ships (``core.assets.published_file``)."""
+    return published_file("results", "leaderboard-standard.json")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m govworkflow.evaluation.claims", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     parser.add_argument("leaderboard", nargs="?", default=None,
-                        help=f"a leaderboard file (default: {CHECKOUT_FILE}, else the package's copy)")  # fmt: skip
+                        help="a leaderboard file (default: data/results's, else the package's copy)")  # fmt: skip
     parser.add_argument("--policy", default="ppo")
     args = parser.parse_args(argv)
     path = Path(args.leaderboard) if args.leaderboard is not None else default_leaderboard()

@@ -172,7 +172,7 @@ class PPOPolicy:
         codec = CODECS[ruleset]
         path = model_file(ruleset, task_id, self.model_dir)
         train = codec.train_command.format(ruleset=ruleset, task=task_id)
-        if self.name != PPOPolicy.name:  # a folder of one's own: train into it, not over the shipped models
+        if self.model_dir is not MODEL_DIR:  # a folder of one's own: train into it, not over the shipped models
             folder = Path(str(self.model_dir))
             out = folder.parent if folder.name == "models" else folder
             train += f" --out-dir {shlex.quote(str(out))} (then play it as {TRAINED_PREFIX}{out})"

@@ -47,13 +47,12 @@ def normalise(reward: float, floor: float, oracle: float) -> float:
 
 
 def grade_outcome(
-    inst: Instance, reward: float, on_time: int, worked: int, done: bool, natural_max_steps: int | None = None
+    inst: Instance, reward: float, on_time: int, worked: int, done: bool, task_max_steps: int
 ) -> TriageGrade:
     """The grade of an episode of ``inst`` that earned ``reward`` in total. It is final
-    only when the episode is done under the task's own cap (``natural_max_steps``, default
-    the instance's): under another, oracle and floor are that cap's, and a short cap can
-    make them easy to reach, so such a grade is never reported as the task's."""
-    natural = inst.max_steps if natural_max_steps is None else natural_max_steps
+    only when the episode is done under the task's own cap (``task_max_steps``): under
+    another, oracle and floor are that cap's, and a short cap can make them easy to reach,
+    so such a grade is never reported as the task's."""
     oracle, floor = oracle_reward(inst), floor_reward(inst)
     score = normalise(reward, floor, oracle)
     n = len(inst.tickets)
@@ -88,8 +87,8 @@ def grade_outcome(
         oracle_reward=oracle,
         floor_reward=floor,
         max_steps=inst.max_steps,
-        task_max_steps=natural,
-        provisional=not done or inst.max_steps != natural,
+        task_max_steps=task_max_steps,
+        provisional=not done or inst.max_steps != task_max_steps,
         components=components,
     )
 
@@ -108,4 +107,4 @@ def grade_record(record: TriageRecord, task: TriageTask | None = None) -> Triage
 def grade_simulator(sim: TriageSimulator) -> TriageGrade:
     """Grade a simulator's episode (the fast path used by evaluation)."""
     on_time = sum(1 for s in sim.scheduled if s.on_time)
-    return grade_outcome(sim.instance, sim.reward_sum, on_time, len(sim.scheduled), sim.done, sim.natural_max_steps)
+    return grade_outcome(sim.instance, sim.reward_sum, on_time, len(sim.scheduled), sim.done, sim.task_max_steps)

@@ -158,12 +158,11 @@ class TriageGrade(Grade):
 
     def explain(self) -> str:
         """Plain-language reading of the grade."""
-        head = f"score {self.score:.4f}" + (" (provisional: episode not finished)" if self.provisional else "")
         if self.max_steps != self.task_max_steps:
-            head = (
-                f"score {self.score:.4f} (provisional: played under a cap of {self.max_steps} steps; "
-                f"the task's is {self.task_max_steps})"
-            )
+            why = f" (provisional: played under a cap of {self.max_steps} steps; the task's is {self.task_max_steps})"
+        else:
+            why = " (provisional: episode not finished)" if self.provisional else ""
+        head = f"score {self.score:.4f}{why}"
         totals = f"reward {self.reward:.2f}; oracle {self.oracle_reward:.2f}; floor {self.floor_reward:.2f}"
         lines = [head, "  " + totals]
         lines += [f"  {c.name:<20} {c.value:.4f}  {c.description}" for c in self.components]

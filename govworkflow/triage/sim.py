@@ -59,7 +59,7 @@ class TriageSimulator(Simulator):
 
     def __init__(self, instance: Instance, max_steps: int | None = None, task: TriageTask | None = None) -> None:
         #: The step cap the instance was made with (the task's): a grade is final only under it.
-        self.natural_max_steps = instance.max_steps
+        self.task_max_steps = instance.max_steps
         if max_steps is not None and check_count(max_steps, "max_steps") != instance.max_steps:
             instance = replace(instance, max_steps=max_steps)  # the oracle and floor grade with this cap
         self.instance = instance

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from govworkflow.core import assets
 from govworkflow.course import data
 from tests.notebooks.support import ROOT
 
@@ -17,7 +18,7 @@ def test_a_checkout_reads_its_own_data() -> None:
 
 
 def test_without_a_checkout_the_shipped_copies_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(data, "_checkout_data", lambda: None)  # as in a wheel install
+    monkeypatch.setattr(assets, "_checkout_data", lambda: None)  # as in a wheel install
     shipped = ROOT / "govworkflow" / "assets"
     assert data.results_dir() == shipped / "results"
     assert data.transcript_file() == shipped / "episodes" / "llm-test-double.json"
